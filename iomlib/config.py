@@ -1,0 +1,252 @@
+"""Configuration as data: risk settings, severity tables, selection-matrix versions.
+
+All settings live in ``iomlib/config/default.yaml`` and ``iomlib/config/severity_tables.csv``;
+a force may pass its own YAML file, which is merged over the defaults and validated the same way.
+"""
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any, Mapping
+
+import pandas as pd
+import yaml
+
+from .errors import ConfigError
+
+SEVERITY_TABLES = ("ons_css", "counts", "gravity")
+
+
+@dataclass(frozen=True)
+class RiskConfig:
+    """Settings of the recency- and severity-weighted risk score (domain-notes §2).
+
+    ``risk(i, t) = sum_o severity(o) * (1 + weapon_uplift * weapon(o)) * 0.5 ** (age / half_life)``
+    over offences ``o`` of person ``i`` with ``t - window_days < date(o) <= t``.
+    """
+
+    severity_table: str = "ons_css"
+    window_days: int = 365
+    half_life_days: float = 180.0
+    weapon_uplift: float = 0.5
+    prefer_imported: bool = True
+    severity: Mapping[str, float] = field(default_factory=dict)
+
+    def weight_of(self, categories: pd.Series) -> pd.Series:
+        return categories.map(self.severity).astype(float)
+
+
+@dataclass(frozen=True)
+class MatrixVersion:
+    """One effective-dated version of the selection matrix."""
+
+    name: str
+    effective_from: pd.Timestamp
+    threshold: float
+    weapon_points: float
+    points: Mapping[str, float]
+
+
+@dataclass(frozen=True)
+class Config:
+    risk: RiskConfig
+    matrix_window_days: int
+    matrix_versions: tuple[MatrixVersion, ...]
+    period_start: pd.Timestamp
+    as_of: pd.Timestamp
+    month12_months: int
+    min_cell: int
+    audience: str
+    severity_tables: pd.DataFrame
+    raw: Mapping[str, Any]
+
+    @property
+    def categories(self) -> tuple[str, ...]:
+        return tuple(self.severity_tables["offence_category"])
+
+    def matrix_version_on(self, date) -> MatrixVersion:
+        """The matrix version in force on ``date``."""
+        date = pd.Timestamp(date)
+        live = [v for v in self.matrix_versions if v.effective_from <= date]
+        if not live:
+            raise ConfigError(f"no selection-matrix version is in force on {date.date()}; the "
+                              f"earliest starts {self.matrix_versions[0].effective_from.date()}")
+        return live[-1]
+
+    def with_risk(self, **changes) -> "Config":
+        """A copy with some risk settings changed (validated)."""
+        raw = copy.deepcopy(dict(self.raw))
+        raw["risk"] = {**raw.get("risk", {}), **changes}
+        return _build(raw, self.severity_tables)
+
+
+def _read_default_yaml() -> dict:
+    text = resources.files("iomlib").joinpath("config/default.yaml").read_text()
+    return yaml.safe_load(text)
+
+
+def read_severity_tables(path: str | Path | None = None) -> pd.DataFrame:
+    if path is None:
+        with resources.files("iomlib").joinpath("config/severity_tables.csv").open() as fh:
+            df = pd.read_csv(fh, dtype={"ons_code": str})
+        src = "iomlib/config/severity_tables.csv"
+    else:
+        df = pd.read_csv(path, dtype={"ons_code": str})
+        src = str(path)
+    need = {"offence_category", *SEVERITY_TABLES}
+    missing = need - set(df.columns)
+    if missing:
+        raise ConfigError(f"{src}: missing columns {sorted(missing)}; expected {sorted(need)}")
+    for col in SEVERITY_TABLES:
+        bad = df[~(pd.to_numeric(df[col], errors="coerce") >= 0)]
+        if len(bad):
+            r = bad.index[0]
+            raise ConfigError(f"{src}: row {r + 2}, column {col!r}: value {df.at[r, col]!r} is "
+                              f"not a non-negative number")
+    if df["offence_category"].duplicated().any():
+        dup = df.loc[df["offence_category"].duplicated(), "offence_category"].iloc[0]
+        raise ConfigError(f"{src}: offence_category {dup!r} appears twice")
+    return df
+
+
+def _merge(base: dict, over: Mapping) -> dict:
+    out = copy.deepcopy(base)
+    for k, v in over.items():
+        if isinstance(v, Mapping) and isinstance(out.get(k), dict) and k != "points":
+            out[k] = _merge(out[k], v)
+        else:
+            out[k] = copy.deepcopy(v)
+    return out
+
+
+def _num(section: str, key: str, value, *, minimum=None, integer=False, positive=False):
+    try:
+        x = float(value)
+    except (TypeError, ValueError):
+        raise ConfigError(f"config {section}.{key}: {value!r} is not a number") from None
+    if integer and x != int(x):
+        raise ConfigError(f"config {section}.{key}: {value!r} is not a whole number")
+    if minimum is not None and x < minimum:
+        raise ConfigError(f"config {section}.{key}: {value!r} is below the minimum {minimum}")
+    if positive and x <= 0:
+        raise ConfigError(f"config {section}.{key}: {value!r} must be greater than 0")
+    return int(x) if integer else x
+
+
+def _date(section: str, key: str, value) -> pd.Timestamp:
+    try:
+        return pd.Timestamp(str(value))
+    except (ValueError, TypeError):
+        raise ConfigError(f"config {section}.{key}: {value!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _build(raw: Mapping, sev: pd.DataFrame) -> Config:
+    known_sections = {"risk", "matrix", "headline", "report"}
+    unknown = set(raw) - known_sections
+    if unknown:
+        raise ConfigError(f"config: unknown section(s) {sorted(unknown)}; valid: "
+                          f"{sorted(known_sections)}")
+    r = raw.get("risk", {})
+    known_risk = {"method", "severity_table", "window_days", "half_life_days", "weapon_uplift",
+                  "prefer_imported"}
+    unknown = set(r) - known_risk
+    if unknown:
+        raise ConfigError(f"config risk: unknown key(s) {sorted(unknown)}; valid: "
+                          f"{sorted(known_risk)}")
+    table = r.get("severity_table", "ons_css")
+    if table not in SEVERITY_TABLES:
+        raise ConfigError(f"config risk.severity_table: {table!r} is not one of "
+                          f"{list(SEVERITY_TABLES)}")
+    severity = dict(zip(sev["offence_category"], sev[table].astype(float)))
+    risk = RiskConfig(
+        severity_table=table,
+        window_days=_num("risk", "window_days", r.get("window_days", 365), integer=True,
+                         positive=True),
+        half_life_days=_num("risk", "half_life_days", r.get("half_life_days", 180),
+                            positive=True),
+        weapon_uplift=_num("risk", "weapon_uplift", r.get("weapon_uplift", 0.5), minimum=0),
+        prefer_imported=bool(r.get("prefer_imported", True)),
+        severity=severity,
+    )
+    m = raw.get("matrix", {})
+    versions = []
+    cats = set(sev["offence_category"])
+    for i, v in enumerate(m.get("versions", [])):
+        sec = f"matrix.versions[{i}]"
+        points = v.get("points", {})
+        unknown = set(points) - cats
+        if unknown:
+            raise ConfigError(f"config {sec}.points: unknown offence categories {sorted(unknown)};"
+                              f" valid: {sorted(cats)}")
+        versions.append(MatrixVersion(
+            name=str(v.get("name", i)),
+            effective_from=_date(sec, "effective_from", v.get("effective_from")),
+            threshold=_num(sec, "threshold", v.get("threshold"), positive=True),
+            weapon_points=_num(sec, "weapon_points", v.get("weapon_points", 0), minimum=0),
+            points={c: _num(sec, f"points.{c}", points.get(c, 0), minimum=0) for c in cats},
+        ))
+    if not versions:
+        raise ConfigError("config matrix.versions: at least one version is needed")
+    versions.sort(key=lambda v: v.effective_from)
+    h = raw.get("headline", {})
+    rep = raw.get("report", {})
+    audience = rep.get("audience", "restricted")
+    if audience not in ("public", "restricted"):
+        raise ConfigError(f"config report.audience: {audience!r} is not 'public' or 'restricted'")
+    return Config(
+        risk=risk,
+        matrix_window_days=_num("matrix", "window_days", m.get("window_days", 365), integer=True,
+                                positive=True),
+        matrix_versions=tuple(versions),
+        period_start=_date("headline", "period_start", h.get("period_start", "2016-01-01")),
+        as_of=_date("headline", "as_of", h.get("as_of", "2020-01-31")),
+        month12_months=_num("headline", "month12_months", h.get("month12_months", 12),
+                            integer=True, positive=True),
+        min_cell=_num("report", "min_cell", rep.get("min_cell", 10), integer=True, minimum=1),
+        audience=audience,
+        severity_tables=sev,
+        raw=dict(raw),
+    )
+
+
+def load_config(path: str | Path | None = None, overrides: Mapping | None = None,
+                severity_path: str | Path | None = None) -> Config:
+    """Load the default configuration, merge a YAML file and overrides over it, validate.
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        A YAML file with any of the sections ``risk``, ``matrix``, ``headline``, ``report``.
+    overrides : mapping, optional
+        Nested mapping merged last, e.g. ``{"risk": {"window_days": 180}}``.
+    severity_path : str or Path, optional
+        A CSV replacing the packaged severity tables (same columns).
+    """
+    raw = _read_default_yaml()
+    if path is not None:
+        p = Path(path)
+        try:
+            user = yaml.safe_load(p.read_text()) or {}
+        except FileNotFoundError:
+            raise ConfigError(f"config file {p} does not exist") from None
+        except yaml.YAMLError as e:
+            raise ConfigError(f"config file {p} is not valid YAML: {e}") from None
+        if not isinstance(user, Mapping):
+            raise ConfigError(f"config file {p}: expected a mapping of sections at top level")
+        raw = _merge(raw, user)
+    if overrides:
+        raw = _merge(raw, overrides)
+    return _build(raw, read_severity_tables(severity_path))
+
+
+_DEFAULT: Config | None = None
+
+
+def default_config() -> Config:
+    """The packaged configuration (cached)."""
+    global _DEFAULT
+    if _DEFAULT is None:
+        _DEFAULT = load_config()
+    return _DEFAULT
