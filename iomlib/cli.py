@@ -1,0 +1,133 @@
+"""The ``iom`` command (also ``python -m iomlib``): one entry point for everything.
+
+Every expected failure (bad data, bad configuration, bad parameter) prints a clear message on
+standard error and exits with status 2; no traceback.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+from .errors import IomError
+
+
+def _config(args):
+    from .config import load_config
+    overrides = {}
+    if getattr(args, "as_of", None):
+        overrides.setdefault("headline", {})["as_of"] = args.as_of
+    if getattr(args, "since", None):
+        overrides.setdefault("headline", {})["period_start"] = args.since
+    return load_config(getattr(args, "config", None), overrides or None)
+
+
+def cmd_validate(args) -> int:
+    from .load import load_dataset
+    from .errors import DataValidationError
+    from .validate import format_problems
+    try:
+        ds = load_dataset(args.path, strict=not args.lenient)
+    except DataValidationError as e:
+        print(f"{args.path}: {len(e.problems)} problem(s) found", file=sys.stderr)
+        print(format_problems(e.problems), file=sys.stderr)
+        return 2
+    print(f"{args.path}: valid")
+    print(ds.ledger.to_string(index=False))
+    return 0
+
+
+def cmd_synth(args) -> int:
+    from dataclasses import replace
+    from .synth import SynthParams, simulate
+    if args.calibrate:
+        from .calibration import calibrate
+        p = calibrate(replace(SynthParams(), seed=args.seed), log=lambda m: print(m,
+                                                                              file=sys.stderr))
+        print(json.dumps(p.__dict__, indent=2))
+        return 0
+    if args.out is None:
+        raise IomError("iom synth: --out DIR is required (or --calibrate)")
+    changes = {"seed": args.seed}
+    if args.true_effect is not None:
+        if not 0 <= args.true_effect < 1:
+            raise IomError(f"--true-effect {args.true_effect}: expected a fraction in [0, 1)")
+        changes["true_effect"] = args.true_effect
+    if args.people is not None:
+        changes["n_people"] = args.people
+    t0 = time.perf_counter()
+    ds = simulate(replace(SynthParams(), **changes))
+    files = ds.write(args.out, args.format)
+    print(f"wrote {len(files)} tables to {args.out} in {time.perf_counter() - t0:.1f} s "
+          f"({len(ds.people)} people, {len(ds.episodes)} episodes, {len(ds.offences)} offences)")
+    return 0
+
+
+def cmd_headline(args) -> int:
+    from .data import open_dataset
+    from .headline import headline_json, headline_table
+    cfg = _config(args)
+    ds = open_dataset(args.data, config=cfg)
+    table = headline_table(ds, config=cfg)
+    if args.json:
+        print(json.dumps(headline_json(table), indent=2))
+    else:
+        cols = ["measure", "value", "n", "ci_low", "ci_high", "definition"]
+        print(table[cols].to_string(index=False))
+    return 0
+
+
+def cmd_report(args) -> int:
+    from .report import main_report
+    return main_report(args)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(prog="iom", description="iom-suite: IOM performance analysis")
+    sub = ap.add_subparsers(dest="command", required=True)
+
+    v = sub.add_parser("validate", help="check a dataset against the data model")
+    v.add_argument("path", help="folder of CSV/Parquet, .xlsx workbook or SQLAlchemy URL")
+    v.add_argument("--lenient", action="store_true",
+                   help="accept row-level problems (rows excluded, shown in the ledger)")
+    v.set_defaults(func=cmd_validate)
+
+    s = sub.add_parser("synth", help="write the calibrated synthetic force")
+    s.add_argument("--seed", type=int, default=20160101)
+    s.add_argument("--out", help="output folder")
+    s.add_argument("--format", choices=["csv", "parquet"], default="csv")
+    s.add_argument("--true-effect", type=float, default=None,
+                   help="fractional reduction in offending while managed (default 0.20)")
+    s.add_argument("--people", type=int, default=None, help="number of known offenders")
+    s.add_argument("--calibrate", action="store_true",
+                   help="search the calibration knobs for --seed and print them")
+    s.set_defaults(func=cmd_synth)
+
+    h = sub.add_parser("headline", help="print the headline figures")
+    h.add_argument("--data", default=None, help="dataset (default: embedded synthetic data)")
+    h.add_argument("--as-of", default=None, help="as-of date (default 2020-01-31)")
+    h.add_argument("--since", default=None, help="period start (default 2016-01-01)")
+    h.add_argument("--config", default=None, help="YAML configuration file")
+    h.add_argument("--json", action="store_true", help="print JSON")
+    h.set_defaults(func=cmd_headline)
+
+    r = sub.add_parser("report", help="run the notebooks and publish the HTML appendix")
+    from .report import add_report_arguments
+    add_report_arguments(r)
+    r.set_defaults(func=cmd_report)
+    return ap
+
+
+def main(argv=None) -> int:
+    ap = build_parser()
+    args = ap.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except IomError as e:
+        print(f"iom {args.command}: error: {e}", file=sys.stderr)
+        return e.exit_code
+    except KeyboardInterrupt:
+        print(f"iom {args.command}: interrupted", file=sys.stderr)
+        return 130

@@ -1,0 +1,33 @@
+"""Open a dataset: a force's own extract, or the embedded synthetic default."""
+from __future__ import annotations
+
+from functools import lru_cache
+
+
+@lru_cache(maxsize=4)
+def _synthetic(seed: int | None):
+    from .synth import SynthParams, simulate
+    from dataclasses import replace
+    params = SynthParams() if seed is None else replace(SynthParams(), seed=seed)
+    return simulate(params)
+
+
+def default_dataset(seed: int | None = None):
+    """The embedded default: the calibrated synthetic force (default seed) simulated in memory."""
+    return _synthetic(seed)
+
+
+def open_dataset(source=None, *, config=None, strict: bool = False):
+    """Load and validate ``source`` (folder, workbook or SQLAlchemy URL); the default if None.
+
+    Parameters
+    ----------
+    source : str or Path, optional
+        A folder of CSV/Parquet files, an ``.xlsx`` workbook or an SQLAlchemy URL.
+    strict : bool
+        Refuse data with any excluded row (``iom validate`` uses this).
+    """
+    if source is None or str(source) in ("", "default", "synthetic"):
+        return default_dataset()
+    from .load import load_dataset
+    return load_dataset(source, config=config, strict=strict)

@@ -1,0 +1,68 @@
+"""The five headline figures of the performance appendix, as one tidy table and as JSON."""
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from .cohort import active_cohort, unique_nominals
+from .config import Config, default_config
+from .reduction import month12_reduction, removed_reduction
+from .survey import felt_safer
+
+HEADLINE_KEYS = ("unique_nominals", "active_cohort", "removed_mean_reduction_pct",
+                 "month12_mean_reduction_pct", "idva_felt_safer_pct")
+
+
+COUNT_KEYS = ("unique_nominals", "active_cohort")
+
+
+def headline_table(dataset, *, as_of=None, since=None, config: Config | None = None,
+                   cohorts=None) -> pd.DataFrame:
+    """Every headline measure under its headline definition and the alternatives beside it."""
+    cfg = config or default_config()
+    t = pd.Timestamp(as_of) if as_of is not None else cfg.as_of
+    s = pd.Timestamp(since) if since is not None else cfg.period_start
+    parts = [
+        unique_nominals(dataset, s, t, cohorts=cohorts),
+        active_cohort(dataset, t, cohorts=cohorts),
+        removed_reduction(dataset, s, t, cfg),
+        month12_reduction(dataset, t, cfg, months=cfg.month12_months),
+        felt_safer(dataset, t),
+    ]
+    out = pd.DataFrame([r for part in parts for r in part.to_dict("records")])
+    out.insert(0, "as_of", t.date().isoformat())
+    return out
+
+
+def _clean(v):
+    if v is None:
+        return None
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return v
+    if math.isnan(f):
+        return None
+    return int(f) if f.is_integer() and abs(f) < 2 ** 53 and not isinstance(v, float) else f
+
+
+def headline_json(table: pd.DataFrame) -> dict:
+    """``{key: {value, n, numerator, denominator, ci_low, ci_high, definition, alternatives}}``."""
+    out = {}
+    for key in HEADLINE_KEYS:
+        rows = table[table["measure"] == key]
+        head = rows[rows["headline"]].iloc[0]
+        entry = {c: _clean(head[c]) for c in ("value", "n", "numerator", "denominator", "ci_low",
+                                              "ci_high", "ci_method", "definition", "excluded",
+                                              "excluded_reason")}
+        if key in COUNT_KEYS:
+            entry["value"] = int(entry["value"])
+        elif isinstance(entry["value"], float):
+            entry["value"] = round(entry["value"], 4)
+        entry["alternatives"] = [
+            {c: _clean(r[c]) for c in ("value", "n", "ci_low", "ci_high", "definition")}
+            for _, r in rows[~rows["headline"]].iterrows()]
+        out[key] = entry
+    out["as_of"] = str(table["as_of"].iloc[0])
+    return out

@@ -1,0 +1,13 @@
+"""The tidy shape every measure returns: one row per (measure, definition)."""
+from __future__ import annotations
+
+MEASURE_COLUMNS = ["measure", "value", "n", "numerator", "denominator", "ci_low", "ci_high",
+                   "ci_method", "definition", "headline", "excluded", "excluded_reason"]
+
+
+def measure_row(measure, value, *, n, definition, headline, numerator=None, denominator=None,
+                ci_low=None, ci_high=None, ci_method=None, excluded=0, excluded_reason=None):
+    return {"measure": measure, "value": value, "n": n, "numerator": numerator,
+            "denominator": denominator, "ci_low": ci_low, "ci_high": ci_high,
+            "ci_method": ci_method, "definition": definition, "headline": headline,
+            "excluded": excluded, "excluded_reason": excluded_reason}

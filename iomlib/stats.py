@@ -1,0 +1,54 @@
+"""Statistical helpers with named methods (checked against published examples in the tests)."""
+from __future__ import annotations
+
+import numpy as np
+from scipy import stats
+from statsmodels.stats.proportion import proportion_confint
+
+
+def wilson_interval(k: int, n: int, alpha: float = 0.05) -> tuple[float, float]:
+    """Wilson score interval for k successes in n trials (statsmodels, ``method="wilson"``)."""
+    if n <= 0:
+        return (float("nan"), float("nan"))
+    lo, hi = proportion_confint(int(k), int(n), alpha=alpha, method="wilson")
+    return float(max(0.0, lo)), float(min(1.0, hi))
+
+
+def t_interval(values, alpha: float = 0.05) -> tuple[float, float]:
+    """t-based confidence interval for a mean (nan when fewer than two values)."""
+    x = np.asarray(values, float)
+    x = x[np.isfinite(x)]
+    if len(x) < 2:
+        return (float("nan"), float("nan"))
+    m = x.mean()
+    se = x.std(ddof=1) / np.sqrt(len(x))
+    q = stats.t.ppf(1 - alpha / 2, len(x) - 1)
+    return float(m - q * se), float(m + q * se)
+
+
+def paired_tests(before, after) -> dict:
+    """Paired comparison of ``after`` against ``before``.
+
+    Wilcoxon signed-rank (``zero_method="wilcox"``: zero differences dropped, and counted here),
+    a sign test (exact binomial on the non-zero differences) and the mean difference.
+    """
+    b = np.asarray(before, float)
+    a = np.asarray(after, float)
+    d = a - b
+    n = len(d)
+    zeros = int((d == 0).sum())
+    nz = d[d != 0]
+    out = {"n": n, "n_zero_differences": zeros, "mean_before": float(b.mean()) if n else np.nan,
+           "mean_after": float(a.mean()) if n else np.nan,
+           "n_decreased": int((d < 0).sum()), "n_increased": int((d > 0).sum())}
+    if len(nz) >= 1:
+        w = stats.wilcoxon(nz, zero_method="wilcox", method="auto")
+        out["wilcoxon_statistic"] = float(w.statistic)
+        out["wilcoxon_p"] = float(w.pvalue)
+        s = stats.binomtest(int((nz < 0).sum()), len(nz), 0.5)
+        out["sign_test_p"] = float(s.pvalue)
+    else:
+        out["wilcoxon_statistic"] = np.nan
+        out["wilcoxon_p"] = np.nan
+        out["sign_test_p"] = np.nan
+    return out
