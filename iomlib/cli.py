@@ -79,6 +79,11 @@ def cmd_headline(args) -> int:
     return 0
 
 
+def cmd_impact(args) -> int:
+    from .impact import main_impact
+    return main_impact(args)
+
+
 def cmd_report(args) -> int:
     from .report import main_report
     return main_report(args)
@@ -113,6 +118,14 @@ def build_parser() -> argparse.ArgumentParser:
     h.add_argument("--json", action="store_true", help="print JSON")
     h.set_defaults(func=cmd_headline)
 
+    i = sub.add_parser("impact", help="estimate the effect of being managed on offending")
+    try:
+        from .impact import add_impact_arguments
+        add_impact_arguments(i)
+    except ImportError:  # the impact module is optional until it exists
+        pass
+    i.set_defaults(func=cmd_impact)
+
     r = sub.add_parser("report", help="run the notebooks and publish the HTML appendix")
     from .report import add_report_arguments
     add_report_arguments(r)
@@ -128,6 +141,8 @@ def main(argv=None) -> int:
     except IomError as e:
         print(f"iom {args.command}: error: {e}", file=sys.stderr)
         return e.exit_code
+    except BrokenPipeError:  # e.g. piped into `head`
+        return 0
     except KeyboardInterrupt:
         print(f"iom {args.command}: interrupted", file=sys.stderr)
         return 130
