@@ -58,7 +58,12 @@ def cmd_synth(args) -> int:
     if args.people is not None:
         changes["n_people"] = args.people
     t0 = time.perf_counter()
-    ds = simulate(replace(SynthParams(), **changes))
+    if args.forces:
+        from .synth import simulate_national
+        ds = simulate_national(args.forces, args.people or 300_000, args.seed,
+                               true_effect=changes.get("true_effect", 0.20))
+    else:
+        ds = simulate(replace(SynthParams(), **changes))
     files = ds.write(args.out, args.format)
     print(f"wrote {len(files)} tables to {args.out} in {time.perf_counter() - t0:.1f} s "
           f"({len(ds.people)} people, {len(ds.episodes)} episodes, {len(ds.offences)} offences)")
@@ -106,6 +111,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--true-effect", type=float, default=None,
                    help="fractional reduction in offending while managed (default 0.20)")
     s.add_argument("--people", type=int, default=None, help="number of known offenders")
+    s.add_argument("--forces", type=int, default=None,
+                   help="write a national dataset of this many forces (people.force); "
+                        "--people is then the national total (default 300000)")
     s.add_argument("--calibrate", action="store_true",
                    help="search the calibration knobs for --seed and print them")
     s.set_defaults(func=cmd_synth)

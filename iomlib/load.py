@@ -1,0 +1,388 @@
+"""Reading raw tables from files or a database, and loading a validated :class:`Dataset`.
+
+Three kinds of source are understood:
+
+* a folder holding one file per table, ``<table>.csv`` or ``<table>.parquet`` (the layout
+  written by :meth:`iomlib.dataset.Dataset.write`);
+* an Excel workbook (``.xlsx``) with one sheet per table, named after the table;
+* an SQLAlchemy URL (anything containing ``://``, e.g. ``sqlite:///data/iom.db``) with one
+  database table per data table.
+
+Table names come from :data:`iomlib.schema.TABLES`; ``risk_scores`` is optional, every other
+table is required. Any source that cannot be read raises :class:`iomlib.errors.DataSourceError`
+with a message naming the file, sheet or table and what was expected.
+"""
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+
+import pandas as pd
+
+from .config import Config
+from .dataset import Dataset, file_sha256
+from .errors import DataSourceError, DataValidationError
+from .schema import REQUIRED_TABLES, TABLES
+from .validate import Problem, format_problems, validate_tables
+
+EXCEL_SUFFIXES = (".xlsx", ".xlsm")
+MESSAGE_LIMIT = 50
+_EXPECTED_SOURCE = ("expected a folder of <table>.csv or <table>.parquet files, an .xlsx workbook "
+                    "with one sheet per table, or an SQLAlchemy URL such as sqlite:///data/iom.db")
+
+
+def _columns_of(table: str) -> str:
+    return ", ".join(TABLES[table].column_names)
+
+
+# --------------------------------------------------------------------------------------------
+# CSV
+
+
+def _sniff_separator(header: str) -> str:
+    """``";"`` when the header line has more semicolons than commas outside quotes, else ``","``."""
+    bare = re.sub(r'"[^"]*"', "", header)
+    return ";" if bare.count(";") > bare.count(",") else ","
+
+
+def read_csv_text(path: str | Path) -> tuple[pd.DataFrame, list[str]]:
+    """Read one CSV file with every column as text.
+
+    The file may start with a UTF-8 byte-order mark, may be Latin-1 encoded (used when it is not
+    valid UTF-8) and may be semicolon-separated (detected from the header line). Blank lines are
+    skipped but keep their place in the numbering: the frame's index is the line number minus 2.
+
+    Parameters
+    ----------
+    path : str or Path
+        The CSV file.
+
+    Returns
+    -------
+    frame : DataFrame
+        All values as ``str``; empty fields are ``""``.
+    notes : list of str
+        What was detected (encoding fallback, separator), for provenance.
+
+    Raises
+    ------
+    DataSourceError
+        The file is missing, empty or not parseable as CSV.
+    """
+    path = Path(path)
+    table = path.stem
+    expected = (f"a header line with the columns {_columns_of(table)}" if table in TABLES
+                else "a header line naming the columns")
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise DataSourceError(f"{path} cannot be read ({exc.strerror or exc}); "
+                              f"expected {expected}") from None
+    notes = []
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = data.decode("latin-1")
+        notes.append(f"{path.name}: not valid UTF-8, read as Latin-1")
+    stripped = text.lstrip("\r\n")
+    if not stripped.strip():
+        raise DataSourceError(f"{path.name} is empty; expected {expected}")
+    skipped = text[: len(text) - len(stripped)].count("\n")
+    header = stripped.splitlines()[0]
+    sep = _sniff_separator(header)
+    if sep == ";":
+        notes.append(f"{path.name}: semicolon-separated")
+    try:
+        df = pd.read_csv(io.StringIO(stripped), sep=sep, dtype=str, keep_default_na=False,
+                         skip_blank_lines=False)
+    except (pd.errors.ParserError, ValueError) as exc:
+        msg = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
+        raise DataSourceError(f"{path.name} cannot be parsed as CSV ({msg}); expected {expected}, "
+                              f"then one line per row with the same number of fields") from None
+    df = df.fillna("")
+    if skipped:
+        df.index = df.index + skipped
+    if len(df.columns):
+        blank = (df.astype(str).apply(lambda s: s.str.strip()) == "").all(axis=1)
+        df = df[~blank]
+    return df, notes
+
+
+# --------------------------------------------------------------------------------------------
+# sources
+
+
+def _new_meta(source: str) -> dict:
+    return {"source": source, "file_hashes": {}, "encodings": {}, "notes": []}
+
+
+def _read_parquet(path: Path) -> pd.DataFrame:
+    if path.stat().st_size == 0:
+        raise DataSourceError(f"{path.name} is empty; expected a Parquet file with the columns "
+                              f"{_columns_of(path.stem)}")
+    try:
+        df = pd.read_parquet(path)
+    except Exception as exc:  # any reader failure means the file is unusable
+        raise DataSourceError(f"{path.name} is not a readable Parquet file ({type(exc).__name__}: "
+                              f"{str(exc).splitlines()[0] if str(exc) else ''}); it may be "
+                              f"truncated or corrupt; expected a complete Parquet file with the "
+                              f"columns {_columns_of(path.stem)}") from None
+    return df.reset_index(drop=True)
+
+
+def _read_folder(folder: Path) -> tuple[dict, dict]:
+    meta = _new_meta(str(folder))
+    found = {}
+    missing = []
+    for name, spec in TABLES.items():
+        candidates = [p for p in (folder / f"{name}.csv", folder / f"{name}.parquet")
+                      if p.is_file()]
+        if len(candidates) > 1:
+            raise DataSourceError(f"{folder}: both {name}.csv and {name}.parquet exist; expected "
+                                  f"exactly one file for table {name!r}")
+        if candidates:
+            found[name] = candidates[0]
+        elif not spec.optional:
+            missing.append(name)
+    if missing:
+        present = sorted(p.name for p in folder.iterdir() if p.is_file())
+        names = ", ".join(f"{m}.csv" for m in missing)
+        raise DataSourceError(
+            f"{folder}: missing {names} (or .parquet); expected one file per table: "
+            + ", ".join(f"{t}.csv" for t in REQUIRED_TABLES)
+            + " (risk_scores.csv optional); files found: "
+            + (", ".join(present) if present else "none"))
+    tables = {}
+    for name, path in found.items():
+        if path.suffix == ".csv":
+            df, notes = read_csv_text(path)
+            meta["notes"].extend(notes)
+            meta["encodings"][path.name] = ("latin-1" if any("Latin-1" in n for n in notes)
+                                            else "utf-8")
+        else:
+            df = _read_parquet(path)
+        df.attrs["iom_label"] = path.name
+        tables[name] = df
+        meta["file_hashes"][path.name] = file_sha256(path)
+    return tables, meta
+
+
+def _read_excel(path: Path) -> tuple[dict, dict]:
+    meta = _new_meta(str(path))
+    try:
+        book = pd.ExcelFile(path, engine="openpyxl")
+    except Exception as exc:  # any reader failure means the workbook is unusable
+        raise DataSourceError(f"{path.name} is not a readable .xlsx workbook "
+                              f"({type(exc).__name__}: {exc}); {_EXPECTED_SOURCE}") from None
+    with book:
+        sheets = list(book.sheet_names)
+        missing = [t for t in REQUIRED_TABLES if t not in sheets]
+        if missing:
+            raise DataSourceError(
+                f"{path.name}: no sheet named " + ", ".join(repr(m) for m in missing)
+                + "; sheets found: " + (", ".join(repr(s) for s in sheets) or "none")
+                + "; expected one sheet per table: " + ", ".join(REQUIRED_TABLES)
+                + " (risk_scores optional)")
+        tables = {}
+        for name in TABLES:
+            if name not in sheets:
+                continue
+            try:
+                df = book.parse(name, dtype=object, keep_default_na=False)
+            except Exception as exc:  # a sheet openpyxl cannot interpret
+                raise DataSourceError(f"{path.name}, sheet {name!r} cannot be read "
+                                      f"({type(exc).__name__}: {exc})") from None
+            if len(df.columns) == 0:
+                raise DataSourceError(f"{path.name}, sheet {name!r} is empty; expected a header "
+                                      f"row with the columns {_columns_of(name)}")
+            blank = df.apply(lambda s: s.map(lambda v: v is None or str(v).strip() == "")
+                             | s.isna()).all(axis=1)
+            df = df[~blank]
+            df.attrs["iom_label"] = f"{path.name} sheet {name}"
+            tables[name] = df
+    meta["file_hashes"][path.name] = file_sha256(path)
+    return tables, meta
+
+
+def mask_url(url: str) -> str:
+    """The URL with any password replaced by ``***``.
+
+    Parameters
+    ----------
+    url : str
+        An SQLAlchemy URL.
+
+    Returns
+    -------
+    str
+    """
+    try:
+        from sqlalchemy.engine import make_url
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # not parseable: fall back to a textual mask
+        return re.sub(r"(://[^/@:]*:)[^@/]*@", r"\1***@", url)
+
+
+def _read_sql(url: str) -> tuple[dict, dict]:
+    import sqlalchemy
+    from sqlalchemy.exc import SQLAlchemyError
+
+    shown = mask_url(url)
+    meta = _new_meta(shown)
+    hint = "expected e.g. sqlite:///path/to/iom.db or postgresql://user@host/database"
+    try:
+        parsed = sqlalchemy.engine.make_url(url)
+    except Exception as exc:  # ArgumentError and friends
+        raise DataSourceError(f"{shown} is not a valid SQLAlchemy URL ({exc}); {hint}") from None
+    db_file = None
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:") \
+            and not str(parsed.database).startswith("file:"):
+        db_file = Path(parsed.database)
+        if not db_file.is_file():
+            raise DataSourceError(f"{shown}: the SQLite database file {db_file} does not exist; "
+                                  f"{hint}")
+    try:
+        engine = sqlalchemy.create_engine(parsed)
+    except Exception as exc:  # unknown dialect, driver not installed, bad arguments
+        raise DataSourceError(f"{shown}: cannot use this database URL ({type(exc).__name__}: "
+                              f"{exc}); {hint}") from None
+    tables = {}
+    try:
+        with engine.connect() as conn:
+            present = set(sqlalchemy.inspect(conn).get_table_names())
+            missing = [t for t in REQUIRED_TABLES if t not in present]
+            if missing:
+                raise DataSourceError(
+                    f"{shown}: no database table named " + ", ".join(repr(m) for m in missing)
+                    + "; tables found: " + (", ".join(sorted(present)) or "none")
+                    + "; expected one table per data table: " + ", ".join(REQUIRED_TABLES)
+                    + " (risk_scores optional)")
+            for name in TABLES:
+                if name in present:
+                    df = pd.read_sql_table(name, conn)
+                    df.attrs["iom_label"] = f"table {name}"
+                    tables[name] = df.reset_index(drop=True)
+    except SQLAlchemyError as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        raise DataSourceError(f"{shown}: cannot read the database ({type(exc).__name__}: "
+                              f"{first}); check that the server is reachable and the URL, user "
+                              f"and database name are right") from None
+    except DataSourceError:
+        raise
+    except Exception as exc:  # driver-level failures outside SQLAlchemy's hierarchy
+        raise DataSourceError(f"{shown}: cannot read the database ({type(exc).__name__}: "
+                              f"{exc})") from None
+    finally:
+        engine.dispose()
+    if db_file is not None:
+        meta["file_hashes"][db_file.name] = file_sha256(db_file)
+    return tables, meta
+
+
+def read_tables(source) -> tuple[dict[str, pd.DataFrame], dict]:
+    """Read the raw tables of a data source, without validating them.
+
+    Parameters
+    ----------
+    source : str or Path
+        A folder of ``<table>.csv`` / ``<table>.parquet`` files, an ``.xlsx`` workbook with one
+        sheet per table, or an SQLAlchemy URL (any string containing ``"://"``).
+
+    Returns
+    -------
+    tables : dict of str to DataFrame
+        Raw tables by name (``risk_scores`` only when present). CSV tables hold text only
+        (``dtype=str``, empty fields ``""``); other sources keep their own types. Each frame's
+        ``attrs["iom_label"]`` names it in messages (``"offences.csv"``, ``"iom.xlsx sheet
+        offences"``, ``"table offences"``) and its index is the row number minus 2 (header =
+        row 1).
+    metadata : dict
+        ``source`` (str; SQL URLs with the password masked), ``file_hashes`` ({file name:
+        SHA-256}), ``encodings`` ({CSV file name: ``"utf-8"`` or ``"latin-1"``}) and ``notes``
+        (list of str: encoding fallbacks, semicolon separators).
+
+    Raises
+    ------
+    DataSourceError
+        The source does not exist, is of an unknown kind, lacks a required table, file or sheet,
+        or a file cannot be read.
+    """
+    if isinstance(source, str) and "://" in source:
+        return _read_sql(source)
+    try:
+        path = Path(source)
+    except TypeError:
+        raise DataSourceError(f"{source!r} is not a path or URL; {_EXPECTED_SOURCE}") from None
+    if not path.exists():
+        raise DataSourceError(f"{path} does not exist; {_EXPECTED_SOURCE}")
+    if path.is_dir():
+        return _read_folder(path)
+    if path.suffix.lower() in EXCEL_SUFFIXES:
+        return _read_excel(path)
+    raise DataSourceError(f"{path}: unknown kind of source (suffix {path.suffix or 'none'!r}); "
+                          f"{_EXPECTED_SOURCE}")
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def _failure_message(source: str, problems: list[Problem], strict: bool) -> str:
+    """Header line, then every problem (errors first), capped at :data:`MESSAGE_LIMIT` lines."""
+    rank = {"error": 0, "excluded": 1, "ignored": 2}
+    ordered = sorted(problems, key=lambda p: rank.get(p.action, 3))
+    n_err = sum(p.action == "error" for p in problems)
+    n_exc = sum(p.action == "excluded" for p in problems)
+    why = ("strict mode refuses data with excluded rows" if strict and not n_err
+           else "the data cannot be used")
+    head = (f"{source or 'the data'}: {_plural(len(problems), 'problem')} "
+            f"({_plural(n_err, 'error')}, {_plural(n_exc, 'excluded-row problem')}); {why}:")
+    return head + "\n" + format_problems(ordered, limit=MESSAGE_LIMIT)
+
+
+def load_dataset(source, *, config: Config | None = None, strict: bool = False,
+                 max_bad_fraction: float = 0.05, today=None) -> Dataset:
+    """Read, validate and type a data source.
+
+    Parameters
+    ----------
+    source : str or Path
+        Anything :func:`read_tables` accepts, including a folder written by
+        :meth:`Dataset.write` (the round trip is exact).
+    config : Config, optional
+        Supplies the allowed offence categories; defaults to the packaged configuration.
+    strict : bool, default False
+        Also refuse data in which any row would be excluded.
+    max_bad_fraction : float, default 0.05
+        Passed to :func:`iomlib.validate.validate_tables`.
+    today : date-like, optional
+        Reference date for "in the future" checks; defaults to today.
+
+    Returns
+    -------
+    Dataset
+        Typed, clean tables with the ledger, source and file hashes.
+
+    Raises
+    ------
+    DataSourceError
+        The source cannot be read (see :func:`read_tables`).
+    DataValidationError
+        Any problem with action ``"error"`` (or, with ``strict=True``, also ``"excluded"``); the
+        message lists the problems, errors first, one per line (the first 50, then a count), and
+        ``exc.problems`` holds them all.
+    """
+    tables, meta = read_tables(source)
+    clean, ledger, problems = validate_tables(tables, config=config, source=meta["source"],
+                                              max_bad_fraction=max_bad_fraction, today=today)
+    blocking = [p for p in problems
+                if p.action == "error" or (strict and p.action == "excluded")]
+    if blocking:
+        raise DataValidationError(_failure_message(meta["source"], problems, strict), problems)
+    return Dataset(
+        people=clean["people"], episodes=clean["episodes"], offences=clean["offences"],
+        custody=clean["custody"], idva_survey=clean["idva_survey"],
+        risk_scores=clean.get("risk_scores"), ledger=ledger, source=meta["source"],
+        file_hashes=dict(meta["file_hashes"]),
+    )

@@ -1,0 +1,670 @@
+"""Validation of raw tables against the data model, with a data-quality ledger.
+
+:func:`validate_tables` turns raw tables (as read by :func:`iomlib.load.read_tables`, or any
+``DataFrame`` whose columns follow :mod:`iomlib.schema`) into typed, clean tables, a ledger of the
+rows read, used and excluded, and a list of every :class:`Problem` found.
+
+Row numbers
+-----------
+Every row number in a :class:`Problem` and in the ledger is the number of the row **as the user
+sees it in a spreadsheet or text editor, with the header as row 1**: the first data row is row 2.
+For a CSV file this is the line number (assuming no quoted field spans several lines); for an Excel
+sheet it is the sheet's row number. It is computed as ``index + 2`` from the raw table's integer
+index, which :func:`iomlib.load.read_tables` keeps aligned with the file (blank lines that were
+skipped keep their number). A table with a non-integer or non-unique index is numbered by
+position (``position + 2``). For Parquet and SQL tables the number is the position + 2, i.e. the
+row number the table would have if exported to CSV with a header.
+
+Policy
+------
+``"error"`` (the dataset cannot be used)
+    a required table or column is missing; ``people``, ``episodes`` or ``offences`` has no rows (or
+    no usable rows); a ``person_id`` appears twice in ``people``; more than ``max_bad_fraction`` of
+    a table's rows fail the column checks (wrong type, missing value, value not allowed, out of
+    range) -- a sign of a wrong format or column mapping rather than of a few bad records.
+``"excluded"`` (the row is dropped and counted in the ledger)
+    a value that cannot be read as its kind (date, whole number, number, true/false); a missing
+    value in a column that may not be empty; a value not in the allowed list (including an
+    offence category not in ``config.categories``); a value out of range (e.g. ``birth_year``
+    outside the schema range or after the current year); a date in the future (after ``today``)
+    or before 1900; a date-order violation (``Table.date_order``); a ``person_id`` not found among
+    the usable rows of ``people``; a repeated key (``Table.key``) in any table but ``people``
+    (the first row is kept).
+``"ignored"`` (a note only)
+    a column (or table) that is not part of the data model; it is left out of the typed table.
+
+A row with several problems is listed once per problem, but counted once in the ledger, under the
+first reason found (columns in schema order, then keys, date order and references), so that the
+per-reason counts of a table add up to its ``rows_excluded``.
+"""
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+try:  # pandera >= 0.24 splits the pandas backend out
+    import pandera.pandas as pa
+except ImportError:  # pragma: no cover - older pandera
+    import pandera as pa
+
+from .config import Config, default_config
+from .dataset import LEDGER_COLUMNS
+from .schema import TABLES, Column, Table
+
+ACTIONS = ("error", "excluded", "ignored")
+MUST_HAVE_ROWS = ("people", "episodes", "offences")
+EARLIEST_DATE = pd.Timestamp("1900-01-01")
+ROWS_SHOWN = 20
+_LATEST = pd.Timestamp.max.floor("D")
+_EARLIEST = pd.Timestamp.min.ceil("D")
+
+_TRUE = {"true", "t", "yes", "y", "1"}
+_FALSE = {"false", "f", "no", "n", "0"}
+_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
+_INT_RE = re.compile(r"^[+-]?\d{1,15}(?:\.0*)?$")
+
+
+@dataclass
+class Problem:
+    """One problem found in the data.
+
+    Parameters
+    ----------
+    table : str
+        Table name (a key of :data:`iomlib.schema.TABLES`).
+    row : int or None
+        Row number as the user sees it, header = row 1 (see the module docstring); ``None`` for a
+        problem of the whole table or column.
+    column : str or None
+        Column concerned, if any.
+    value : object
+        The offending raw value as text (``None`` for table-level problems).
+    expected : str
+        What a valid value (or table) looks like.
+    action : {"error", "excluded", "ignored"}
+        ``"error"``: the dataset cannot be used; ``"excluded"``: the row is dropped and counted in
+        the ledger; ``"ignored"``: a note about input left out (unknown columns).
+    issue : str
+        What is wrong, e.g. ``"is not a date"``; with ``column`` it forms the ledger reason.
+    label : str
+        How the table is named in messages, e.g. ``"offences.csv"``; defaults to ``table``.
+    """
+
+    table: str
+    row: int | None
+    column: str | None
+    value: object
+    expected: str
+    action: str
+    issue: str = "is not valid"
+    label: str = ""
+
+    @property
+    def reason(self) -> str:
+        """Short ledger reason, e.g. ``"offence_date is not a date"``."""
+        return f"{self.column} {self.issue}" if self.column else self.issue
+
+    def __str__(self) -> str:
+        head = self.label or self.table
+        if self.row is not None:
+            head += f" row {self.row}"
+        if self.column:
+            head += f", column {self.column}"
+        if self.row is None:
+            body = self.issue
+        elif self.value is None or (isinstance(self.value, str) and self.value == ""):
+            body = f"value {self.issue}"
+        else:
+            body = f"value {self.value!r} {self.issue}"
+        return f"{head}: {body}; expected {self.expected}"
+
+
+def format_problems(problems: Iterable[Problem], limit: int | None = None) -> str:
+    """Format problems one per line.
+
+    Parameters
+    ----------
+    problems : iterable of Problem
+    limit : int, optional
+        Show at most this many lines, followed by a line counting the rest.
+
+    Returns
+    -------
+    str
+        The formatted lines, or ``"no problems"`` when there are none.
+    """
+    problems = list(problems)
+    if not problems:
+        return "no problems"
+    shown = problems if limit is None else problems[:limit]
+    lines = [str(p) for p in shown]
+    rest = len(problems) - len(shown)
+    if rest > 0:
+        lines.append(f"... and {rest} more problem{'s' if rest != 1 else ''}")
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------------------------
+# raw values as text
+
+
+def _cell_text(x) -> str:
+    """One raw cell as stripped text; missing values become ``""``."""
+    if x is None or x is pd.NA or x is pd.NaT:
+        return ""
+    if isinstance(x, str):
+        return x.strip()
+    if isinstance(x, (bool, np.bool_)):
+        return "true" if x else "false"
+    if isinstance(x, (int, np.integer)):
+        return str(int(x))
+    if isinstance(x, (float, np.floating)):
+        x = float(x)
+        if np.isnan(x):
+            return ""
+        if x.is_integer() and abs(x) < 2 ** 53:
+            return str(int(x))
+        return repr(x)
+    if isinstance(x, (pd.Timestamp, np.datetime64)) or hasattr(x, "isoformat"):
+        try:
+            ts = pd.Timestamp(x)
+        except (TypeError, ValueError):
+            return str(x).strip()
+        if ts is pd.NaT:
+            return ""
+        if ts == ts.normalize():
+            return ts.strftime("%Y-%m-%d")
+        return ts.isoformat(sep=" ")
+    return str(x).strip()
+
+
+def _text_column(s: pd.Series) -> pd.Series:
+    """A raw column of any dtype as stripped text (``""`` for missing), on the same index."""
+    if pd.api.types.is_bool_dtype(s) and not s.isna().any():
+        return s.map({True: "true", False: "false"}).astype(object)
+    if pd.api.types.is_integer_dtype(s):
+        return s.astype(object).map(_cell_text)
+    if s.dtype == object and s.map(type).eq(str).all():
+        return s.str.strip()
+    return s.astype(object).map(_cell_text).astype(object)
+
+
+def _row_numbers(df: pd.DataFrame) -> np.ndarray:
+    idx = df.index
+    if len(idx) and pd.api.types.is_integer_dtype(idx) and idx.is_unique:
+        return np.asarray(idx, dtype=np.int64) + 2
+    return np.arange(len(idx), dtype=np.int64) + 2
+
+
+# --------------------------------------------------------------------------------------------
+# parsing text into typed values: each returns (values, ok); ok is True for empty text
+
+
+def _parse_date(t: pd.Series) -> tuple[pd.Series, pd.Series]:
+    shape = t.str.match(_DATE_RE).fillna(False).astype(bool)
+    day = t.str.slice(0, 10).where(shape)
+    vals = pd.to_datetime(day, format="%Y-%m-%d", errors="coerce").astype("datetime64[ns]")
+    # real calendar dates outside datetime64[ns] (years before 1677 or after 2262) are clipped
+    # to its bounds so that the range checks report them as too early or in the future
+    odd = shape & vals.isna()
+    for i in np.flatnonzero(odd.to_numpy()):
+        try:
+            d = datetime.date.fromisoformat(day.iat[i])
+        except ValueError:
+            continue
+        vals.iat[i] = _LATEST if d.year > 2000 else _EARLIEST
+    return vals, (shape & vals.notna()) | (t == "")
+
+
+def _parse_int(t: pd.Series) -> tuple[pd.Series, pd.Series]:
+    shape = t.str.match(_INT_RE).fillna(False).astype(bool)
+    vals = pd.to_numeric(t.where(shape), errors="coerce").astype(float)
+    return vals, (shape & vals.notna()) | (t == "")
+
+
+def _parse_float(t: pd.Series) -> tuple[pd.Series, pd.Series]:
+    vals = pd.to_numeric(t.where(t != ""), errors="coerce").astype(float)
+    return vals, np.isfinite(vals) | (t == "")
+
+
+def _parse_bool(t: pd.Series) -> tuple[pd.Series, pd.Series]:
+    low = t.str.lower()
+    vals = low.map(lambda v: True if v in _TRUE else (False if v in _FALSE else None))
+    return vals, vals.notna() | (t == "")
+
+
+_PARSERS: dict[str, Callable] = {"date": _parse_date, "int": _parse_int, "float": _parse_float,
+                                 "bool": _parse_bool}
+_TYPE_ISSUE = {"date": "is not a date", "int": "is not a whole number", "float": "is not a number",
+               "bool": "is not true/false"}
+
+
+def _fmt_num(x) -> str:
+    return str(int(x)) if float(x).is_integer() else str(x)
+
+
+def _describe(col: Column, allowed: tuple | None) -> str:
+    """What a valid value of ``col`` looks like."""
+    if col.kind == "date":
+        return "YYYY-MM-DD"
+    if col.kind == "bool":
+        return "true or false (also yes/no, 1/0, t/f, y/n)"
+    if col.kind == "category":
+        if col.name == "offence_category":
+            return "an offence category of the severity table: " + ", ".join(allowed)
+        return "one of " + ", ".join(allowed)
+    if col.kind in ("int", "float"):
+        what = "a whole number" if col.kind == "int" else "a number"
+        if col.min is not None and col.max is not None:
+            return f"{what} from {_fmt_num(col.min)} to {_fmt_num(col.max)}"
+        if col.min is not None:
+            return f"{what} of at least {_fmt_num(col.min)}"
+        if col.max is not None:
+            return f"{what} of at most {_fmt_num(col.max)}"
+        return what
+    if col.kind == "id":
+        return "an identifier (non-empty text)"
+    return "non-empty text"
+
+
+def _allowed(col: Column, cfg: Config) -> tuple | None:
+    """Allowed values of a category column; offence categories come from the configuration."""
+    if col.kind == "category" and col.allowed is None and col.name == "offence_category":
+        return tuple(cfg.categories)
+    return col.allowed
+
+
+@dataclass
+class _Rule:
+    name: str
+    issue: str
+    expected: str
+    # (text, parsed values, parse ok) -> True where the value is fine; empty text counts as fine
+    fn: Callable[[pd.Series, pd.Series | None, pd.Series | None], pd.Series]
+
+
+def _type_ok(t, vals, ok):
+    return ok
+
+
+def _rules(table: Table, col: Column, cfg: Config, today: pd.Timestamp) -> list[_Rule]:
+    """Row-level checks of one column, in the order they are reported."""
+    allowed = _allowed(col, cfg)
+    desc = _describe(col, allowed)
+    rules: list[_Rule] = []
+    if col.kind in _PARSERS:
+        rules.append(_Rule("type", _TYPE_ISSUE[col.kind], desc, _type_ok))
+    if col.kind == "category" and allowed is not None:
+        ok_set = set(allowed)
+        issue = ("is not a known offence category" if col.name == "offence_category"
+                 else "is not an allowed value")
+        rules.append(_Rule("allowed", issue, desc,
+                           lambda t, vals, ok: t.isin(ok_set) | (t == "")))
+    if col.kind in ("int", "float") and (col.min is not None or col.max is not None):
+        lo = -np.inf if col.min is None else col.min
+        hi = np.inf if col.max is None else col.max
+        rules.append(_Rule("range", "is out of range", desc,
+                           lambda t, vals, ok: ~ok | vals.isna() | vals.between(lo, hi)))
+    if table.name == "people" and col.name == "birth_year":
+        year = today.year
+        rules.append(_Rule("future", "is in the future",
+                           f"a year no later than the current year ({year})",
+                           lambda t, vals, ok: ~ok | vals.isna() | (vals <= year)))
+    if col.kind == "date":
+        rules.append(_Rule("future", "is in the future",
+                           f"a date no later than today ({today:%Y-%m-%d})",
+                           lambda t, vals, ok: ~ok | vals.isna() | (vals <= today)))
+        rules.append(_Rule("too_early", "is before 1900",
+                           f"a date on or after {EARLIEST_DATE:%Y-%m-%d}",
+                           lambda t, vals, ok: ~ok | vals.isna() | (vals >= EARLIEST_DATE)))
+    return rules
+
+
+def _parse_all(spec: Table, text: pd.DataFrame) -> dict[str, tuple]:
+    """``{column: (text, values, ok)}``, each typed column parsed once."""
+    out = {}
+    for col in spec.columns:
+        if col.name in text.columns:
+            t = text[col.name]
+            vals, ok = _PARSERS[col.kind](t) if col.kind in _PARSERS else (None, None)
+            out[col.name] = (t, vals, ok)
+    return out
+
+
+def _pandera_check(rule: _Rule, parsed: tuple) -> pa.Check:
+    """A pandera check applying ``rule``; the column is parsed once, outside the check."""
+    t, vals, ok = parsed
+    fine = np.asarray(rule.fn(t, vals, ok), dtype=bool)     # by position (the frame's index)
+
+    def check(s: pd.Series) -> pd.Series:
+        return pd.Series(fine[s.index.to_numpy(dtype=np.int64)], index=s.index)
+
+    return pa.Check(check, name=rule.name)
+
+
+def _pandera_schema(table: Table, rules: Mapping[str, list[_Rule]],
+                    parsed: Mapping[str, tuple]) -> pa.DataFrameSchema:
+    """Required columns, nullability, unknown columns and the row rules as a pandera schema."""
+    columns = {}
+    for col in table.columns:
+        checks = ([_pandera_check(r, parsed[col.name]) for r in rules[col.name]]
+                  if col.name in parsed else [])
+        columns[col.name] = pa.Column(None, nullable=col.nullable, required=col.required,
+                                      checks=checks)
+    return pa.DataFrameSchema(columns, strict=True, name=table.name)
+
+
+def _failure_cases(schema: pa.DataFrameSchema, df: pd.DataFrame) -> pd.DataFrame:
+    try:
+        schema.validate(df, lazy=True)
+    except pa.errors.SchemaErrors as exc:
+        return exc.failure_cases
+    return pd.DataFrame(columns=["schema_context", "column", "check", "failure_case", "index"])
+
+
+# --------------------------------------------------------------------------------------------
+# per-table state
+
+
+@dataclass
+class _State:
+    name: str
+    spec: Table
+    label: str
+    text: pd.DataFrame            # stripped text, positional index, schema columns that exist
+    rows: np.ndarray              # row number of each position
+    excluded: dict                # position -> ledger reason (first one found)
+    typed: pd.DataFrame | None = None
+    parsed: dict | None = None    # column -> (text, parsed values, parse ok)
+
+    @property
+    def n(self) -> int:
+        return len(self.text)
+
+    def kept(self) -> np.ndarray:
+        mask = np.ones(self.n, dtype=bool)
+        if self.excluded:
+            mask[list(self.excluded)] = False
+        return mask
+
+
+class _Collector:
+    def __init__(self):
+        self.problems: list[Problem] = []
+
+    def table(self, st: _State | str, label: str, column, issue, expected, action="error"):
+        name = st.name if isinstance(st, _State) else st
+        self.problems.append(Problem(name, None, column, None, expected, action, issue, label))
+
+    def row(self, st: _State, pos: int, column, value, issue, expected, action="excluded"):
+        p = Problem(st.name, int(st.rows[pos]), column, value, expected, action, issue, st.label)
+        self.problems.append(p)
+        st.excluded.setdefault(int(pos), p.reason)
+
+
+def _label(df: pd.DataFrame, name: str, source: str) -> str:
+    label = df.attrs.get("iom_label") if hasattr(df, "attrs") else None
+    if label:
+        return str(label)
+    return f"{name} ({source})" if source else name
+
+
+def _column_checks(st: _State, raw: pd.DataFrame, cfg: Config, today: pd.Timestamp,
+                   max_bad_fraction: float, out: _Collector) -> None:
+    spec = st.spec
+    rules = {c.name: _rules(spec, c, cfg, today) for c in spec.columns}
+    frame = raw.where(raw != "", np.nan) if len(raw.columns) else raw
+    st.parsed = _parse_all(spec, st.text)
+    cases = _failure_cases(_pandera_schema(spec, rules, st.parsed), frame)
+    order = {c: i for i, c in enumerate(spec.column_names)}
+    row_cases = []
+    for case in cases.itertuples(index=False):
+        check = str(case.check)
+        if check == "column_in_dataframe":
+            col = str(case.failure_case)
+            out.table(st, st.label, col, "required column is missing",
+                      "columns " + ", ".join(spec.column_names))
+        elif check == "column_in_schema":
+            col = str(case.failure_case)
+            out.table(st, st.label, col, "is not a column of the data model and is ignored",
+                      "only the columns " + ", ".join(spec.column_names), action="ignored")
+        elif case.index is not None and not pd.isna(case.index):
+            row_cases.append((int(case.index), order.get(case.column, 99), check, case.column))
+        else:  # pragma: no cover - pandera reported something unforeseen
+            out.table(st, st.label, case.column, f"failed check {check}", "valid values")
+    rank = {"not_nullable": 0, "type": 1, "allowed": 2, "range": 3, "future": 4, "too_early": 5}
+    row_cases.sort(key=lambda c: (c[0], c[1], rank.get(c[2], 9)))
+    for pos, _, check, colname in row_cases:
+        col = spec.column(colname)
+        value = raw.at[pos, colname]
+        if check == "not_nullable":
+            out.row(st, pos, colname, "", "is missing", _describe(col, _allowed(col, cfg)))
+            continue
+        rule = next((r for r in rules[colname] if r.name == check), None)
+        issue = rule.issue if rule else f"failed check {check}"
+        expected = rule.expected if rule else "a valid value"
+        out.row(st, pos, colname, value, issue, expected)
+    bad = len({c[0] for c in row_cases})
+    if st.n and bad > max_bad_fraction * st.n:
+        out.table(st, st.label, None,
+                  f"{bad} of {st.n} rows ({bad / st.n:.0%}) have invalid values; the file may use "
+                  f"another format or column order",
+                  f"at most {max_bad_fraction:.0%} of rows with invalid values")
+
+
+def _duplicate_keys(st: _State, out: _Collector) -> None:
+    key = st.spec.key
+    if key is None or key not in st.text.columns:
+        return
+    keys = st.text[key]
+    present = keys != ""
+    first_pos = {}
+    action = "error" if st.name == "people" else "excluded"
+    for pos, k in zip(np.flatnonzero(present.to_numpy()), keys[present], strict=True):
+        if k in first_pos:
+            first = int(st.rows[first_pos[k]])
+            out.row(st, pos, key, k, "is a duplicate",
+                    f"each {key} once (first seen in row {first})", action=action)
+        else:
+            first_pos[k] = pos
+
+
+def _typed(st: _State) -> pd.DataFrame:
+    """Typed values of every row (bad values become missing); index = positions."""
+    data = {}
+    for col in st.spec.columns:
+        if col.name not in st.parsed:
+            if not col.required:
+                data[col.name] = pd.Series([None] * st.n, dtype=object)
+            continue
+        t, vals, ok = st.parsed[col.name]
+        if vals is None:
+            vals = t.astype(object).where(t != "", None)
+        else:
+            vals = vals.where(ok & (t != ""))
+            if col.kind == "int":
+                vals = vals.round().astype("Int64")
+        data[col.name] = vals
+    return pd.DataFrame(data, index=pd.RangeIndex(st.n))
+
+
+def _finish_dtypes(df: pd.DataFrame, spec: Table) -> pd.DataFrame:
+    df = df.reset_index(drop=True)
+    for col in spec.columns:
+        if col.name not in df.columns:
+            continue
+        s = df[col.name]
+        if col.kind == "date":
+            df[col.name] = s.astype("datetime64[ns]")
+        elif col.kind == "int":
+            df[col.name] = s.astype("Int64") if col.nullable else s.astype("int64")
+        elif col.kind == "float":
+            df[col.name] = s.astype("float64")
+        elif col.kind == "bool":
+            df[col.name] = s.astype("boolean") if col.nullable else s.astype(bool)
+        else:
+            df[col.name] = s.astype(object).where(s.notna(), None)
+    return df
+
+
+def _date_order(st: _State, out: _Collector) -> None:
+    typed = st.typed
+    for earlier, later in st.spec.date_order:
+        if earlier not in typed.columns or later not in typed.columns:
+            continue
+        kept = st.kept()
+        bad = kept & (typed[later] < typed[earlier]).fillna(False).to_numpy(dtype=bool)
+        for pos in np.flatnonzero(bad):
+            out.row(st, pos, later, st.text.at[pos, later], f"is before {earlier}",
+                    f"a date on or after {earlier} ({typed.at[pos, earlier]:%Y-%m-%d})")
+
+
+def _references(states: dict[str, _State], out: _Collector) -> None:
+    people = states.get("people")
+    if people is None or "person_id" not in people.text.columns:
+        return
+    usable = set(people.text["person_id"][people.kept()])
+    known = set(people.text["person_id"])
+    for name, st in states.items():
+        if name == "people" or "person_id" not in st.text.columns:
+            continue
+        ids = st.text["person_id"]
+        bad = st.kept() & ~ids.isin(usable).to_numpy()
+        for pos in np.flatnonzero(bad):
+            pid = ids.iat[pos]
+            if pid in known:
+                issue = "refers to a people row that was excluded"
+            else:
+                issue = "is not in people"
+            out.row(st, pos, "person_id", pid, issue, f"a person_id of a usable row of "
+                    f"{people.label}")
+
+
+def _rows_text(rows: list[int]) -> str:
+    rows = sorted(rows)
+    text = ", ".join(str(r) for r in rows[:ROWS_SHOWN])
+    return text + (", …" if len(rows) > ROWS_SHOWN else "")
+
+
+def _ledger(states: dict[str, _State]) -> pd.DataFrame:
+    records = []
+    for name in TABLES:
+        st = states.get(name)
+        if st is None:
+            continue
+        by_reason: dict[str, list[int]] = {}
+        for pos, reason in sorted(st.excluded.items()):
+            by_reason.setdefault(reason, []).append(int(st.rows[pos]))
+        for reason, rows in by_reason.items():
+            records.append({"table": name, "rows_read": pd.NA, "rows_used": pd.NA,
+                            "rows_excluded": len(rows), "reason": reason,
+                            "rows": _rows_text(rows)})
+        n_excl = len(st.excluded)
+        records.append({"table": name, "rows_read": st.n, "rows_used": st.n - n_excl,
+                        "rows_excluded": n_excl, "reason": "total",
+                        "rows": _rows_text([int(st.rows[p]) for p in st.excluded])})
+    ledger = pd.DataFrame.from_records(records, columns=LEDGER_COLUMNS)
+    for c in ("rows_read", "rows_used", "rows_excluded"):
+        ledger[c] = ledger[c].astype("Int64")
+    ledger["table"] = ledger["table"].astype(object)
+    ledger["reason"] = ledger["reason"].astype(object)
+    ledger["rows"] = ledger["rows"].astype(object)
+    return ledger
+
+
+def validate_tables(tables: Mapping[str, pd.DataFrame], *, config: Config | None = None,
+                    source: str = "", max_bad_fraction: float = 0.05,
+                    today=None) -> tuple[dict[str, pd.DataFrame], pd.DataFrame, list[Problem]]:
+    """Check raw tables against :mod:`iomlib.schema` and return typed, clean tables.
+
+    Column checks (required columns, missing values, types, allowed values, ranges, dates in the
+    future) run through a lazily validated pandera schema so that every failure is collected;
+    keys, date order and references between tables are checked afterwards. See the module
+    docstring for the row numbering and for which problems are errors and which exclude rows.
+
+    Parameters
+    ----------
+    tables : mapping of str to DataFrame
+        Raw tables by name; values may be text (as read from CSV) or already typed (Parquet, Excel,
+        SQL). ``df.attrs["iom_label"]``, when set, names the table in messages (e.g. a file name).
+    config : Config, optional
+        Supplies the allowed offence categories; defaults to :func:`default_config`.
+    source : str, optional
+        Where the tables came from; used to name tables that carry no label.
+    max_bad_fraction : float, default 0.05
+        A table in which more than this fraction of rows fail the column checks is an error.
+    today : date-like, optional
+        Reference date for "in the future" checks; defaults to today's date.
+
+    Returns
+    -------
+    tables : dict of str to DataFrame
+        Typed tables with the excluded rows removed, columns in schema order, a fresh
+        ``RangeIndex``. Dates are ``datetime64[ns]`` (``NaT`` where empty), booleans ``bool``,
+        whole numbers ``int64`` (``Int64`` where nullable), numbers ``float64``, identifiers, text
+        and categories ``object`` holding ``str`` (``None`` where empty). Optional tables that are
+        absent are absent here too; an optional column that is absent is added, all ``None``.
+    ledger : DataFrame
+        Columns :data:`iomlib.dataset.LEDGER_COLUMNS`. Per table, one row per exclusion reason
+        (``rows_excluded`` = rows counted under that reason, ``rows`` = their row numbers, the
+        first 20 then ``…``, ``rows_read``/``rows_used`` missing) and one ``reason == "total"`` row
+        with ``rows_read == rows_used + rows_excluded``.
+    problems : list of Problem
+        Every problem found, table by table in schema order.
+    """
+    cfg = config if config is not None else default_config()
+    today = pd.Timestamp(today if today is not None else pd.Timestamp.today()).normalize()
+    out = _Collector()
+    states: dict[str, _State] = {}
+
+    for name in tables:
+        if name not in TABLES:
+            out.table(str(name), str(name), None, "is not a table of the data model and is "
+                      "ignored", "tables " + ", ".join(TABLES), action="ignored")
+
+    for name, spec in TABLES.items():
+        df = tables.get(name)
+        if df is None:
+            if not spec.optional:
+                out.table(name, name, None, "required table is missing",
+                          f"a table named {name!r} with columns " + ", ".join(spec.column_names))
+            continue
+        label = _label(df, name, source)
+        raw = pd.DataFrame({i: _text_column(df.iloc[:, i]).to_numpy(dtype=object)
+                            for i in range(df.shape[1])}, index=pd.RangeIndex(len(df)))
+        raw.columns = [str(c).strip() for c in df.columns]
+        if raw.columns.duplicated().any():
+            dups = sorted(set(raw.columns[raw.columns.duplicated()]))
+            out.table(name, label, ", ".join(dups), "appears more than once",
+                      "each column once")
+            raw = raw.loc[:, ~raw.columns.duplicated()]
+        rows = _row_numbers(df)
+        known = [c for c in spec.column_names if c in raw.columns]
+        st = _State(name, spec, label, raw[known].copy(), rows, {})
+        states[name] = st
+        _column_checks(st, raw, cfg, today, max_bad_fraction, out)
+        _duplicate_keys(st, out)
+        st.typed = _typed(st)
+        _date_order(st, out)
+
+    _references(states, out)
+
+    clean = {}
+    for name, st in states.items():
+        clean[name] = _finish_dtypes(st.typed[st.kept()], st.spec)
+        if name in MUST_HAVE_ROWS:
+            if st.n == 0:
+                out.table(st, st.label, None, "table is empty",
+                          "at least one data row below the header")
+            elif len(clean[name]) == 0:
+                out.table(st, st.label, None, f"no usable rows: all {st.n} rows were excluded",
+                          "at least one valid data row")
+
+    table_order = {n: i for i, n in enumerate(TABLES)}
+    problems = sorted(out.problems, key=lambda p: table_order.get(p.table, -1))
+    return clean, _ledger(states), problems

@@ -1,0 +1,442 @@
+"""Tests of iomlib.validate: column checks, cross-table checks, policy and the ledger."""
+from __future__ import annotations
+
+import dataclasses
+
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from iomlib.config import default_config
+from iomlib.dataset import LEDGER_COLUMNS
+from iomlib.schema import TABLES
+from iomlib.validate import Problem, format_problems, validate_tables
+
+TODAY = "2020-01-31"
+N_PEOPLE = 40
+
+
+def make_raw_tables() -> dict[str, pd.DataFrame]:
+    """A small valid raw dataset, every value as text (as read from CSV).
+
+    40 people, 45 episodes, 80 offences, 25 custody spells, 25 survey rows, 30 risk scores; all
+    dates before 2020. Large enough that one bad row stays under the 5 % bad-row limit.
+    """
+    cats = default_config().categories
+    day = pd.Timedelta(days=1)
+    people = pd.DataFrame({
+        "person_id": [f"P{i:04d}" for i in range(N_PEOPLE)],
+        "birth_year": [str(1965 + i % 35) for i in range(N_PEOPLE)],
+        "sex": [("F", "M", "X", "M")[i % 4] for i in range(N_PEOPLE)],
+        "area": [("North", "South", "East")[i % 3] for i in range(N_PEOPLE)],
+        "force": [("Force A" if i % 5 else "") for i in range(N_PEOPLE)],
+    })
+    episodes = []
+    for i in range(45):
+        adopted = pd.Timestamp("2016-03-01") + 17 * i * day
+        closed = i % 3 != 0
+        episodes.append({
+            "episode_id": f"E{i:03d}", "person_id": f"P{i % N_PEOPLE:04d}",
+            "cohort": ("IOM", "DVIOM", "KNIFE")[i % 3], "adopted_on": f"{adopted:%Y-%m-%d}",
+            "removed_on": f"{adopted + (200 + i) * day:%Y-%m-%d}" if closed else "",
+            "removal_reason": (("reduced_risk", "long_custody", "moved_away", "deceased",
+                                "other")[i % 5] if closed else ""),
+        })
+    offences = pd.DataFrame([{
+        "offence_id": f"O{i:05d}", "person_id": f"P{(i * 7) % N_PEOPLE:04d}",
+        "offence_date": f"{pd.Timestamp('2015-01-05') + 23 * i * day:%Y-%m-%d}",
+        "offence_code": f"{10 + i % 80}A", "offence_category": cats[i % len(cats)],
+        "weapon": ("true", "false", "false")[i % 3], "domestic": ("false", "true")[i % 2],
+        "victim_id": f"V{i:04d}" if i % 4 else "",
+    } for i in range(80)])
+    custody = pd.DataFrame([{
+        "person_id": f"P{(i * 3) % N_PEOPLE:04d}",
+        "start_date": f"{pd.Timestamp('2016-06-01') + 31 * i * day:%Y-%m-%d}",
+        "end_date": f"{pd.Timestamp('2016-06-01') + (41 * i + 10) * day:%Y-%m-%d}",
+        "sentence_kind": ("remand", "short", "long")[i % 3],
+    } for i in range(25)])
+    survey = []
+    for i in range(25):
+        resp = i % 3 != 2
+        referred = pd.Timestamp("2017-02-01") + 29 * i * day
+        survey.append({
+            "survivor_id": f"S{i:03d}", "person_id": f"P{(i * 5) % N_PEOPLE:04d}",
+            "referred_on": f"{referred:%Y-%m-%d}", "responded": "true" if resp else "false",
+            "responded_on": f"{referred + 40 * day:%Y-%m-%d}" if resp else "",
+            "felt_safer": ("yes", "no", "unsure")[i % 3] if resp else "",
+            "risk_reduced": str(1 + i % 5) if resp else "",
+            "quality_of_life": str(1 + (i * 2) % 5) if resp else "",
+        })
+    risk = pd.DataFrame([{
+        "person_id": f"P{i % N_PEOPLE:04d}",
+        "score_date": f"{pd.Timestamp('2018-01-01') + 13 * i * day:%Y-%m-%d}",
+        "score": repr(round(0.1 + i * 3.7, 3)),
+    } for i in range(30)])
+    return {"people": people, "episodes": pd.DataFrame(episodes), "offences": offences,
+            "custody": custody, "idva_survey": pd.DataFrame(survey), "risk_scores": risk}
+
+
+def run(raw, **kw):
+    kw.setdefault("today", TODAY)
+    return validate_tables(raw, **kw)
+
+
+def only(problems, **match) -> Problem:
+    """The single problem matching all the given attributes."""
+    found = [p for p in problems if all(getattr(p, k) == v for k, v in match.items())]
+    assert len(found) == 1, f"expected one problem matching {match}, got:\n" + \
+        format_problems(problems)
+    return found[0]
+
+
+def total(ledger, table) -> pd.Series:
+    rows = ledger[(ledger.table == table) & (ledger.reason == "total")]
+    assert len(rows) == 1
+    return rows.iloc[0]
+
+
+@pytest.fixture
+def raw():
+    return make_raw_tables()
+
+
+# ---------------------------------------------------------------- acceptance
+
+
+def test_valid_tables_are_accepted_and_typed(raw):
+    clean, ledger, problems = run(raw)
+    assert problems == []
+    assert set(clean) == set(TABLES)
+    for name, df in clean.items():
+        assert list(df.columns) == TABLES[name].column_names
+        assert len(df) == len(raw[name])
+        assert isinstance(df.index, pd.RangeIndex)
+    p, o, s = clean["people"], clean["offences"], clean["idva_survey"]
+    assert p["birth_year"].dtype == "int64"
+    assert p["force"].iloc[0] is None and p["force"].iloc[1] == "Force A"
+    assert o["offence_date"].dtype == "datetime64[ns]"
+    assert o["weapon"].dtype == bool and o["weapon"].tolist()[:3] == [True, False, False]
+    assert o["victim_id"].iloc[0] is None and o["victim_id"].iloc[1] == "V0001"
+    assert s["risk_reduced"].dtype == "Int64" and s["risk_reduced"].isna().sum() == 8
+    assert s["responded_on"].isna().sum() == 8
+    assert clean["episodes"]["removed_on"].isna().sum() == 15
+    assert clean["risk_scores"]["score"].dtype == "float64"
+    assert clean["risk_scores"]["score"].iloc[1] == pytest.approx(3.8)
+    assert list(ledger.columns) == LEDGER_COLUMNS
+    assert (ledger.reason == "total").all() and (ledger.rows_excluded == 0).all()
+
+
+def test_bool_spellings_and_typed_input(raw):
+    raw["offences"].loc[0:9, "weapon"] = ["Yes", "N", "1", "0", "T", "f", "TRUE", "no", "y", "F"]
+    # already-typed values (as from Parquet/Excel/SQL) are accepted too
+    raw["people"]["birth_year"] = raw["people"]["birth_year"].astype(int)
+    raw["custody"]["start_date"] = pd.to_datetime(raw["custody"]["start_date"])
+    clean, _, problems = run(raw)
+    assert problems == []
+    assert clean["offences"]["weapon"].tolist()[:10] == [True, False, True, False, True, False,
+                                                          True, False, True, False]
+    assert clean["people"]["birth_year"].iloc[3] == 1968
+    assert clean["custody"]["start_date"].iloc[0] == pd.Timestamp("2016-06-01")
+
+
+def test_optional_table_and_optional_column_may_be_absent(raw):
+    del raw["risk_scores"]
+    raw["people"] = raw["people"].drop(columns="force")
+    clean, ledger, problems = run(raw)
+    assert problems == []
+    assert "risk_scores" not in clean and "risk_scores" not in set(ledger.table)
+    assert clean["people"]["force"].isna().all()
+
+
+def test_empty_custody_and_survey_are_fine(raw):
+    raw["custody"] = raw["custody"].iloc[0:0]
+    raw["idva_survey"] = raw["idva_survey"].iloc[0:0]
+    clean, ledger, problems = run(raw)
+    assert problems == []
+    assert len(clean["custody"]) == 0 and clean["custody"]["start_date"].dtype == "datetime64[ns]"
+    assert total(ledger, "custody").rows_read == 0
+
+
+# ---------------------------------------------------------------- rejections
+
+
+def test_example_message_format(raw):
+    raw["offences"].loc[12, "offence_date"] = "2019-13-45"
+    raw["offences"].attrs["iom_label"] = "offences.csv"
+    clean, _, problems = run(raw)
+    p = only(problems, table="offences")
+    assert str(p) == ("offences.csv row 14, column offence_date: value '2019-13-45' is not a "
+                      "date; expected YYYY-MM-DD")
+    assert (p.row, p.column, p.value, p.action) == (14, "offence_date", "2019-13-45", "excluded")
+    assert "O00012" not in set(clean["offences"]["offence_id"])
+    assert len(clean["offences"]) == 79
+
+
+def test_missing_required_column_is_an_error(raw):
+    raw["people"] = raw["people"].drop(columns="sex")
+    _, _, problems = run(raw)
+    p = only(problems, action="error", table="people")
+    assert p.column == "sex" and p.row is None
+    text = str(p)
+    assert "people" in text and "sex" in text and "missing" in text
+    assert "expected columns person_id, birth_year, sex" in text
+
+
+def test_missing_required_table_is_an_error(raw):
+    del raw["custody"]
+    _, _, problems = run(raw)
+    p = only(problems, action="error")
+    assert p.table == "custody" and "missing" in str(p)
+
+
+def test_repeated_column_is_an_error(raw):
+    raw["people"] = pd.concat([raw["people"], raw["people"][["sex"]]], axis=1)
+    _, _, problems = run(raw)
+    p = only(problems, table="people")
+    assert (p.column, p.action) == ("sex", "error") and "appears more than once" in str(p)
+
+
+def test_extra_column_is_ignored_with_a_note(raw):
+    raw["offences"]["colour"] = "blue"
+    clean, _, problems = run(raw)
+    p = only(problems, table="offences")
+    assert p.action == "ignored" and p.column == "colour"
+    assert "colour" not in clean["offences"].columns
+
+
+@pytest.mark.parametrize("table, column, pos, value, issue, expected", [
+    ("people", "birth_year", 3, "abc", "is not a whole number", "a whole number from 1900"),
+    ("people", "birth_year", 4, "1850", "is out of range", "from 1900 to 2030"),
+    ("people", "birth_year", 5, "2025", "is in the future", "2020"),
+    ("people", "sex", 6, "Q", "is not an allowed value", "one of F, M, X"),
+    ("people", "area", 7, "", "is missing", "non-empty text"),
+    ("episodes", "cohort", 2, "GANG", "is not an allowed value", "one of IOM, DVIOM, KNIFE"),
+    ("episodes", "adopted_on", 3, "14/03/2019", "is not a date", "YYYY-MM-DD"),
+    ("offences", "offence_category", 8, "arson", "is not a known offence category",
+     "severity table: burglary"),
+    ("offences", "weapon", 9, "maybe", "is not true/false", "true or false"),
+    ("offences", "offence_date", 10, "2021-05-01", "is in the future", "today (2020-01-31)"),
+    ("offences", "offence_date", 11, "1899-12-31", "is before 1900", "1900-01-01"),
+    ("idva_survey", "risk_reduced", 0, "7", "is out of range", "from 1 to 5"),
+    ("idva_survey", "quality_of_life", 1, "2.5", "is not a whole number", "whole number"),
+    ("risk_scores", "score", 2, "-1", "is out of range", "at least 0"),
+    ("risk_scores", "score", 3, "high", "is not a number", "a number"),
+])
+def test_bad_value_excludes_the_row(raw, table, column, pos, value, issue, expected):
+    raw[table].loc[pos, column] = value
+    clean, ledger, problems = run(raw)
+    p = only(problems, table=table, column=column)
+    assert (p.row, p.value, p.issue, p.action) == (pos + 2, value, issue, "excluded")
+    assert expected in p.expected
+    text = str(p)
+    assert f"{table} row {pos + 2}, column {column}" in text and expected in text
+    assert len(clean[table]) == len(raw[table]) - 1
+    key = TABLES[table].key
+    if key:
+        assert raw[table].loc[pos, key] not in set(clean[table][key])
+    reason = ledger[(ledger.table == table) & (ledger.reason == f"{column} {issue}")]
+    assert reason.rows_excluded.tolist() == [1] and reason.rows.tolist() == [str(pos + 2)]
+
+
+@pytest.mark.parametrize("table, earlier, later, pos, value", [
+    ("episodes", "adopted_on", "removed_on", 1, "2015-01-01"),
+    ("custody", "start_date", "end_date", 4, "2010-01-01"),
+    ("idva_survey", "referred_on", "responded_on", 0, "2016-01-01"),
+])
+def test_date_order_violation_excludes_the_row(raw, table, earlier, later, pos, value):
+    raw[table].loc[pos, later] = value
+    clean, ledger, problems = run(raw)
+    p = only(problems, table=table)
+    assert (p.row, p.column, p.value, p.action) == (pos + 2, later, value, "excluded")
+    assert f"on or after {earlier} ({raw[table].loc[pos, earlier]})" in str(p)
+    assert len(clean[table]) == len(raw[table]) - 1
+    assert total(ledger, table).rows_excluded == 1
+
+
+def test_equal_dates_are_in_order(raw):
+    raw["custody"].loc[0, "end_date"] = raw["custody"].loc[0, "start_date"]
+    assert run(raw)[2] == []
+
+
+def test_unknown_person_id_excludes_the_row(raw):
+    raw["offences"].loc[5, "person_id"] = "P9999"
+    raw["episodes"].loc[0, "person_id"] = "nobody"
+    clean, _, problems = run(raw)
+    p = only(problems, table="offences")
+    assert (p.row, p.column, p.value, p.issue) == (7, "person_id", "P9999", "is not in people")
+    assert "person_id of a usable row of people" in str(p)
+    only(problems, table="episodes", value="nobody")
+    assert "P9999" not in set(clean["offences"]["person_id"])
+    assert len(clean["episodes"]) == 44
+
+
+def test_rows_of_an_excluded_person_are_excluded_too(raw):
+    raw["people"].loc[7, "sex"] = "?"            # person P0007 becomes unusable
+    clean, ledger, problems = run(raw)
+    assert "P0007" not in set(clean["people"]["person_id"])
+    for name, df in clean.items():
+        if "person_id" in df:
+            assert "P0007" not in set(df["person_id"]), name
+    cascaded = [p for p in problems if p.issue == "refers to a people row that was excluded"]
+    assert cascaded and all(p.value == "P0007" and p.action == "excluded" for p in cascaded)
+    n_off = int((raw["offences"]["person_id"] == "P0007").sum())
+    assert total(ledger, "offences").rows_excluded == n_off
+
+
+def test_duplicate_offence_id_keeps_the_first(raw):
+    raw["offences"].loc[20, "offence_id"] = "O00003"
+    clean, _, problems = run(raw)
+    p = only(problems, table="offences")
+    assert (p.row, p.column, p.issue, p.action) == (22, "offence_id", "is a duplicate", "excluded")
+    assert "first seen in row 5" in str(p)
+    kept = clean["offences"][clean["offences"]["offence_id"] == "O00003"]
+    assert len(kept) == 1 and kept["offence_date"].iloc[0] == pd.Timestamp(
+        raw["offences"].loc[3, "offence_date"])
+
+
+def test_duplicate_person_id_is_an_error(raw):
+    raw["people"].loc[10, "person_id"] = "P0002"
+    _, _, problems = run(raw)
+    p = only(problems, table="people")
+    assert (p.row, p.column, p.action) == (12, "person_id", "error")
+    assert "each person_id once (first seen in row 4)" in str(p)
+
+
+def test_unknown_offence_category_follows_the_config(raw):
+    base = default_config()
+    sev = base.severity_tables
+    cfg = dataclasses.replace(base, severity_tables=sev[sev.offence_category != "burglary"])
+    n_burglary = int((raw["offences"]["offence_category"] == "burglary").sum())
+    assert n_burglary > 0
+    assert run(raw)[2] == []
+    clean, _, problems = run(raw, config=cfg, max_bad_fraction=1.0)
+    assert len(problems) == n_burglary
+    assert all(p.issue == "is not a known offence category" and p.value == "burglary"
+               and "robbery" in p.expected and "burglary" not in p.expected for p in problems)
+    assert "burglary" not in set(clean["offences"]["offence_category"])
+
+
+def test_too_many_bad_rows_is_an_error(raw):
+    raw["offences"].loc[0:4, "offence_date"] = "01/02/2019"   # 5 of 80 rows: over 5 %
+    _, _, problems = run(raw)
+    p = only(problems, action="error")
+    assert p.table == "offences" and p.row is None
+    assert "5 of 80 rows" in str(p) and "at most 5%" in str(p)
+    assert sum(p.action == "excluded" for p in problems) == 5
+    # within the limit it is not an error
+    _, _, problems = run(raw, max_bad_fraction=0.1)
+    assert not [p for p in problems if p.action == "error"]
+
+
+@pytest.mark.parametrize("table", ["people", "episodes", "offences"])
+def test_empty_required_table_is_an_error(raw, table):
+    raw[table] = raw[table].iloc[0:0]
+    _, _, problems = run(raw)
+    p = only(problems, table=table, action="error")
+    assert p.issue == "table is empty" and "at least one data row" in str(p)
+
+
+def test_no_usable_rows_is_an_error(raw):
+    raw["people"]["sex"] = "?"
+    _, _, problems = run(raw, max_bad_fraction=1.0)
+    only(problems, table="people", action="error", issue="no usable rows: all 40 rows were "
+         "excluded")
+
+
+def test_row_numbers_follow_the_index(raw):
+    df = raw["people"]
+    df.index = df.index + 3                       # e.g. three blank lines skipped before
+    df.loc[5, "sex"] = "Q"                        # index 5 = sixth line after the blank ones
+    _, _, problems = run(raw)
+    assert only(problems, table="people").row == 7
+
+
+# ---------------------------------------------------------------- ledger and formatting
+
+
+def test_ledger_counts_each_row_once(raw):
+    raw["offences"].loc[2, "offence_date"] = "bad"
+    raw["offences"].loc[2, "weapon"] = "bad"          # two problems, one row
+    raw["offences"].loc[3, "person_id"] = "P9999"
+    clean, ledger, problems = run(raw)
+    assert len([p for p in problems if p.table == "offences"]) == 3
+    t = total(ledger, "offences")
+    assert (t.rows_read, t.rows_used, t.rows_excluded, t.rows) == (80, 78, 2, "4, 5")
+    reasons = ledger[(ledger.table == "offences") & (ledger.reason != "total")]
+    assert dict(zip(reasons.reason, reasons.rows_excluded, strict=True)) == {
+        "offence_date is not a date": 1, "person_id is not in people": 1}
+    assert len(clean["offences"]) == 78
+
+
+def test_ledger_lists_the_first_20_rows(raw):
+    raw["offences"].loc[0:24, "weapon"] = "?"
+    _, ledger, _ = run(raw, max_bad_fraction=1.0)
+    row = ledger[(ledger.table == "offences") & (ledger.reason == "weapon is not true/false")]
+    assert row.rows_excluded.iloc[0] == 25
+    assert row.rows.iloc[0] == ", ".join(str(i) for i in range(2, 22)) + ", …"
+
+
+def test_format_problems_limit():
+    ps = [Problem("people", i, "sex", "Q", "one of F, M, X", "excluded", "is not an allowed value")
+          for i in range(2, 9)]
+    text = format_problems(ps, limit=3)
+    assert text.splitlines() == [str(p) for p in ps[:3]] + ["... and 4 more problems"]
+    assert format_problems(ps).count("\n") == 6
+    assert format_problems([]) == "no problems"
+    assert str(Problem("people", None, None, None, "at least one data row", "error",
+                       "table is empty")) == "people: table is empty; expected at least one " \
+                                             "data row"
+
+
+CORRUPTIONS = [  # (table, column, value) that must exclude the row it is put in
+    ("people", "birth_year", "19x0"), ("people", "sex", "Z"), ("people", "area", ""),
+    ("episodes", "cohort", "nope"), ("episodes", "adopted_on", "2019-02-30"),
+    ("episodes", "person_id", "P9999"), ("episodes", "episode_id", ""),
+    ("offences", "offence_date", "2999-01-01"), ("offences", "weapon", "perhaps"),
+    ("offences", "offence_category", "arson"), ("offences", "person_id", "ghost"),
+    ("custody", "end_date", "1901-01-01"), ("custody", "sentence_kind", "life"),
+    ("idva_survey", "responded", ""), ("idva_survey", "risk_reduced", "0"),
+    ("risk_scores", "score", "nan"), ("risk_scores", "score_date", "yesterday"),
+]
+_BASE = make_raw_tables()
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(st.sampled_from(CORRUPTIONS), st.integers(0, 10_000)), max_size=12),
+       st.lists(st.sampled_from([("offences", "offence_id"), ("episodes", "episode_id"),
+                                 ("idva_survey", "survivor_id")]), max_size=3))
+def test_ledger_accounts_for_every_row(corruptions, duplicates):
+    raw = {k: v.copy() for k, v in _BASE.items()}
+    hit = {name: set() for name in raw}
+    for (table, column, value), r in corruptions:
+        pos = r % len(raw[table])
+        raw[table].loc[pos, column] = value
+        hit[table].add(pos + 2)
+    for table, key in duplicates:
+        raw[table].loc[len(raw[table]) - 1, key] = raw[table].loc[0, key]
+        hit[table].add(len(raw[table]) + 1)
+    clean, ledger, problems = validate_tables(raw, today=TODAY, max_bad_fraction=1.0)
+    for name, df in raw.items():
+        t = total(ledger, name)
+        assert t.rows_read == len(df)
+        assert t.rows_used == len(clean[name])
+        assert t.rows_read == t.rows_used + t.rows_excluded
+        reasons = ledger[(ledger.table == name) & (ledger.reason != "total")]
+        assert reasons.rows_excluded.sum() == t.rows_excluded
+        dropped = {p.row for p in problems if p.table == name and p.row is not None}
+        assert len(dropped) == t.rows_excluded
+        assert hit[name] <= dropped                         # every corrupted row is caught
+        kept = [r for r in range(2, len(df) + 2) if r not in dropped]
+        # nothing silently lost: the clean table is exactly the rows not listed as problems
+        first = TABLES[name].column_names[:2]
+        expect = df.iloc[[r - 2 for r in kept]][first].reset_index(drop=True)
+        pd.testing.assert_frame_equal(as_text(clean[name][first]), expect)
+
+
+def as_text(df: pd.DataFrame) -> pd.DataFrame:
+    out = pd.DataFrame(index=df.index)
+    for c in df.columns:
+        s = df[c]
+        out[c] = s.dt.strftime("%Y-%m-%d") if s.dtype.kind == "M" else s.astype(str)
+    return out.astype(object)
