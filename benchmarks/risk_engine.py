@@ -1,0 +1,140 @@
+"""Benchmark: the person-by-month risk panel at national scale.
+
+Prints one JSON object per scale point (1,000 / 10,000 / 100,000 / 300,000 people by 120 month
+ends, about 20 offences per person over ten years) with people, offences, seconds (median of
+repeats), peak_mb (tracemalloc peak during the engine call), ratio_vs_naive (per person, against
+benchmarks/naive_risk.py timed on 2,000 people, output checked to agree) and, at the 300,000
+point, ratio_vs_duckdb_sql (the same score as one DuckDB SQL query on the same input, checked to
+agree). Usage: ``python benchmarks/risk_engine.py --json [--quick]``.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+import tracemalloc
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from naive_risk import naive_panel  # noqa: E402
+
+from iomlib.config import default_config  # noqa: E402
+from iomlib.risk import month_ends, risk_matrix  # noqa: E402
+
+START, END = "2012-01-01", "2021-12-31"
+
+
+def make_offences(n_people: int, per_person: float = 20.0, seed: int = 1) -> tuple:
+    """Random offences for ``n_people`` (ids P0000001…), dates uniform over ten years."""
+    cfg = default_config()
+    rng = np.random.default_rng(seed)
+    rates = rng.gamma(0.6, per_person / 0.6, n_people)
+    counts = rng.poisson(rates)
+    person = np.repeat(np.arange(n_people), counts)
+    n = len(person)
+    start = np.datetime64(START, "D")
+    days = rng.integers(0, 3652, n)
+    cats = np.array(cfg.categories)
+    ids = np.array([f"P{i:07d}" for i in range(n_people)], dtype=object)
+    off = pd.DataFrame({
+        "person_id": pd.Categorical.from_codes(person, categories=ids),
+        "offence_date": (start + days).astype("datetime64[ns]"),
+        "offence_category": pd.Categorical.from_codes(rng.integers(0, len(cats), n), cats),
+        "weapon": rng.random(n) < 0.05,
+    })
+    return off, ids
+
+
+def timed(fn, repeats):
+    times, out = [], None
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        out = fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times), out
+
+
+def peak_mb(fn):
+    tracemalloc.start()
+    fn()
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return peak / 2 ** 20
+
+
+def duckdb_panel(off: pd.DataFrame, ids, months, cfg) -> np.ndarray:
+    import duckdb
+    sev = cfg.risk.severity
+    con = duckdb.connect()
+    o = pd.DataFrame({
+        "p": off["person_id"].cat.codes.to_numpy(np.int64),
+        "d": off["offence_date"].to_numpy(),
+        "w": off["offence_category"].map(sev).astype(float).to_numpy()
+        * (1 + cfg.risk.weapon_uplift * off["weapon"].to_numpy()),
+    })
+    m = pd.DataFrame({"j": np.arange(len(months)), "t": months.values})
+    con.register("o", o)
+    con.register("m", m)
+    res = con.execute(f"""
+        SELECT o.p, m.j, SUM(o.w * pow(0.5, date_diff('day', o.d, m.t) / {cfg.risk.half_life_days}))
+        FROM o JOIN m ON m.t >= o.d AND m.t < o.d + INTERVAL {cfg.risk.window_days} DAY
+        GROUP BY o.p, m.j
+    """).fetchnumpy()
+    out = np.zeros((len(ids), len(months)))
+    out[res["p"], res["j"]] = list(res.values())[2]
+    return out
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--json", action="store_true", help="print JSON lines")
+    ap.add_argument("--quick", action="store_true", help="small scale points only (a smoke run)")
+    ap.add_argument("--repeats", type=int, default=3)
+    args = ap.parse_args(argv)
+    cfg = default_config()
+    months = month_ends(START, END)
+    scales = [1_000, 10_000] if args.quick else [1_000, 10_000, 100_000, 300_000]
+
+    # the naive reference, on 2,000 people (200 with --quick), checked against the engine
+    n_naive = 200 if args.quick else 2_000
+    off_n, ids_n = make_offences(n_naive, seed=2)
+    off_obj = off_n.assign(person_id=off_n["person_id"].astype(str),
+                           offence_category=off_n["offence_category"].astype(str))
+    t0 = time.perf_counter()
+    ref = naive_panel(off_obj, list(ids_n), months, dict(cfg.risk.severity),
+                      window_days=cfg.risk.window_days, half_life_days=cfg.risk.half_life_days,
+                      weapon_uplift=cfg.risk.weapon_uplift)
+    naive_per_person = (time.perf_counter() - t0) / n_naive
+    eng = risk_matrix(off_n, ids_n, months, cfg)
+    if not np.allclose(eng, ref, rtol=1e-9, atol=1e-9):
+        raise SystemExit("engine and naive reference disagree")
+
+    rows = []
+    for n in scales:
+        off, ids = make_offences(n)
+        secs, panel = timed(lambda: risk_matrix(off, ids, months, cfg), args.repeats)
+        row = {"people": n, "offences": len(off), "months": len(months), "seconds": round(secs, 4),
+               "peak_mb": round(peak_mb(lambda: risk_matrix(off, ids, months, cfg)), 1),
+               "ratio_vs_naive": round(naive_per_person / (secs / n), 1),
+               "naive_seconds_per_person": round(naive_per_person, 5)}
+        if n == scales[-1]:
+            dsecs, dpanel = timed(lambda: duckdb_panel(off, ids, months, cfg), 1)
+            if not np.allclose(panel, dpanel, rtol=1e-6, atol=1e-6):
+                raise SystemExit("engine and DuckDB SQL disagree")
+            row["duckdb_sql_seconds"] = round(dsecs, 3)
+            row["ratio_vs_duckdb_sql"] = round(dsecs / secs, 2)
+        rows.append(row)
+        print(json.dumps(row) if args.json else row, flush=True)
+    per_cell = [r["seconds"] / (r["people"] * r["months"] + r["offences"]) for r in rows[1:]]
+    summary = {"summary": "seconds per (cell + offence)", "values": [f"{x:.3g}" for x in per_cell]}
+    print(json.dumps(summary) if args.json else summary)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
