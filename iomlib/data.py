@@ -17,7 +17,7 @@ def default_dataset(seed: int | None = None):
     return _synthetic(seed)
 
 
-def open_dataset(source=None, *, config=None, strict: bool = False):
+def open_dataset(source=None, *, config=None, strict: bool = False, force: str | None = None):
     """Load and validate ``source`` (folder, workbook or SQLAlchemy URL); the default if None.
 
     Parameters
@@ -26,8 +26,10 @@ def open_dataset(source=None, *, config=None, strict: bool = False):
         A folder of CSV/Parquet files, an ``.xlsx`` workbook or an SQLAlchemy URL.
     strict : bool
         Refuse data with any excluded row (``iom validate`` uses this).
+    force : str, optional
+        One force of a national dataset (``people.force``), read lazily from Parquet.
     """
     if source is None or str(source) in ("", "default", "synthetic"):
         return default_dataset()
     from .load import load_dataset
-    return load_dataset(source, config=config, strict=strict)
+    return load_dataset(source, config=config, strict=strict, force=force)

@@ -131,7 +131,48 @@ def _read_parquet(path: Path) -> pd.DataFrame:
     return df.reset_index(drop=True)
 
 
-def _read_folder(folder: Path) -> tuple[dict, dict]:
+def _read_parquet_for_force(path: Path, people: Path, force: str) -> pd.DataFrame:
+    """Read only one force's rows of a Parquet table, lazily, with DuckDB.
+
+    ``people`` is filtered on its ``force`` column; every other table is semi-joined to those
+    people. Row order and the original row numbers (the frame's index) are kept.
+    """
+    import duckdb
+    con = duckdb.connect()
+    try:
+        if path == people:
+            sql = ("SELECT * FROM read_parquet(?, file_row_number = true) WHERE force = ? "
+                   "ORDER BY file_row_number")
+            params = [str(path), force]
+        else:
+            sql = ("SELECT * FROM read_parquet(?, file_row_number = true) WHERE person_id IN "
+                   "(SELECT person_id FROM read_parquet(?) WHERE force = ?) "
+                   "ORDER BY file_row_number")
+            params = [str(path), str(people), force]
+        df = con.execute(sql, params).df()
+    except duckdb.Error as exc:
+        raise DataSourceError(f"{path.name}: cannot filter by force {force!r} "
+                              f"({str(exc).splitlines()[0]}); expected a readable Parquet file "
+                              f"(and a 'force' column in people.parquet)") from None
+    finally:
+        con.close()
+    df.index = df.pop("file_row_number").to_numpy()
+    return df
+
+
+def _forces_in(folder: Path, found: dict) -> list[str]:
+    people = found["people"]
+    if people.suffix == ".parquet":
+        import duckdb
+        with duckdb.connect() as con:
+            return [r[0] for r in con.execute(
+                "SELECT DISTINCT force FROM read_parquet(?) WHERE force IS NOT NULL ORDER BY 1",
+                [str(people)]).fetchall()]
+    df, _ = read_csv_text(people)
+    return sorted(set(df.get("force", pd.Series(dtype=str))) - {""})
+
+
+def _read_folder(folder: Path, force: str | None = None) -> tuple[dict, dict]:
     meta = _new_meta(str(folder))
     found = {}
     missing = []
@@ -153,9 +194,16 @@ def _read_folder(folder: Path) -> tuple[dict, dict]:
             + ", ".join(f"{t}.csv" for t in REQUIRED_TABLES)
             + " (risk_scores.csv optional); files found: "
             + (", ".join(present) if present else "none"))
+    if force is not None:
+        forces = _forces_in(folder, found)
+        if force not in forces:
+            raise DataSourceError(f"{found['people'].name}: no people of force {force!r}; "
+                                  f"forces present: {', '.join(forces) if forces else 'none'}")
     tables = {}
     for name, path in found.items():
-        if path.suffix == ".csv":
+        if force is not None and path.suffix == ".parquet" and found["people"].suffix == ".parquet":
+            df = _read_parquet_for_force(path, found["people"], force)
+        elif path.suffix == ".csv":
             df, notes = read_csv_text(path)
             meta["notes"].extend(notes)
             meta["encodings"][path.name] = ("latin-1" if any("Latin-1" in n for n in notes)
@@ -164,6 +212,15 @@ def _read_folder(folder: Path) -> tuple[dict, dict]:
             df = _read_parquet(path)
         df.attrs["iom_label"] = path.name
         tables[name] = df
+    if force is not None and found["people"].suffix != ".parquet":
+        keep = set(tables["people"].loc[tables["people"]["force"] == force, "person_id"])
+        for name, df in tables.items():
+            label = df.attrs.get("iom_label")
+            col = "force" if name == "people" else "person_id"
+            tables[name] = df[df[col].isin([force] if name == "people" else keep)]
+            tables[name].attrs["iom_label"] = label
+    if force is not None:
+        meta["notes"].append(f"filtered to force {force!r}")
         meta["file_hashes"][path.name] = file_sha256(path)
     return tables, meta
 
@@ -280,7 +337,7 @@ def _read_sql(url: str) -> tuple[dict, dict]:
     return tables, meta
 
 
-def read_tables(source) -> tuple[dict[str, pd.DataFrame], dict]:
+def read_tables(source, *, force: str | None = None) -> tuple[dict[str, pd.DataFrame], dict]:
     """Read the raw tables of a data source, without validating them.
 
     Parameters
@@ -301,6 +358,9 @@ def read_tables(source) -> tuple[dict[str, pd.DataFrame], dict]:
         ``source`` (str; SQL URLs with the password masked), ``file_hashes`` ({file name:
         SHA-256}), ``encodings`` ({CSV file name: ``"utf-8"`` or ``"latin-1"``}) and ``notes``
         (list of str: encoding fallbacks, semicolon separators).
+    force : str, optional
+        Keep one force's people (``people.force``) and their rows in every table. On a Parquet
+        folder the filter runs lazily in DuckDB, so a national dataset is never fully loaded.
 
     Raises
     ------
@@ -317,7 +377,9 @@ def read_tables(source) -> tuple[dict[str, pd.DataFrame], dict]:
     if not path.exists():
         raise DataSourceError(f"{path} does not exist; {_EXPECTED_SOURCE}")
     if path.is_dir():
-        return _read_folder(path)
+        return _read_folder(path, force)
+    if force is not None:
+        raise DataSourceError(f"{path}: --force needs a folder of Parquet or CSV files")
     if path.suffix.lower() in EXCEL_SUFFIXES:
         return _read_excel(path)
     raise DataSourceError(f"{path}: unknown kind of source (suffix {path.suffix or 'none'!r}); "
@@ -342,7 +404,7 @@ def _failure_message(source: str, problems: list[Problem], strict: bool) -> str:
 
 
 def load_dataset(source, *, config: Config | None = None, strict: bool = False,
-                 max_bad_fraction: float = 0.05, today=None) -> Dataset:
+                 max_bad_fraction: float = 0.05, today=None, force: str | None = None) -> Dataset:
     """Read, validate and type a data source.
 
     Parameters
@@ -358,6 +420,8 @@ def load_dataset(source, *, config: Config | None = None, strict: bool = False,
         Passed to :func:`iomlib.validate.validate_tables`.
     today : date-like, optional
         Reference date for "in the future" checks; defaults to today.
+    force : str, optional
+        Load one force of a national dataset (see :func:`read_tables`).
 
     Returns
     -------
@@ -373,7 +437,7 @@ def load_dataset(source, *, config: Config | None = None, strict: bool = False,
         message lists the problems, errors first, one per line (the first 50, then a count), and
         ``exc.problems`` holds them all.
     """
-    tables, meta = read_tables(source)
+    tables, meta = read_tables(source, force=force)
     clean, ledger, problems = validate_tables(tables, config=config, source=meta["source"],
                                               max_bad_fraction=max_bad_fraction, today=today)
     blocking = [p for p in problems
