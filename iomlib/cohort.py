@@ -86,3 +86,238 @@ def adoptions_removals(dataset, *, freq: str = "M", cohorts=None) -> pd.DataFram
     r = r.assign(period=r["removed_on"].dt.to_period(freq), event="removed")
     both = pd.concat([a, r])
     return (both.groupby(["period", "event", "cohort"]).size().rename("n").reset_index())
+
+
+# --- additions for the appendix notebooks (issue 3) ------------------------------------------
+
+STATUSES = ("community", "remand", "short custody", "long custody")
+
+
+def restrict(dataset, cohort):
+    """The dataset with only the episodes of ``cohort`` (people, offences etc. unchanged).
+
+    Parameters
+    ----------
+    dataset : Dataset
+        The data.
+    cohort : str, list of str or None
+        ``"all"`` or None keeps every episode; otherwise one cohort (``"IOM"``, ``"DVIOM"``,
+        ``"KNIFE"``) or a list of them.
+
+    Returns
+    -------
+    Dataset
+        A shallow copy sharing every table except ``episodes``.
+    """
+    from dataclasses import replace
+
+    from .errors import ParameterError
+    from .schema import COHORTS
+    if cohort is None or (isinstance(cohort, str) and cohort == "all"):
+        return dataset
+    wanted = [cohort] if isinstance(cohort, str) else list(cohort)
+    bad = [c for c in wanted if c not in COHORTS]
+    if bad or not wanted:
+        raise ParameterError(f"cohort={cohort!r}: expected 'all' or one of {list(COHORTS)}")
+    ep = dataset.episodes[dataset.episodes["cohort"].isin(wanted)].reset_index(drop=True)
+    return replace(dataset, episodes=ep)
+
+
+def status_counts(dataset, date, *, cohorts=None) -> pd.DataFrame:
+    """People with an open episode on ``date`` by cohort and custody status (:func:`status_on`).
+
+    Returns
+    -------
+    DataFrame
+        cohort, status, active (bool), n (distinct people); every status of every cohort
+        present in the episodes, zeros included, plus ``cohort == "all"`` rows counting each
+        person once (a person with open episodes in two cohorts appears in both cohorts).
+    """
+    st = status_on(dataset, date)
+    st = _filter(st, cohorts)
+    cohorts_present = sorted(_filter(dataset.episodes, cohorts)["cohort"].unique())
+    rows = []
+    for c in cohorts_present + ["all"]:
+        sub = st if c == "all" else st[st["cohort"] == c]
+        per = sub.drop_duplicates("person_id").groupby("status")["person_id"].size()
+        for s in STATUSES:
+            rows.append({"cohort": c, "status": s, "active": s != "long custody",
+                         "n": int(per.get(s, 0))})
+    return pd.DataFrame(rows, columns=["cohort", "status", "active", "n"])
+
+
+def flows(dataset, since, as_of, *, freq: str = "M", cohorts=None) -> pd.DataFrame:
+    """Adoptions and removals per month or year, dated within ``[since, as_of]``.
+
+    Unlike :func:`adoptions_removals`, events after ``as_of`` are left out and periods with no
+    event appear with ``n == 0``.
+
+    Parameters
+    ----------
+    freq : {"M", "Y"}
+        Month or year.
+
+    Returns
+    -------
+    DataFrame
+        period (``pandas.Period``), period_start (Timestamp), cohort, event (``adopted`` /
+        ``removed``), n (episodes).
+    """
+    from .errors import ParameterError
+    if freq not in ("M", "Y"):
+        raise ParameterError(f"freq={freq!r}: expected 'M' (month) or 'Y' (year)")
+    s, t = pd.Timestamp(since), pd.Timestamp(as_of)
+    ep = _filter(dataset.episodes, cohorts)
+    a = ep[(ep["adopted_on"] >= s) & (ep["adopted_on"] <= t)]
+    r = ep[ep["removed_on"].notna() & (ep["removed_on"] >= s) & (ep["removed_on"] <= t)]
+    ev = pd.concat([
+        pd.DataFrame({"period": a["adopted_on"].dt.to_period(freq), "cohort": a["cohort"],
+                      "event": "adopted"}),
+        pd.DataFrame({"period": r["removed_on"].dt.to_period(freq), "cohort": r["cohort"],
+                      "event": "removed"}),
+    ])
+    periods = pd.period_range(s.to_period(freq), t.to_period(freq), freq=freq)
+    cohorts_present = sorted(ep["cohort"].unique())
+    grid = pd.MultiIndex.from_product([periods, cohorts_present, ["adopted", "removed"]],
+                                      names=["period", "cohort", "event"])
+    n = ev.groupby(["period", "cohort", "event"]).size().reindex(grid, fill_value=0)
+    out = n.rename("n").reset_index()
+    out.insert(1, "period_start", out["period"].dt.start_time)
+    out["n"] = out["n"].astype(int)
+    return out
+
+
+def removal_reasons(dataset, since, as_of, *, cohorts=None) -> pd.DataFrame:
+    """Episodes removed within ``[since, as_of]`` by removal reason.
+
+    Returns
+    -------
+    DataFrame
+        removal_reason (every reason of the data model, zeros included; ``"not recorded"`` when
+        empty), n (episodes), total (all removals), pct (n / total x 100).
+    """
+    from .schema import REMOVAL_REASONS
+    s, t = pd.Timestamp(since), pd.Timestamp(as_of)
+    ep = _filter(dataset.episodes, cohorts)
+    r = ep[ep["removed_on"].notna() & (ep["removed_on"] >= s) & (ep["removed_on"] <= t)]
+    reason = r["removal_reason"].fillna("not recorded")
+    order = list(REMOVAL_REASONS) + sorted(set(reason) - set(REMOVAL_REASONS))
+    n = reason.value_counts().reindex(order, fill_value=0)
+    out = n.rename("n").rename_axis("removal_reason").reset_index()
+    out["n"] = out["n"].astype(int)
+    total = int(out["n"].sum())
+    out["total"] = total
+    out["pct"] = 100 * out["n"] / total if total else float("nan")
+    return out
+
+
+def size_over_time(dataset, start, end, *, cohorts=None) -> pd.DataFrame:
+    """Cohort size at every month end from ``start`` to ``end`` (calls :func:`status_on`).
+
+    Returns
+    -------
+    DataFrame
+        date (month end), cohort (each cohort and ``"all"``), open (people with an open
+        episode) and active (of those, people not in long custody: the active-cohort definition
+        of :func:`active_cohort`). The ``"all"`` rows come first at each date.
+    """
+    from .risk import month_ends
+    ep = _filter(dataset.episodes, cohorts)
+    cohorts_present = sorted(ep["cohort"].unique())
+    rows = []
+    for month_end in month_ends(start, end):  # one status_on call per month, not per person
+        d = min(month_end, pd.Timestamp(end))
+        st = _filter(status_on(dataset, d), cohorts)
+        for c in ["all"] + cohorts_present:
+            sub = st if c == "all" else st[st["cohort"] == c]
+            rows.append({"date": d, "cohort": c, "open": sub["person_id"].nunique(),
+                         "active": sub.loc[sub["active"], "person_id"].nunique()})
+    return pd.DataFrame(rows, columns=["date", "cohort", "open", "active"])
+
+
+def first_nominal(dataset, *, since=None, as_of=None, cohorts=None) -> str:
+    """The person of the earliest adoption in ``[since, as_of]`` (ties: lowest episode_id).
+
+    Raises
+    ------
+    ParameterError
+        When no episode matches.
+    """
+    from .errors import ParameterError
+    ep = _filter(dataset.episodes, cohorts)
+    if since is not None:
+        ep = ep[ep["adopted_on"] >= pd.Timestamp(since)]
+    if as_of is not None:
+        ep = ep[ep["adopted_on"] <= pd.Timestamp(as_of)]
+    if ep.empty:
+        raise ParameterError(f"no episode adopted between {since} and {as_of} "
+                             f"(cohorts={cohorts!r}); pass person_id explicitly")
+    return str(ep.sort_values(["adopted_on", "episode_id"])["person_id"].iloc[0])
+
+
+def selection_groups(comparison: pd.DataFrame, first: str, second: str) -> pd.DataFrame:
+    """Label who is selected under matrix version ``first``, ``second``, both or neither.
+
+    Parameters
+    ----------
+    comparison : DataFrame
+        :func:`iomlib.matrix.compare_versions` output (``crosses_<version>`` columns).
+    first, second : str
+        Version names, e.g. ``"2016"`` and ``"2018"``.
+
+    Returns
+    -------
+    DataFrame
+        ``comparison`` plus ``group``: ``"both"``, ``"only <first>"``, ``"only <second>"`` or
+        ``"neither"``.
+    """
+    from .errors import ParameterError
+    for arg, v in (("first", first), ("second", second)):
+        if f"crosses_{v}" not in comparison.columns:
+            have = [c[len("crosses_"):] for c in comparison.columns if c.startswith("crosses_")]
+            raise ParameterError(f"{arg}={v!r}: not a version in the comparison; versions: {have}")
+    a = comparison[f"crosses_{first}"].astype(bool)
+    b = comparison[f"crosses_{second}"].astype(bool)
+    group = pd.Series("neither", index=comparison.index)
+    group[a & b] = "both"
+    group[a & ~b] = f"only {first}"
+    group[~a & b] = f"only {second}"
+    return comparison.assign(group=group)
+
+
+def offence_mix(dataset, groups: pd.DataFrame, start, end) -> pd.DataFrame:
+    """Offence-type composition of groups of people: offences dated in ``(start, end]``.
+
+    Parameters
+    ----------
+    groups : DataFrame
+        person_id and group (a person may belong to several groups).
+    start, end : date
+        The window (``start`` excluded, ``end`` included).
+
+    Returns
+    -------
+    DataFrame
+        group, offence_category, n_offences, n_people (distinct offenders with one or more),
+        group_people (people in the group), group_offences, share (% of the group's offences),
+        weapon_offences.
+    """
+    from .errors import ParameterError
+    missing = {"person_id", "group"} - set(groups.columns)
+    if missing:
+        raise ParameterError(f"groups: missing column(s) {sorted(missing)}")
+    off = dataset.offences
+    off = off[(off["offence_date"] > pd.Timestamp(start)) & (off["offence_date"] <= pd.Timestamp(end))]
+    g = groups[["person_id", "group"]].astype({"person_id": str}).drop_duplicates()
+    m = g.merge(off.assign(person_id=off["person_id"].astype(str))[
+        ["person_id", "offence_category", "weapon"]], on="person_id")
+    out = (m.groupby(["group", "offence_category"])
+           .agg(n_offences=("person_id", "size"), n_people=("person_id", "nunique"),
+                weapon_offences=("weapon", "sum")).reset_index())
+    out["group_people"] = out["group"].map(g.groupby("group")["person_id"].nunique())
+    tot = out.groupby("group")["n_offences"].transform("sum")
+    out["group_offences"] = tot
+    out["share"] = 100 * out["n_offences"] / tot
+    out["weapon_offences"] = out["weapon_offences"].astype(int)
+    return out[["group", "offence_category", "n_offences", "n_people", "group_people",
+                "group_offences", "share", "weapon_offences"]]

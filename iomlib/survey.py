@@ -53,3 +53,105 @@ def felt_safer(dataset, as_of=None, *, since=None) -> pd.DataFrame:
                             headline=False,
                             definition="best case: every non-respondent felt safer"))
     return pd.DataFrame(rows)
+
+
+# --- additions for the appendix notebooks (issue 3) ------------------------------------------
+
+LIKERT_LABELS = {1: "strongly disagree", 2: "disagree", 3: "neither", 4: "agree",
+                 5: "strongly agree"}
+LIKERT_ITEM_TEXT = {"risk_reduced": "risk reduced", "quality_of_life": "quality of life"}
+"""Short display names of the Likert items (the questionnaire wording is the force's own)."""
+
+
+def _respondents(dataset, as_of=None, *, since=None) -> tuple[pd.DataFrame, pd.Series]:
+    """Survivors referred (on or before ``as_of``, on or after ``since``) and who responded.
+
+    The same rules as :func:`felt_safer`: a response counts when dated on or before ``as_of``.
+    """
+    s = dataset.idva_survey
+    if as_of is not None:
+        t = pd.Timestamp(as_of)
+        s = s[s["referred_on"] <= t]
+        resp = s["responded"].astype(bool) & (s["responded_on"] <= t)
+    else:
+        resp = s["responded"].astype(bool)
+    if since is not None:
+        keep = s["referred_on"] >= pd.Timestamp(since)
+        s, resp = s[keep], resp[keep]
+    return s, resp.fillna(False).astype(bool)
+
+
+def likert_table(dataset, as_of=None, *, since=None, items=None) -> pd.DataFrame:
+    """Distribution of the Likert items among respondents (never averaged: ordinal codes).
+
+    Returns
+    -------
+    DataFrame
+        item, text, level (1-5), label, n (respondents at that level), n_item (respondents who
+        answered the item), pct (n / n_item x 100); every level of every item, zeros included.
+    """
+    from .errors import ParameterError
+    from .schema import LIKERT_ITEMS
+    items = list(LIKERT_ITEMS if items is None else items)
+    bad = [i for i in items if i not in LIKERT_ITEMS]
+    if bad:
+        raise ParameterError(f"items={items!r}: unknown item(s) {bad}; valid: "
+                             f"{list(LIKERT_ITEMS)}")
+    s, resp = _respondents(dataset, as_of, since=since)
+    r = s[resp]
+    rows = []
+    for item in items:
+        v = pd.to_numeric(r[item], errors="coerce").dropna().astype(int)
+        counts = v.value_counts()
+        n_item = len(v)
+        for level, label in LIKERT_LABELS.items():
+            k = int(counts.get(level, 0))
+            rows.append({"item": item, "text": LIKERT_ITEM_TEXT.get(item, item), "level": level,
+                         "label": label, "n": k, "n_item": n_item,
+                         "pct": 100 * k / n_item if n_item else float("nan")})
+    return pd.DataFrame(rows)
+
+
+def likert_agree(dataset, as_of=None, *, since=None, items=None) -> pd.DataFrame:
+    """Top-two box: respondents who agree or strongly agree (4-5), k/n with a Wilson interval.
+
+    Returns
+    -------
+    DataFrame
+        item, text, k, n, pct, ci_low, ci_high, ci_method.
+    """
+    lt = likert_table(dataset, as_of, since=since, items=items)
+    rows = []
+    for item, g in lt.groupby("item", sort=False):
+        k = int(g.loc[g["level"] >= 4, "n"].sum())
+        n = int(g["n_item"].iloc[0])
+        lo, hi = wilson_interval(k, n)
+        rows.append({"item": item, "text": g["text"].iloc[0], "k": k, "n": n,
+                     "pct": 100 * k / n if n else float("nan"), "ci_low": 100 * lo,
+                     "ci_high": 100 * hi, "ci_method": "wilson"})
+    return pd.DataFrame(rows)
+
+
+def felt_safer_by_year(dataset, as_of=None, *, since=None) -> pd.DataFrame:
+    """Felt safer by year of referral: k/n respondents with a Wilson 95% interval.
+
+    Returns
+    -------
+    DataFrame
+        year, referred, n (respondents), k (felt safer), pct, ci_low, ci_high,
+        response_rate_pct. Summing ``k`` and ``n`` over years gives the headline of
+        :func:`felt_safer` with the same ``as_of`` and ``since``.
+    """
+    s, resp = _respondents(dataset, as_of, since=since)
+    d = pd.DataFrame({"year": s["referred_on"].dt.year, "resp": resp,
+                      "yes": resp & (s["felt_safer"] == "yes")})
+    rows = []
+    for year, g in d.groupby("year"):
+        referred, n, k = len(g), int(g["resp"].sum()), int(g["yes"].sum())
+        lo, hi = wilson_interval(k, n)
+        rows.append({"year": int(year), "referred": referred, "n": n, "k": k,
+                     "pct": 100 * k / n if n else float("nan"), "ci_low": 100 * lo,
+                     "ci_high": 100 * hi, "ci_method": "wilson",
+                     "response_rate_pct": 100 * n / referred if referred else float("nan")})
+    return pd.DataFrame(rows, columns=["year", "referred", "n", "k", "pct", "ci_low", "ci_high",
+                                       "ci_method", "response_rate_pct"])

@@ -1,0 +1,138 @@
+# ---
+# jupyter:
+#   jupytext:
+#     cell_metadata_filter: tags,-all
+#     notebook_metadata_filter: kernelspec,jupytext
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python (iom-suite)
+#     language: python
+#     name: iom-suite
+# ---
+
+# %% [markdown]
+# # 03 Domestic-violence IOM (DVIOM)
+#
+# The DVIOM scheme manages perpetrators of domestic abuse. This notebook shows the size of the
+# DVIOM cohort and, for each nominal, their domestic-abuse offending 6 and 12 months before and
+# after adoption: the number of offences, the harm they caused (summed severity), the number of
+# distinct victims and the number of repeat victims (victims of two or more domestic-abuse
+# offences by the same nominal in the window).
+#
+# **Small numbers.** The DVIOM cohort is small (a force manages about its "top 40"), so every
+# figure shows n and percentages can move a lot with a handful of people. The same caveats as
+# for the main cohort apply: people are adopted at a peak of offending (regression to the
+# mean), custody removes the chance to offend, and a recorded offence depends on the victim
+# reporting it.
+#
+# With `cohort = "all"` the DVIOM cohort is analysed; another cohort name analyses the
+# domestic-abuse offending of that cohort instead.
+
+# %% tags=["parameters"]
+data = None
+as_of = "2020-01-31"
+period_start = "2016-01-01"
+cohort = "all"
+config = None
+min_cell = 10
+audience = "restricted"
+
+# %%
+import matplotlib.pyplot as plt
+from IPython.display import Markdown, display
+
+import iomlib.cohort
+import iomlib.config
+import iomlib.data
+import iomlib.dv
+from iomlib import plots
+
+cfg = iomlib.config.load_config(config, {"headline": {"as_of": as_of,
+                                                      "period_start": period_start}})
+ds_all = iomlib.data.open_dataset(data, config=cfg)
+dv_cohort = "DVIOM" if cohort == "all" else cohort
+ds = iomlib.cohort.restrict(ds_all, dv_cohort)
+plots.set_theme()
+MEASURE_COLUMNS = ["measure", "value", "n", "headline", "definition"]
+display(Markdown(f"Data: `{ds.source}`; cohort analysed: **{dv_cohort}**; period "
+                 f"{cfg.period_start.date()} to {cfg.as_of.date()}."))
+
+# %% [markdown]
+# ## Cohort size
+#
+# Unique nominals adopted in the period, the active cohort on the as-of date (same definitions
+# as notebook 01), adoptions and removals per year, and the active cohort month by month.
+
+# %%
+display(iomlib.cohort.unique_nominals(ds, cfg.period_start, cfg.as_of)[MEASURE_COLUMNS])
+display(iomlib.cohort.active_cohort(ds, cfg.as_of)[MEASURE_COLUMNS])
+yearly = iomlib.cohort.flows(ds, cfg.period_start, cfg.as_of, freq="Y")
+display(yearly.pivot_table(index="period", columns="event", values="n", aggfunc="sum"))
+size = iomlib.cohort.size_over_time(ds, cfg.period_start, cfg.as_of)
+ax = plots.counts_over_time(size[size["cohort"] == "all"], x="date", y="active",
+                            title=f"{dv_cohort}: active cohort at each month end (people, n)",
+                            ylabel="Active people (n)", xlabel="Month end")
+
+# %% [markdown]
+# ## Domestic-abuse offending before and after adoption
+#
+# For each episode adopted in the period, domestic-abuse offences (offences flagged domestic)
+# in the 6 or 12 months up to adoption and the same length of time after it. Only episodes
+# whose follow-up ended by the as-of date are compared (`n`); the others are `excluded`. The
+# paired Wilcoxon signed-rank test drops nominals with no change, so their number
+# (`n_zero_differences`) is shown, with a sign test beside it.
+
+# %%
+outcomes = iomlib.dv.da_outcomes(ds, cfg, months=(6, 12), as_of=cfg.as_of,
+                                 since=cfg.period_start, cohorts=dv_cohort)
+display(outcomes[["months", "label", "n", "excluded", "total_before", "total_after",
+                  "mean_before", "mean_after", "n_zero_differences", "n_decreased",
+                  "n_increased", "wilcoxon_p", "sign_test_p"]]
+        .round({"total_before": 1, "total_after": 1, "mean_before": 2, "mean_after": 2}))
+
+# %%
+fig, axes = plt.subplots(1, 3, figsize=(16, 5))
+for ax, outcome, unit in zip(axes, ["offences", "harm", "victims"],
+                             ["Domestic-abuse offences per nominal (mean)",
+                              "Harm per nominal (mean summed severity, CSS points)",
+                              "Distinct victims per nominal (mean)"]):
+    plots.before_after(outcomes[outcomes["outcome"] == outcome], group="months",
+                       labels=("before adoption", "after adoption"), ax=ax,
+                       title=iomlib.dv.OUTCOME_LABELS[outcome].split(" (")[0].capitalize(),
+                       xlabel="Window (months either side of adoption)", ylabel=unit)
+
+# %% [markdown]
+# ## Repeat victimisation
+#
+# Of the victims of a nominal's domestic-abuse offences in a window, the share who were
+# victimised two or more times in that window (Wilson 95% interval). Victims are counted per
+# episode. A victim who stops reporting looks the same in these data as a victim who is no
+# longer harmed.
+
+# %%
+repeat = iomlib.dv.repeat_victimisation(ds, cfg, months=(6, 12), as_of=cfg.as_of,
+                                        since=cfg.period_start, cohorts=dv_cohort)
+display(repeat.round(1))
+ax = plots.proportions(repeat.assign(window=repeat["months"].astype(str) + " months "
+                                     + repeat["side"]),
+                       label="window", value="pct", k="repeat_victims", n="victims",
+                       title="Repeat victims as % of victims (95% Wilson interval)",
+                       xlabel="% of victims with 2+ domestic-abuse offences in the window")
+
+# %% [markdown]
+# ## Small-number check
+
+# %%
+smallest = int(outcomes["n"].min()) if len(outcomes) else 0
+if smallest < max(min_cell, 30):
+    display(Markdown(
+        f"**Caution:** the smallest comparison above rests on n = {smallest} episodes. With "
+        "so few nominals a handful of people can move the means and percentages a long way; "
+        "treat the p-values as indicative only."
+        + (f" Groups under {min_cell} must not be published." if smallest < min_cell else "")))
+else:
+    display(Markdown(f"Every comparison above rests on at least n = {smallest} episodes."))

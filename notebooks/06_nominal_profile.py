@@ -1,0 +1,90 @@
+# ---
+# jupyter:
+#   jupytext:
+#     cell_metadata_filter: tags,-all
+#     notebook_metadata_filter: kernelspec,jupytext
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python (iom-suite)
+#     language: python
+#     name: iom-suite
+# ---
+
+# %% [markdown]
+# # 06 Nominal profile
+#
+# **Restricted audiences only.** This notebook shows one person's record: their offences,
+# custody spells, time on the scheme and monthly risk score. It contains personal data and must
+# never be part of a public report. With `audience = "public"` it stops at the next cell.
+#
+# The risk score each month end is the suite's recency- and severity-weighted score over the
+# previous 365 days (`domain-notes.md` §2), or the force's own imported score where one exists.
+# Only what was known on the as-of date is shown.
+
+# %% tags=["parameters"]
+data = None
+as_of = "2020-01-31"
+period_start = "2016-01-01"
+cohort = "all"
+config = None
+min_cell = 10
+audience = "restricted"
+person_id = None
+
+# %%
+from iomlib.errors import ParameterError
+
+if audience == "public":
+    raise ParameterError("06_nominal_profile shows one person's record and is for restricted "
+                         "audiences only; it cannot be run with audience='public'")
+
+# %%
+from IPython.display import Markdown, display
+
+import iomlib.cohort
+import iomlib.config
+import iomlib.curves
+import iomlib.data
+from iomlib import plots
+
+cfg = iomlib.config.load_config(config, {"headline": {"as_of": as_of,
+                                                      "period_start": period_start}})
+ds_all = iomlib.data.open_dataset(data, config=cfg)
+ds = iomlib.cohort.restrict(ds_all, cohort)
+plots.set_theme()
+pid = person_id if person_id is not None else iomlib.cohort.first_nominal(
+    ds, since=cfg.period_start, as_of=cfg.as_of)
+history = iomlib.curves.nominal_history(ds_all, pid, cfg, end=cfg.as_of)
+display(Markdown(f"Nominal **{pid}**; data `{ds.source}`; record shown from "
+                 f"{history['risk']['month_end'].min().date()} to {cfg.as_of.date()}."))
+
+# %% [markdown]
+# ## Timeline
+#
+# The line is the risk score at each month end. Shaded spans are episodes on the scheme
+# (labelled with the cohort); grey bars along the bottom are custody spells; marks along the
+# bottom are offences (triangles: weapon-enabled). Days in custody remove the chance to offend,
+# so a fall in the score during custody is not evidence of change.
+
+# %%
+ax = plots.nominal_timeline(history["risk"], offences=history["offences"],
+                            custody=history["custody"], episodes=history["episodes"],
+                            person_id=pid)
+
+# %% [markdown]
+# ## Episodes, custody and offences
+
+# %%
+display(Markdown(f"Episodes on the scheme: n = {len(history['episodes'])}"))
+display(history["episodes"])
+display(Markdown(f"Custody spells: n = {len(history['custody'])}"))
+display(history["custody"])
+offences_by_type = (history["offences"].groupby("offence_category")
+                    .agg(n=("weight", "size"), weapon=("weapon", "sum"),
+                         summed_severity=("weight", "sum")).reset_index())
+display(Markdown(f"Offences by type: n = {len(history['offences'])} offences"))
+display(offences_by_type.round(1))
