@@ -683,3 +683,51 @@ def nominal_timeline(risk: pd.DataFrame, *, offences: pd.DataFrame | None = None
     ax.set_title(title or f"{who}: risk score, time on the scheme, custody and offences")
     ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     return ax
+
+
+# --------------------------------------------------------------------------- national
+
+def funnel_plot(table: pd.DataFrame, limits: pd.DataFrame, *, centre: float, x: str = "n",
+                y: str = "value", label: str = "force", annotate: str | None = "funnel",
+                ax=None, title: str = "Risk reduction after 12 months by force",
+                xlabel: str = "Episodes on the scheme at 12 months (n)",
+                ylabel: str = "Mean % reduction in risk") -> Axes:
+    """Funnel plot: each unit's value against its n, with control limits around ``centre``.
+
+    Parameters
+    ----------
+    table : DataFrame
+        One row per unit (force) with ``x``, ``y`` and ``label`` columns.
+    limits : DataFrame
+        Tidy control limits (n, level, lower, upper), e.g. from
+        :func:`iomlib.national.funnel_limits`.
+    centre : float
+        The national value (horizontal line).
+    annotate : str or None
+        A column; units whose value in it does not start with "within" are labelled.
+    """
+    table = _check_table(table)
+    limits = _check_table(limits, "limits")
+    _check_columns(table, x=x, y=y, label=label, annotate=annotate)
+    _check_columns(limits, "limits", n="n", level="level", lower="lower", upper="upper")
+    centre = _number("centre", centre, allow_none=False)
+    ax = _axes(ax, figsize=(10, 6))
+    styles = {0: "--", 1: ":"}
+    for i, (level, g) in enumerate(limits.groupby("level", sort=True)):
+        ls = styles.get(i, "-.")
+        ax.plot(g["n"], g["lower"], color="grey", linestyle=ls, linewidth=1,
+                label=f"{level:.1%} control limits")
+        ax.plot(g["n"], g["upper"], color="grey", linestyle=ls, linewidth=1)
+    ax.axhline(centre, color="black", linewidth=1, label=f"national value ({centre:.1f})")
+    ax.scatter(table[x], table[y], color=colours(1)[0], zorder=3, label="force")
+    if annotate is not None:
+        for _, r in table.iterrows():
+            if not str(r[annotate]).startswith("within"):
+                ax.annotate(str(r[label]), (r[x], r[y]), textcoords="offset points",
+                            xytext=(4, 4), fontsize="small")
+    ax.set_xscale("log")
+    ax.set_title(title)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.legend(loc="lower right", fontsize="small")
+    return ax

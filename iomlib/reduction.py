@@ -135,13 +135,14 @@ def month12_reduction(dataset, as_of, config: Config | None = None, *,
 
 
 def figure_a(dataset, config: Config | None = None, *, years=(2016, 2017, 2018),
-             window_days: int = 365, cohorts=None) -> pd.DataFrame:
+             window_days: int = 365, cohorts=None, as_of=None) -> pd.DataFrame:
     """Figure A: offence frequency and summed severity before vs after adoption, per year.
 
     For each episode adopted in a year, offences in ``(adopted_on - window, adopted_on]``
     (before) and ``(adopted_on, adopted_on + window]`` (after); severity from the configured
     table including the weapon uplift. Paired Wilcoxon signed-rank (zero differences dropped and
-    counted) and a sign test. Only episodes whose after-window ends within the data are used.
+    counted) and a sign test. Only episodes whose after-window ends by ``as_of`` (default: the
+    last offence date in the data) are used, so no offence after ``as_of`` is counted.
 
     Returns one row per (year, outcome) with n, means, zeros and p-values.
     """
@@ -152,7 +153,7 @@ def figure_a(dataset, config: Config | None = None, *, years=(2016, 2017, 2018),
         ep = ep[ep["cohort"].isin([cohorts] if isinstance(cohorts, str) else list(cohorts))]
     off = dataset.offences
     w = pd.Series(offence_weights(off, cfg), index=off.index)
-    last = off["offence_date"].max()
+    last = pd.Timestamp(as_of) if as_of is not None else off["offence_date"].max()
     rows = []
     per = episode_before_after(ep, off, w, window_days)
     for y in years:

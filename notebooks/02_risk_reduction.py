@@ -139,7 +139,7 @@ display(month12[MEASURE_COLUMNS].round(1))
 # %%
 years = [y for y in range(cfg.period_start.year, cfg.as_of.year + 1)
          if pd.Timestamp(year=y, month=12, day=31) + pd.Timedelta(days=365) <= cfg.as_of]
-fig_a = iomlib.reduction.figure_a(ds, cfg, years=years)
+fig_a = iomlib.reduction.figure_a(ds, cfg, years=years, as_of=cfg.as_of)
 display(fig_a.round({"mean_before": 2, "mean_after": 2, "wilcoxon_statistic": 1}))
 fig, axes = plt.subplots(1, 2, figsize=(14, 5))
 units = ["Offences per nominal (mean)", "Summed severity per nominal (mean, CSS points)"]
