@@ -6,6 +6,8 @@ a force may pass its own YAML file, which is merged over the defaults and valida
 from __future__ import annotations
 
 import copy
+import datetime as _dt
+import math
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -17,6 +19,7 @@ import yaml
 from .errors import ConfigError
 
 SEVERITY_TABLES = ("ons_css", "counts", "gravity")
+RISK_METHODS = ("weighted",)  # imported scores are governed by risk.prefer_imported
 
 
 @dataclass(frozen=True)
@@ -122,10 +125,14 @@ def _merge(base: dict, over: Mapping) -> dict:
 
 
 def _num(section: str, key: str, value, *, minimum=None, integer=False, positive=False):
+    if isinstance(value, bool):
+        raise ConfigError(f"config {section}.{key}: {value!r} is not a number")
     try:
         x = float(value)
     except (TypeError, ValueError):
         raise ConfigError(f"config {section}.{key}: {value!r} is not a number") from None
+    if not math.isfinite(x):
+        raise ConfigError(f"config {section}.{key}: {value!r} is not a finite number")
     if integer and x != int(x):
         raise ConfigError(f"config {section}.{key}: {value!r} is not a whole number")
     if minimum is not None and x < minimum:
@@ -136,10 +143,31 @@ def _num(section: str, key: str, value, *, minimum=None, integer=False, positive
 
 
 def _date(section: str, key: str, value) -> pd.Timestamp:
+    """An ISO date (YYYY-MM-DD) only: 01/02/2020 is ambiguous (1 February in the UK)."""
     try:
-        return pd.Timestamp(str(value))
+        return pd.Timestamp(_dt.date.fromisoformat(str(value)[:10]) if len(str(value)) == 10
+                            else _dt.date.fromisoformat(str(value)))
     except (ValueError, TypeError):
         raise ConfigError(f"config {section}.{key}: {value!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _section(raw: Mapping, name: str, known: set) -> Mapping:
+    sec = raw.get(name)
+    if sec is None:
+        return {}
+    if not isinstance(sec, Mapping):
+        raise ConfigError(f"config {name}: expected a mapping of settings, got {sec!r}")
+    unknown = set(sec) - known
+    if unknown:
+        raise ConfigError(f"config {name}: unknown key(s) {sorted(unknown)}; valid: "
+                          f"{sorted(known)}")
+    return sec
+
+
+def _bool(section: str, key: str, value) -> bool:
+    if not isinstance(value, bool):
+        raise ConfigError(f"config {section}.{key}: {value!r} is not true or false")
+    return value
 
 
 def _build(raw: Mapping, sev: pd.DataFrame) -> Config:
@@ -148,13 +176,11 @@ def _build(raw: Mapping, sev: pd.DataFrame) -> Config:
     if unknown:
         raise ConfigError(f"config: unknown section(s) {sorted(unknown)}; valid: "
                           f"{sorted(known_sections)}")
-    r = raw.get("risk", {})
-    known_risk = {"method", "severity_table", "window_days", "half_life_days", "weapon_uplift",
-                  "prefer_imported"}
-    unknown = set(r) - known_risk
-    if unknown:
-        raise ConfigError(f"config risk: unknown key(s) {sorted(unknown)}; valid: "
-                          f"{sorted(known_risk)}")
+    r = _section(raw, "risk", {"method", "severity_table", "window_days", "half_life_days",
+                               "weapon_uplift", "prefer_imported"})
+    if r.get("method", "weighted") not in RISK_METHODS:
+        raise ConfigError(f"config risk.method: {r.get('method')!r} is not one of "
+                          f"{list(RISK_METHODS)}")
     table = r.get("severity_table", "ons_css")
     if table not in SEVERITY_TABLES:
         raise ConfigError(f"config risk.severity_table: {table!r} is not one of "
@@ -167,15 +193,21 @@ def _build(raw: Mapping, sev: pd.DataFrame) -> Config:
         half_life_days=_num("risk", "half_life_days", r.get("half_life_days", 180),
                             positive=True),
         weapon_uplift=_num("risk", "weapon_uplift", r.get("weapon_uplift", 0.5), minimum=0),
-        prefer_imported=bool(r.get("prefer_imported", True)),
+        prefer_imported=_bool("risk", "prefer_imported", r.get("prefer_imported", True)),
         severity=severity,
     )
-    m = raw.get("matrix", {})
+    m = _section(raw, "matrix", {"window_days", "versions"})
     versions = []
     cats = set(sev["offence_category"])
-    for i, v in enumerate(m.get("versions", [])):
+    for i, v in enumerate(m.get("versions") or []):
         sec = f"matrix.versions[{i}]"
-        points = v.get("points", {})
+        if not isinstance(v, Mapping):
+            raise ConfigError(f"config {sec}: expected a mapping, got {v!r}")
+        unknown = set(v) - {"name", "effective_from", "threshold", "weapon_points", "points"}
+        if unknown:
+            raise ConfigError(f"config {sec}: unknown key(s) {sorted(unknown)}; valid: "
+                              "['effective_from', 'name', 'points', 'threshold', 'weapon_points']")
+        points = v.get("points") or {}
         unknown = set(points) - cats
         if unknown:
             raise ConfigError(f"config {sec}.points: unknown offence categories {sorted(unknown)};"
@@ -189,9 +221,13 @@ def _build(raw: Mapping, sev: pd.DataFrame) -> Config:
         ))
     if not versions:
         raise ConfigError("config matrix.versions: at least one version is needed")
+    names = [v.name for v in versions]
+    dup = sorted({n for n in names if names.count(n) > 1})
+    if dup:
+        raise ConfigError(f"config matrix.versions: version name(s) {dup} appear twice")
     versions.sort(key=lambda v: v.effective_from)
-    h = raw.get("headline", {})
-    rep = raw.get("report", {})
+    h = _section(raw, "headline", {"period_start", "as_of", "month12_months"})
+    rep = _section(raw, "report", {"min_cell", "audience"})
     audience = rep.get("audience", "restricted")
     if audience not in ("public", "restricted"):
         raise ConfigError(f"config report.audience: {audience!r} is not 'public' or 'restricted'")

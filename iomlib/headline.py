@@ -5,7 +5,7 @@ import math
 
 import pandas as pd
 
-from .cohort import active_cohort, unique_nominals
+from .cohort import active_cohort, restrict, unique_nominals
 from .config import Config, default_config
 from .reduction import month12_reduction, removed_reduction
 from .survey import felt_safer
@@ -21,11 +21,13 @@ def headline_table(dataset, *, as_of=None, since=None, config: Config | None = N
                    cohorts=None) -> pd.DataFrame:
     """Every headline measure under its headline definition and the alternatives beside it."""
     cfg = config or default_config()
+    if cohorts is not None:
+        dataset = restrict(dataset, cohorts)
     t = pd.Timestamp(as_of) if as_of is not None else cfg.as_of
     s = pd.Timestamp(since) if since is not None else cfg.period_start
     parts = [
-        unique_nominals(dataset, s, t, cohorts=cohorts),
-        active_cohort(dataset, t, cohorts=cohorts),
+        unique_nominals(dataset, s, t),
+        active_cohort(dataset, t),
         removed_reduction(dataset, s, t, cfg),
         month12_reduction(dataset, t, cfg, months=cfg.month12_months),
         felt_safer(dataset, t),
@@ -47,6 +49,11 @@ def _clean(v):
     return int(f) if f.is_integer() and abs(f) < 2 ** 53 and not isinstance(v, float) else f
 
 
+def _count(v):
+    v = _clean(v)
+    return int(v) if isinstance(v, float) and v.is_integer() else v
+
+
 def headline_json(table: pd.DataFrame) -> dict:
     """``{key: {value, n, numerator, denominator, ci_low, ci_high, definition, alternatives}}``."""
     out = {}
@@ -56,6 +63,8 @@ def headline_json(table: pd.DataFrame) -> dict:
         entry = {c: _clean(head[c]) for c in ("value", "n", "numerator", "denominator", "ci_low",
                                               "ci_high", "ci_method", "definition", "excluded",
                                               "excluded_reason")}
+        for c in ("n", "numerator", "denominator", "excluded"):
+            entry[c] = _count(entry[c])
         if key in COUNT_KEYS:
             entry["value"] = int(entry["value"])
         elif isinstance(entry["value"], float):

@@ -57,14 +57,13 @@ class _WindowIndex:
         b = np.floor_divide(d, self.W)
         v = w * np.exp2((d - b * self.W) / self.H)
         # per-(person, bin) cumulative sum
-        cs = np.cumsum(v)
         new_group = np.ones(len(d), dtype=bool)
         if len(d):
             new_group[1:] = (p[1:] != p[:-1]) | (b[1:] != b[:-1])
-        start_idx = np.flatnonzero(new_group)
-        base = np.concatenate([[0.0], cs])[start_idx]          # cs before each group
         group_id = np.cumsum(new_group) - 1
-        self.cs = cs - base[group_id] if len(d) else cs
+        # a cumulative sum restarted in every group (no subtraction across groups, so a
+        # large value in one person's bin cannot swamp another's small ones)
+        self.cs = pd.Series(v).groupby(group_id).cumsum().to_numpy() if len(d) else v
         self.p, self.d = p, d
 
     def _key(self, p, d, K):
@@ -174,9 +173,11 @@ def score(dataset, pairs: pd.DataFrame, config: Config | None = None, *,
     imp = getattr(dataset, "risk_scores", None)
     if cfg.risk.prefer_imported and imp is not None and len(imp):
         left = out.reset_index(drop=True).reset_index().rename(columns={"index": "_row"})
-        left["_d"] = pd.to_datetime(left[date_col])
+        left["_d"] = pd.to_datetime(left[date_col]).astype("datetime64[ns]")
         right = imp[["person_id", "score_date", "score"]].rename(
-            columns={"score": "_imp", "score_date": "_d"}).sort_values("_d")
+            columns={"score": "_imp", "score_date": "_d"})
+        right["_d"] = pd.to_datetime(right["_d"]).astype("datetime64[ns]")
+        right = right.sort_values("_d")
         m = pd.merge_asof(left.sort_values("_d"), right, on="_d", by="person_id",
                           direction="backward").sort_values("_row")
         has = m["_imp"].notna().to_numpy()

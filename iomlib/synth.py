@@ -343,7 +343,13 @@ def simulate(params: SynthParams | None = None, config: Config | None = None) ->
                                       for x in ep["r"]]),
         "removal_reason": ep["reason"].to_numpy(object),
     })
+    for t, cols in ((offences, ["offence_date"]), (custody, ["start_date", "end_date"]),
+                    (episodes_df, ["adopted_on", "removed_on"])):
+        for c in cols:
+            t[c] = t[c].astype("datetime64[ns]")
     survey = _survey(episodes_df, offences, p, survey_rng(p))
+    for c in ("referred_on", "responded_on"):
+        survey[c] = survey[c].astype("datetime64[ns]")
     return Dataset(people=people, episodes=episodes_df, offences=offences, custody=custody,
                    idva_survey=survey, risk_scores=None,
                    source=f"synthetic(seed={p.seed})")

@@ -179,8 +179,6 @@ def test_config_error_is_an_iom_error_with_exit_code_2():
 
 # Validation holes found while writing the suite (see the report to the lead).
 
-@pytest.mark.xfail(strict=True, reason="BUG: config._build checks unknown keys only in the risk "
-                   "section; typos in headline/report/matrix/version keys are silently ignored")
 @pytest.mark.parametrize("override, key", [
     ({"headline": {"as_off": "2019-01-31"}}, "as_off"),
     ({"report": {"min_cel": 5}}, "min_cel"),
@@ -193,9 +191,6 @@ def test_unknown_key_in_other_sections_is_an_error(override, key):
         load_config(overrides=override)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: config._num accepts NaN (every comparison is False) "
-                   "and crashes with ValueError/OverflowError instead of ConfigError on "
-                   "integer NaN/inf")
 @pytest.mark.parametrize("override", [
     {"risk": {"half_life_days": math.nan}},
     {"risk": {"window_days": math.nan}},
@@ -207,8 +202,6 @@ def test_non_finite_numbers_are_config_errors(override):
         load_config(overrides=override)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: config._date parses any pandas-readable string, so "
-                   "the UK date 01/02/2020 (1 February) silently becomes 2 January 2020")
 @pytest.mark.parametrize("value", ["01/02/2020", "31/01/2020"])
 def test_dates_must_be_iso(value):
     try:
@@ -219,8 +212,6 @@ def test_dates_must_be_iso(value):
     raise AssertionError(f"{value!r} was accepted as {cfg.as_of.date()}")
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: config._build uses bool(value) for "
-                   "risk.prefer_imported, so the string 'false' means True")
 def test_prefer_imported_string_false_is_not_true():
     try:
         cfg = load_config(overrides={"risk": {"prefer_imported": "false"}})
@@ -229,23 +220,17 @@ def test_prefer_imported_string_false_is_not_true():
     assert cfg.risk.prefer_imported is False
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: config._build never validates risk.method "
-                   "(documented as weighted | imported_first)")
 def test_unknown_risk_method_is_an_error():
     with pytest.raises(ConfigError, match="nonsense"):
         load_config(overrides={"risk": {"method": "nonsense"}})
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: an empty section (`risk:` with every key commented "
-                   "out, i.e. None) raises TypeError instead of being treated as empty")
 def test_empty_section_is_treated_as_empty(tmp_path):
     p = _yaml(tmp_path, "risk:\nheadline:\n  as_of: '2019-01-31'\n")
     cfg = load_config(p)
     assert cfg.risk.window_days == 365 and cfg.as_of == pd.Timestamp("2019-01-31")
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: duplicate matrix version names are accepted; "
-                   "matrix_points then selects by name and both versions match")
 def test_duplicate_matrix_version_names_are_an_error():
     with pytest.raises(ConfigError, match="twice|duplicate"):
         load_config(overrides={"matrix": {"versions": [

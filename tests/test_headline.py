@@ -88,9 +88,6 @@ def test_headline_table_uses_the_config_dates(small_dataset, counts_config):
     pd.testing.assert_frame_equal(a, b)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: headline.headline_table passes `cohorts` only to "
-                   "unique_nominals and active_cohort; the two reductions and the survey "
-                   "silently use every cohort")
 def test_headline_table_cohorts_apply_to_every_measure(small_dataset, counts_config):
     t = headline_table(small_dataset, config=counts_config, cohorts="DVIOM")
     head = t[t["headline"]].set_index("measure")
@@ -100,8 +97,6 @@ def test_headline_table_cohorts_apply_to_every_measure(small_dataset, counts_con
     assert head.at["month12_mean_reduction_pct", "n"] == 0
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: headline._clean keeps numpy float64 counts as "
-                   "floats, so JSON numerator/denominator of counts read 578.0, 326.0")
 def test_headline_json_counts_are_integers(small_dataset, counts_config):
     j = headline_json(headline_table(small_dataset, config=counts_config))
     for key in ("unique_nominals", "active_cohort", "idva_felt_safer_pct"):

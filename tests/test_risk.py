@@ -167,9 +167,6 @@ def test_month_ends():
                                             "2020-02-29"]
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: risk._WindowIndex takes one cumulative sum over all "
-                   "people and bins and subtracts a base per group, so a large decayed value of "
-                   "one person (up to 2**(W/H)) wipes out another's small values")
 def test_no_cancellation_across_people():
     cfg = default_config().with_risk(half_life_days=2)  # W/H = 182.5, allowed (< 400)
     epoch = pd.Timestamp("1970-01-01")
@@ -181,9 +178,6 @@ def test_no_cancellation_across_people():
                                rtol=1e-9)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: same as test_no_cancellation_across_people, on "
-                   "synthetic data: with a 5-day half-life compute_scores (hence score() and every "
-                   "reduction measure) loses whole scores, while risk_matrix is right")
 def test_compute_scores_agrees_with_risk_matrix_for_a_short_half_life(tiny_synth):
     cfg = default_config().with_risk(half_life_days=5)
     ids = tiny_synth.people["person_id"].iloc[:200]
@@ -333,9 +327,6 @@ def test_risk_panel_uses_imported_scores(small_dataset, counts_config):
     assert (panel.loc[panel["person_id"] != "P2", "score_source"] == "computed").all()
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: risk.score merges pair dates and imported "
-                   "score_date with merge_asof without normalising the datetime resolution: "
-                   "datetime64[s] pairs (e.g. the synthetic data's dates) raise MergeError")
 def test_imported_scores_with_second_resolution_pair_dates(small_dataset, counts_config):
     ds = replace(small_dataset, risk_scores=_imported([("P1", "2017-01-01", 50)]))
     pairs = _pairs([("P1", "2017-06-30")])

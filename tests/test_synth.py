@@ -68,10 +68,6 @@ def test_output_follows_the_schema(which, request, schema_problems):
         assert len(df) > 0, name
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: synth.simulate builds dates with "
-                   "pd.to_datetime(epoch + int days) which gives datetime64[s] (pandas 2) for "
-                   "adopted_on, offence_date, start_date, end_date; the schema says "
-                   "datetime64[ns] (and risk.score then fails on imported scores)")
 def test_output_dtypes_follow_the_schema(tiny_synth, schema_problems):
     assert schema_problems(tiny_synth, check_dtypes=True) == []
 
