@@ -12,10 +12,10 @@ PYTEST_ARGS ?=
 
 .PHONY: setup report test lab clean benchmark
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[test,dev]"
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[test,dev]"
 	$(BIN)/python -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "Python (iom-suite)" >/dev/null
 	@touch $(STAMP)
 
