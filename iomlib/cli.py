@@ -94,7 +94,14 @@ def cmd_report(args) -> int:
     return main_report(args)
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _wants(command: str, argv) -> bool:
+    """Whether ``command`` is the subcommand of ``argv`` (or argv is unknown)."""
+    if argv is None:
+        return True
+    return command in argv or "-h" in argv or "--help" in argv
+
+
+def build_parser(argv=None) -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="iom", description="iom-suite: IOM performance analysis")
     sub = ap.add_subparsers(dest="command", required=True)
 
@@ -127,22 +134,22 @@ def build_parser() -> argparse.ArgumentParser:
     h.set_defaults(func=cmd_headline)
 
     i = sub.add_parser("impact", help="estimate the effect of being managed on offending")
-    try:
+    if _wants("impact", argv):  # heavy imports (statsmodels, lifelines) only when needed
         from .impact import add_impact_arguments
         add_impact_arguments(i)
-    except ImportError:  # the impact module is optional until it exists
-        pass
     i.set_defaults(func=cmd_impact)
 
     r = sub.add_parser("report", help="run the notebooks and publish the HTML appendix")
-    from .report import add_report_arguments
-    add_report_arguments(r)
+    if _wants("report", argv):
+        from .report import add_report_arguments
+        add_report_arguments(r)
     r.set_defaults(func=cmd_report)
     return ap
 
 
 def main(argv=None) -> int:
-    ap = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    ap = build_parser(argv)
     args = ap.parse_args(argv)
     try:
         return int(args.func(args) or 0)

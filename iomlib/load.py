@@ -14,6 +14,8 @@ with a message naming the file, sheet or table and what was expected.
 """
 from __future__ import annotations
 
+import csv
+import difflib
 import io
 import re
 from pathlib import Path
@@ -40,18 +42,76 @@ def _columns_of(table: str) -> str:
 # CSV
 
 
+_SEPARATOR_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
+
+
 def _sniff_separator(header: str) -> str:
-    """``";"`` when the header line has more semicolons than commas outside quotes, else ``","``."""
+    """The separator of a header line: ``";"`` or a tab when it occurs more often than commas
+    (and than the other one) outside quotes, else ``","``."""
     bare = re.sub(r'"[^"]*"', "", header)
-    return ";" if bare.count(";") > bare.count(",") else ","
+    counts = {sep: bare.count(sep) for sep in (",", ";", "\t")}
+    best = max(counts, key=lambda sep: (counts[sep], sep == ","))
+    return best if counts[best] > counts[","] else ","
+
+
+def _decode(data: bytes, name: str) -> tuple[str, str, list[str]]:
+    """Text of a CSV file: UTF-16 when it starts with a UTF-16 byte-order mark, else UTF-8
+    (with or without a byte-order mark), else Latin-1. Returns (text, encoding, notes)."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16"), "utf-16", [f"{name}: read as UTF-16"]
+        except UnicodeDecodeError:
+            pass
+    try:
+        return data.decode("utf-8-sig"), "utf-8", []
+    except UnicodeDecodeError:
+        return data.decode("latin-1"), "latin-1", [f"{name}: not valid UTF-8, read as Latin-1"]
+
+
+def _header_names(header: str, sep: str) -> list[str] | None:
+    """The header line split as the CSV reader would, or ``None`` when it cannot be split."""
+    try:
+        return next(csv.reader([header], delimiter=sep))
+    except (csv.Error, StopIteration):
+        return None
+
+
+def _close_names(wanted: str, found: list[str]) -> list[str]:
+    """Names in ``found`` that look like ``wanted`` (other case, spaces, a typo or a plural)."""
+    norm = {f: re.sub(r"[\s_\-]+", "", f.lower()) for f in found}
+    target = re.sub(r"[\s_\-]+", "", wanted.lower())
+    hits = [f for f, n in norm.items() if n == target or n.rstrip("s") == target.rstrip("s")
+            or (len(target) >= 4 and target.rstrip("s") in n)]
+    hits += [f for f in difflib.get_close_matches(wanted, found, n=2, cutoff=0.75)
+             if f not in hits]
+    return hits
+
+
+def _did_you_mean(missing: list[str], found, what: str) -> str:
+    """``"; 'People' may be the people sheet (names must match exactly...)"`` or ``""``.
+
+    ``found`` is a list of names, or a dict {name compared: name shown}.
+    """
+    shown = found if isinstance(found, dict) else {f: f for f in found}
+    hints = []
+    for m in missing:
+        close = _close_names(m, list(shown))
+        if close:
+            hints.append(f"{' or '.join(repr(shown[c]) for c in close)} may be the {m} {what}")
+    if not hints:
+        return ""
+    return "; " + "; ".join(hints) + " (names must match exactly, in lower case)"
 
 
 def read_csv_text(path: str | Path) -> tuple[pd.DataFrame, list[str]]:
     """Read one CSV file with every column as text.
 
     The file may start with a UTF-8 byte-order mark, may be Latin-1 encoded (used when it is not
-    valid UTF-8) and may be semicolon-separated (detected from the header line). Blank lines are
-    skipped but keep their place in the numbering: the frame's index is the line number minus 2.
+    valid UTF-8), may be UTF-16 with a byte-order mark (Excel's "Unicode text"), and may be
+    semicolon- or tab-separated (detected from the header line). Blank lines are skipped but keep
+    their place in the numbering: the frame's index is the line number minus 2. A header naming a
+    column twice keeps both names (pandas would rename the second ``x.1``), so that the validator
+    reports the repetition.
 
     Parameters
     ----------
@@ -68,7 +128,8 @@ def read_csv_text(path: str | Path) -> tuple[pd.DataFrame, list[str]]:
     Raises
     ------
     DataSourceError
-        The file is missing, empty or not parseable as CSV.
+        The file is missing, empty, holds binary data (NUL bytes) or is not parseable as CSV
+        (the message gives the line).
     """
     path = Path(path)
     table = path.stem
@@ -79,27 +140,31 @@ def read_csv_text(path: str | Path) -> tuple[pd.DataFrame, list[str]]:
     except OSError as exc:
         raise DataSourceError(f"{path} cannot be read ({exc.strerror or exc}); "
                               f"expected {expected}") from None
-    notes = []
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = data.decode("latin-1")
-        notes.append(f"{path.name}: not valid UTF-8, read as Latin-1")
+    text, _, notes = _decode(data, path.name)
+    if "\x00" in text:
+        raise DataSourceError(f"{path.name} is not a text file (it holds NUL bytes: binary data, "
+                              f"or a UTF-16 file without a byte-order mark); expected a CSV file "
+                              f"(UTF-8 or Latin-1) with {expected}")
     stripped = text.lstrip("\r\n")
     if not stripped.strip():
         raise DataSourceError(f"{path.name} is empty; expected {expected}")
     skipped = text[: len(text) - len(stripped)].count("\n")
-    header = stripped.splitlines()[0]
+    header = re.split(r"\r\n|\n|\r", stripped, maxsplit=1)[0]
     sep = _sniff_separator(header)
-    if sep == ";":
-        notes.append(f"{path.name}: semicolon-separated")
+    if sep != ",":
+        notes.append(f"{path.name}: {_SEPARATOR_NAMES[sep]}-separated")
     try:
         df = pd.read_csv(io.StringIO(stripped), sep=sep, dtype=str, keep_default_na=False,
                          skip_blank_lines=False)
-    except (pd.errors.ParserError, ValueError) as exc:
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError, csv.Error) as exc:
         msg = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
+        msg = re.sub(r"line (\d+)", lambda m: f"line {int(m.group(1)) + skipped}", msg)
         raise DataSourceError(f"{path.name} cannot be parsed as CSV ({msg}); expected {expected}, "
                               f"then one line per row with the same number of fields") from None
+    names = _header_names(header, sep)
+    if names is not None and len(names) == len(df.columns) \
+            and len({n.strip() for n in names}) < len(names):
+        df.columns = names              # keep repeated names: the validator reports them
     df = df.fillna("")
     if skipped:
         df.index = df.index + skipped
@@ -189,11 +254,16 @@ def _read_folder(folder: Path, force: str | None = None) -> tuple[dict, dict]:
     if missing:
         present = sorted(p.name for p in folder.iterdir() if p.is_file())
         names = ", ".join(f"{m}.csv" for m in missing)
+        stems = {}
+        for p in present:
+            stems.setdefault(Path(p).stem if Path(p).suffix.lower() in (".csv", ".parquet",
+                                                                        ".txt") else p, p)
+        hint = _did_you_mean(missing, stems, "table")
         raise DataSourceError(
             f"{folder}: missing {names} (or .parquet); expected one file per table: "
             + ", ".join(f"{t}.csv" for t in REQUIRED_TABLES)
             + " (risk_scores.csv optional); files found: "
-            + (", ".join(present) if present else "none"))
+            + (", ".join(present) if present else "none") + hint)
     if force is not None:
         forces = _forces_in(folder, found)
         if force not in forces:
@@ -207,11 +277,13 @@ def _read_folder(folder: Path, force: str | None = None) -> tuple[dict, dict]:
             df, notes = read_csv_text(path)
             meta["notes"].extend(notes)
             meta["encodings"][path.name] = ("latin-1" if any("Latin-1" in n for n in notes)
+                                            else "utf-16" if any("UTF-16" in n for n in notes)
                                             else "utf-8")
         else:
             df = _read_parquet(path)
         df.attrs["iom_label"] = path.name
         tables[name] = df
+        meta["file_hashes"][path.name] = file_sha256(path)
     if force is not None and found["people"].suffix != ".parquet":
         keep = set(tables["people"].loc[tables["people"]["force"] == force, "person_id"])
         for name, df in tables.items():
@@ -221,8 +293,18 @@ def _read_folder(folder: Path, force: str | None = None) -> tuple[dict, dict]:
             tables[name].attrs["iom_label"] = label
     if force is not None:
         meta["notes"].append(f"filtered to force {force!r}")
-        meta["file_hashes"][path.name] = file_sha256(path)
     return tables, meta
+
+
+def _excel_header(book: pd.ExcelFile, sheet: str) -> list[str] | None:
+    """The header row of a sheet as written (pandas renames repeated names ``x.1``)."""
+    try:
+        head = book.parse(sheet, header=None, nrows=1, dtype=object, keep_default_na=False)
+    except Exception:  # the full parse succeeded; this is only a refinement
+        return None
+    if len(head) == 0:
+        return None
+    return ["" if v is None else str(v) for v in head.iloc[0].tolist()]
 
 
 def _read_excel(path: Path) -> tuple[dict, dict]:
@@ -240,7 +322,8 @@ def _read_excel(path: Path) -> tuple[dict, dict]:
                 f"{path.name}: no sheet named " + ", ".join(repr(m) for m in missing)
                 + "; sheets found: " + (", ".join(repr(s) for s in sheets) or "none")
                 + "; expected one sheet per table: " + ", ".join(REQUIRED_TABLES)
-                + " (risk_scores optional)")
+                + " (risk_scores optional)"
+                + _did_you_mean(missing, [str(s) for s in sheets], "sheet"))
         tables = {}
         for name in TABLES:
             if name not in sheets:
@@ -253,6 +336,10 @@ def _read_excel(path: Path) -> tuple[dict, dict]:
             if len(df.columns) == 0:
                 raise DataSourceError(f"{path.name}, sheet {name!r} is empty; expected a header "
                                       f"row with the columns {_columns_of(name)}")
+            names = _excel_header(book, name)
+            if names is not None and len(names) == len(df.columns) \
+                    and len({n.strip() for n in names}) < len(names):
+                df.columns = names          # keep repeated names: the validator reports them
             blank = df.apply(lambda s: s.map(lambda v: v is None or str(v).strip() == "")
                              | s.isna()).all(axis=1)
             df = df[~blank]
@@ -281,9 +368,28 @@ def mask_url(url: str) -> str:
         return re.sub(r"(://[^/@:]*:)[^@/]*@", r"\1***@", url)
 
 
+#: Seconds a network database may take to accept a connection before the read fails.
+CONNECT_TIMEOUT = 10
+
+
+def _connect_args(parsed) -> dict:
+    """Keyword arguments for ``create_engine``: a connection timeout for network databases,
+    so that an unreachable server fails fast instead of hanging."""
+    backend, driver = parsed.get_backend_name(), parsed.get_driver_name()
+    if backend == "postgresql" and driver in ("psycopg2", "psycopg") \
+            and "connect_timeout" not in parsed.query:
+        return {"connect_args": {"connect_timeout": CONNECT_TIMEOUT}}
+    if backend == "postgresql" and driver == "pg8000" and "timeout" not in parsed.query:
+        return {"connect_args": {"timeout": CONNECT_TIMEOUT}}
+    if backend in ("mysql", "mariadb") and driver in ("pymysql", "mysqldb") \
+            and "connect_timeout" not in parsed.query:
+        return {"connect_args": {"connect_timeout": CONNECT_TIMEOUT}}
+    return {}
+
+
 def _read_sql(url: str) -> tuple[dict, dict]:
     import sqlalchemy
-    from sqlalchemy.exc import SQLAlchemyError
+    from sqlalchemy.exc import NoSuchModuleError, SQLAlchemyError
 
     shown = mask_url(url)
     meta = _new_meta(shown)
@@ -300,8 +406,16 @@ def _read_sql(url: str) -> tuple[dict, dict]:
             raise DataSourceError(f"{shown}: the SQLite database file {db_file} does not exist; "
                                   f"{hint}")
     try:
-        engine = sqlalchemy.create_engine(parsed)
-    except Exception as exc:  # unknown dialect, driver not installed, bad arguments
+        engine = sqlalchemy.create_engine(parsed, **_connect_args(parsed))
+    except ImportError as exc:  # the dialect is known but its Python driver is not installed
+        module = getattr(exc, "name", None) or str(exc)
+        raise DataSourceError(f"{shown}: the Python driver for {parsed.get_backend_name()} "
+                              f"databases ({module}) is not installed; install it into the "
+                              f"environment, or export the tables to CSV or Parquet") from None
+    except Exception as exc:  # unknown dialect, bad arguments
+        if isinstance(exc, NoSuchModuleError):
+            raise DataSourceError(f"{shown}: unknown kind of database "
+                                  f"{parsed.drivername!r}; {hint}") from None
         raise DataSourceError(f"{shown}: cannot use this database URL ({type(exc).__name__}: "
                               f"{exc}); {hint}") from None
     tables = {}
@@ -314,10 +428,16 @@ def _read_sql(url: str) -> tuple[dict, dict]:
                     f"{shown}: no database table named " + ", ".join(repr(m) for m in missing)
                     + "; tables found: " + (", ".join(sorted(present)) or "none")
                     + "; expected one table per data table: " + ", ".join(REQUIRED_TABLES)
-                    + " (risk_scores optional)")
+                    + " (risk_scores optional)"
+                    + _did_you_mean(missing, sorted(present), "table"))
             for name in TABLES:
                 if name in present:
-                    df = pd.read_sql_table(name, conn)
+                    # the values as the database holds them, without SQLAlchemy's type
+                    # conversion: one bad value (SQLite stores anything in any column) is then
+                    # a row-level problem for the validator, not an unreadable table
+                    query = sqlalchemy.select(sqlalchemy.text("*")).select_from(
+                        sqlalchemy.table(name))
+                    df = pd.read_sql_query(query, conn)
                     df.attrs["iom_label"] = f"table {name}"
                     tables[name] = df.reset_index(drop=True)
     except SQLAlchemyError as exc:
@@ -356,8 +476,9 @@ def read_tables(source, *, force: str | None = None) -> tuple[dict[str, pd.DataF
         row 1).
     metadata : dict
         ``source`` (str; SQL URLs with the password masked), ``file_hashes`` ({file name:
-        SHA-256}), ``encodings`` ({CSV file name: ``"utf-8"`` or ``"latin-1"``}) and ``notes``
-        (list of str: encoding fallbacks, semicolon separators).
+        SHA-256} of every file read), ``encodings`` ({CSV file name: ``"utf-8"``, ``"latin-1"``
+        or ``"utf-16"``}) and ``notes`` (list of str: encoding fallbacks, semicolon or tab
+        separators).
     force : str, optional
         Keep one force's people (``people.force``) and their rows in every table. On a Parquet
         folder the filter runs lazily in DuckDB, so a national dataset is never fully loaded.
@@ -365,8 +486,10 @@ def read_tables(source, *, force: str | None = None) -> tuple[dict[str, pd.DataF
     Raises
     ------
     DataSourceError
-        The source does not exist, is of an unknown kind, lacks a required table, file or sheet,
-        or a file cannot be read.
+        The source does not exist, is of an unknown kind (or a single table's file), lacks a
+        required table, file or sheet (names that nearly match are pointed out), a file cannot be
+        read, a database driver is not installed or the database cannot be reached (network
+        databases get a connection timeout of :data:`CONNECT_TIMEOUT` seconds).
     """
     if isinstance(source, str) and "://" in source:
         return _read_sql(source)
@@ -374,14 +497,34 @@ def read_tables(source, *, force: str | None = None) -> tuple[dict[str, pd.DataF
         path = Path(source)
     except TypeError:
         raise DataSourceError(f"{source!r} is not a path or URL; {_EXPECTED_SOURCE}") from None
-    if not path.exists():
+    shown = str(path) if len(str(path)) <= 200 else str(path)[:200] + "…"
+    if "\x00" in str(path):
+        raise DataSourceError(f"{shown!r} is not a usable path (it holds a NUL character); "
+                              f"{_EXPECTED_SOURCE}")
+    try:
+        exists, is_dir = path.exists(), path.is_dir()
+    except OSError as exc:             # e.g. a name too long for the file system
+        raise DataSourceError(f"{shown} cannot be used as a path ({exc.strerror or exc}); "
+                              f"{_EXPECTED_SOURCE}") from None
+    if not exists:
         raise DataSourceError(f"{path} does not exist; {_EXPECTED_SOURCE}")
-    if path.is_dir():
-        return _read_folder(path, force)
+    if is_dir:
+        try:
+            return _read_folder(path, force)
+        except OSError as exc:         # e.g. a folder or file without read permission
+            raise DataSourceError(f"{path}: cannot be read ({exc.strerror or exc}: "
+                                  f"{exc.filename or path}); {_EXPECTED_SOURCE}") from None
     if force is not None:
         raise DataSourceError(f"{path}: --force needs a folder of Parquet or CSV files")
     if path.suffix.lower() in EXCEL_SUFFIXES:
         return _read_excel(path)
+    if path.suffix.lower() in (".csv", ".parquet") and path.stem in TABLES:
+        raise DataSourceError(f"{path} is a single table; give the folder that holds it "
+                              f"({path.parent}) with one file per table: "
+                              + ", ".join(f"{t}.csv" for t in REQUIRED_TABLES))
+    if path.suffix.lower() == ".xls":
+        raise DataSourceError(f"{path}: old-style .xls workbooks are not read; save it as .xlsx "
+                              f"(one sheet per table)")
     raise DataSourceError(f"{path}: unknown kind of source (suffix {path.suffix or 'none'!r}); "
                           f"{_EXPECTED_SOURCE}")
 

@@ -20,8 +20,10 @@ Policy
 ``"error"`` (the dataset cannot be used)
     a required table or column is missing; ``people``, ``episodes`` or ``offences`` has no rows (or
     no usable rows); a ``person_id`` appears twice in ``people``; more than ``max_bad_fraction`` of
-    a table's rows fail the column checks (wrong type, missing value, value not allowed, out of
-    range) -- a sign of a wrong format or column mapping rather than of a few bad records.
+    a table's rows would be excluded for a problem of their own (any of the row problems below;
+    rows excluded only because their person was excluded from ``people`` are not counted) -- a
+    sign of a wrong format, column mapping or identifier scheme rather than of a few bad
+    records.
 ``"excluded"`` (the row is dropped and counted in the ledger)
     a value that cannot be read as its kind (date, whole number, number, true/false); a missing
     value in a column that may not be empty; a value not in the allowed list (including an
@@ -43,14 +45,23 @@ import datetime
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-try:  # pandera >= 0.24 splits the pandas backend out
+if TYPE_CHECKING:  # pragma: no cover
     import pandera.pandas as pa
-except ImportError:  # pragma: no cover - older pandera
-    import pandera as pa
+
+
+def _pandera():
+    """The pandera module, imported on first use (it is slow to import and not needed to
+    report an unreadable source)."""
+    try:  # pandera >= 0.24 splits the pandas backend out
+        import pandera.pandas as pa
+    except ImportError:  # pragma: no cover - older pandera
+        import pandera as pa
+    return pa
 
 from .config import Config, default_config
 from .dataset import LEDGER_COLUMNS
@@ -344,12 +355,13 @@ def _pandera_check(rule: _Rule, parsed: tuple) -> pa.Check:
     def check(s: pd.Series) -> pd.Series:
         return pd.Series(fine[s.index.to_numpy(dtype=np.int64)], index=s.index)
 
-    return pa.Check(check, name=rule.name)
+    return _pandera().Check(check, name=rule.name)
 
 
 def _pandera_schema(table: Table, rules: Mapping[str, list[_Rule]],
                     parsed: Mapping[str, tuple]) -> pa.DataFrameSchema:
     """Required columns, nullability, unknown columns and the row rules as a pandera schema."""
+    pa = _pandera()
     columns = {}
     for col in table.columns:
         checks = ([_pandera_check(r, parsed[col.name]) for r in rules[col.name]]
@@ -362,7 +374,7 @@ def _pandera_schema(table: Table, rules: Mapping[str, list[_Rule]],
 def _failure_cases(schema: pa.DataFrameSchema, df: pd.DataFrame) -> pd.DataFrame:
     try:
         schema.validate(df, lazy=True)
-    except pa.errors.SchemaErrors as exc:
+    except _pandera().errors.SchemaErrors as exc:
         return exc.failure_cases
     return pd.DataFrame(columns=["schema_context", "column", "check", "failure_case", "index"])
 
@@ -415,7 +427,7 @@ def _label(df: pd.DataFrame, name: str, source: str) -> str:
 
 
 def _column_checks(st: _State, raw: pd.DataFrame, cfg: Config, today: pd.Timestamp,
-                   max_bad_fraction: float, out: _Collector) -> None:
+                   out: _Collector) -> None:
     spec = st.spec
     rules = {c.name: _rules(spec, c, cfg, today) for c in spec.columns}
     frame = raw.where(raw != "", np.nan) if len(raw.columns) else raw
@@ -449,12 +461,6 @@ def _column_checks(st: _State, raw: pd.DataFrame, cfg: Config, today: pd.Timesta
         issue = rule.issue if rule else f"failed check {check}"
         expected = rule.expected if rule else "a valid value"
         out.row(st, pos, colname, value, issue, expected)
-    bad = len({c[0] for c in row_cases})
-    if st.n and bad > max_bad_fraction * st.n:
-        out.table(st, st.label, None,
-                  f"{bad} of {st.n} rows ({bad / st.n:.0%}) have invalid values; the file may use "
-                  f"another format or column order",
-                  f"at most {max_bad_fraction:.0%} of rows with invalid values")
 
 
 def _duplicate_keys(st: _State, out: _Collector) -> None:
@@ -538,11 +544,44 @@ def _references(states: dict[str, _State], out: _Collector) -> None:
         for pos in np.flatnonzero(bad):
             pid = ids.iat[pos]
             if pid in known:
-                issue = "refers to a people row that was excluded"
+                issue = CASCADE_ISSUE
             else:
                 issue = "is not in people"
             out.row(st, pos, "person_id", pid, issue, f"a person_id of a usable row of "
                     f"{people.label}")
+
+
+CASCADE_ISSUE = "refers to a people row that was excluded"
+_HINTS = (  # (words of the most common reason, likely cause)
+    ("is not in people", ("the person_id values may not match people.person_id (another "
+                          "identifier scheme, or an incomplete people file)")),
+    ("is before", "the date columns may be swapped or in another format"),
+    ("is a duplicate", "rows may have been exported twice"),
+)
+
+
+def _too_many_bad(st: _State, max_bad_fraction: float, out: _Collector) -> None:
+    """An error when more than ``max_bad_fraction`` of the rows have a problem of their own.
+
+    Rows excluded only because their person was excluded from ``people`` do not count (the
+    problem is counted in ``people``).
+    """
+    if not st.n:
+        return
+    own: dict[str, int] = {}
+    for reason in st.excluded.values():
+        if not reason.endswith(CASCADE_ISSUE):
+            own[reason] = own.get(reason, 0) + 1
+    bad = sum(own.values())
+    if bad <= max_bad_fraction * st.n:
+        return
+    top = sorted(own.items(), key=lambda kv: -kv[1])
+    summary = ", ".join(f"{r}: {n}" for r, n in top[:3]) + (", …" if len(top) > 3 else "")
+    hint = next((h for words, h in _HINTS if words in top[0][0]),
+                "the file may use another format or column order")
+    out.table(st, st.label, None,
+              f"{bad} of {st.n} rows ({bad / st.n:.0%}) have invalid values ({summary}); {hint}",
+              f"at most {max_bad_fraction:.0%} of rows with invalid values")
 
 
 def _rows_text(rows: list[int]) -> str:
@@ -597,7 +636,8 @@ def validate_tables(tables: Mapping[str, pd.DataFrame], *, config: Config | None
     source : str, optional
         Where the tables came from; used to name tables that carry no label.
     max_bad_fraction : float, default 0.05
-        A table in which more than this fraction of rows fail the column checks is an error.
+        A table in which more than this fraction of rows would be excluded for a problem of their
+        own (bad values, repeated keys, dates out of order, unknown ``person_id``) is an error.
     today : date-like, optional
         Reference date for "in the future" checks; defaults to today's date.
 
@@ -647,12 +687,14 @@ def validate_tables(tables: Mapping[str, pd.DataFrame], *, config: Config | None
         known = [c for c in spec.column_names if c in raw.columns]
         st = _State(name, spec, label, raw[known].copy(), rows, {})
         states[name] = st
-        _column_checks(st, raw, cfg, today, max_bad_fraction, out)
+        _column_checks(st, raw, cfg, today, out)
         _duplicate_keys(st, out)
         st.typed = _typed(st)
         _date_order(st, out)
 
     _references(states, out)
+    for st in states.values():
+        _too_many_bad(st, max_bad_fraction, out)
 
     clean = {}
     for name, st in states.items():

@@ -329,6 +329,35 @@ def test_too_many_bad_rows_is_an_error(raw):
     assert not [p for p in problems if p.action == "error"]
 
 
+@pytest.mark.parametrize("table, column, rows, value, reason, hint", [
+    ("offences", "person_id", range(5), "P9999", "person_id is not in people: 5",
+     "may not match people.person_id"),
+    ("custody", "end_date", range(2), "2010-01-01", "end_date is before start_date: 2",
+     "swapped"),
+    ("offences", "offence_id", range(1, 6), "O00000", "offence_id is a duplicate: 5",
+     "exported twice"),
+])
+def test_too_many_excluded_rows_of_any_kind_is_an_error(raw, table, column, rows, value, reason,
+                                                        hint):
+    for r in rows:
+        raw[table].loc[r, column] = value
+    _, _, problems = run(raw)
+    p = only(problems, action="error")
+    n, total_rows = len(rows), len(raw[table])
+    assert p.table == table and f"{n} of {total_rows} rows" in str(p)
+    assert reason in str(p) and hint in str(p) and "at most 5%" in str(p)
+    assert sum(p.action == "excluded" for p in problems) == n
+
+
+def test_rows_of_an_excluded_person_do_not_count_towards_the_limit(raw):
+    raw["offences"].loc[0:9, "person_id"] = "P0001"        # P0001 has 12 of the 80 offences
+    raw["people"].loc[1, "sex"] = "?"                      # ... and is excluded
+    clean, ledger, problems = run(raw)
+    assert not [p for p in problems if p.action == "error"]
+    assert total(ledger, "offences").rows_excluded == 12   # 15 %, all because of people
+    assert "P0001" not in set(clean["offences"]["person_id"])
+
+
 @pytest.mark.parametrize("table", ["people", "episodes", "offences"])
 def test_empty_required_table_is_an_error(raw, table):
     raw[table] = raw[table].iloc[0:0]

@@ -1,0 +1,447 @@
+"""Tests of iomlib.disclosure: small-cell suppression, pseudonyms, identifier scans, banners.
+
+The suppression tests re-solve every published table independently of the module: they write
+down the equations a reader has (each row and column adds up to its total), treat the hidden
+cells as unknowns and check with linear algebra that none of them is determined, and with linear
+programming (non-negative counts) that none is pinned to a single value.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import time
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from scipy.optimize import linprog
+
+from iomlib.disclosure import (
+    banner,
+    derivable_cells,
+    display_table,
+    pseudonymise,
+    scan_for_identifiers,
+    suppress_curve,
+    suppress_measures,
+    suppress_table,
+)
+from iomlib.errors import ParameterError
+
+# ------------------------------------------------------------------------------------------
+# an independent attacker: re-solve the published table
+
+
+def with_margins(interior: list[list[int]]) -> pd.DataFrame:
+    """A cross-tabulation with a ``total`` column and a ``Total`` row."""
+    v = np.array(interior)
+    cols = [f"c{j}" for j in range(v.shape[1])]
+    df = pd.DataFrame(v, columns=cols, index=[f"r{i}" for i in range(v.shape[0])])
+    df["total"] = df.sum(axis=1)
+    totals = df.sum().to_frame().T
+    totals.index = ["Total"]
+    return pd.concat([df, totals])
+
+
+def reader_equations(published: pd.DataFrame, cols: list[str], total_col: str | None,
+                     total_row: str | None):
+    """The relations a reader sees, over the full grid ``published.loc[:, cols (+ total)]``.
+
+    Returns (grid of values with NaN for hidden, list of equations as (cells, coefs, rhs)),
+    where a cell is (row label, column) and rhs is the published constant (for margins held
+    outside the table ``rhs`` is None: not published).
+    """
+    grid_cols = cols + ([total_col] if total_col else [])
+    inner_rows = [r for r in published.index if r != total_row]
+    eqs = []
+    if total_col:
+        for r in published.index:
+            eqs.append(([(r, c) for c in cols] + [(r, total_col)], [1] * len(cols) + [-1]))
+    if total_row:
+        for c in grid_cols:
+            eqs.append(([(r, c) for r in inner_rows] + [(total_row, c)],
+                        [1] * len(inner_rows) + [-1]))
+    return grid_cols, eqs
+
+
+def attack(published: pd.DataFrame, truth: pd.DataFrame, cols: list[str], *,
+           total_col: str | None = "total", total_row: str | None = "Total",
+           implicit_totals: bool = False) -> dict:
+    """For every hidden cell: is it determined (linear algebra) and its bounds (LP, x >= 0)?
+
+    With ``implicit_totals`` the table has no margins in it, but every row's and column's true
+    total is taken as published.
+    """
+    if implicit_totals:
+        eqs = []
+        for r in published.index:
+            eqs.append(([(r, c) for c in cols], [1] * len(cols), float(truth.loc[r, cols].sum())))
+        for c in cols:
+            eqs.append(([(r, c) for r in published.index], [1] * len(published),
+                        float(truth[c].sum())))
+    else:
+        _, raw = reader_equations(published, cols, total_col, total_row)
+        eqs = [(cells, coefs, 0.0) for cells, coefs in raw]
+    hidden = sorted({cell for cells, _, _ in eqs for cell in cells
+                     if pd.isna(published.loc[cell[0], cell[1]])})
+    if not hidden:
+        return {}
+    ix = {cell: k for k, cell in enumerate(hidden)}
+    a_rows, b = [], []
+    for cells, coefs, rhs in eqs:
+        row = np.zeros(len(hidden))
+        const = rhs
+        for cell, coef in zip(cells, coefs, strict=True):
+            v = published.loc[cell[0], cell[1]]
+            if cell in ix:
+                row[ix[cell]] += coef
+            else:
+                const -= coef * float(v)
+        if row.any():
+            a_rows.append(row)
+            b.append(const)
+    a = np.array(a_rows) if a_rows else np.zeros((0, len(hidden)))
+    rank = np.linalg.matrix_rank(a) if len(a) else 0
+    out = {}
+    for cell, k in ix.items():
+        e = np.zeros(len(hidden))
+        e[k] = 1
+        determined = len(a) > 0 and np.linalg.matrix_rank(np.vstack([a, e])) == rank
+        bounds = []
+        for sign in (1, -1):
+            res = linprog(sign * e, A_eq=a if len(a) else None, b_eq=b if len(a) else None,
+                          bounds=[(0, None)] * len(hidden), method="highs")
+            assert res.status in (0, 3), res.message          # feasible (3: unbounded)
+            bounds.append(sign * res.fun if res.status == 0 else np.inf)
+        out[cell] = {"determined": bool(determined), "low": bounds[0], "high": bounds[1],
+                     "true": float(truth.loc[cell[0], cell[1]])}
+    return out
+
+
+def assert_protected(report: dict) -> None:
+    for cell, r in report.items():
+        assert not r["determined"], f"{cell} can be derived from the published totals"
+        assert r["low"] - 1e-6 <= r["true"] <= r["high"] + 1e-6, (cell, r)
+        assert r["high"] - r["low"] > 0.5, f"{cell} is pinned to {r['low']}"
+
+
+def hidden_cells(out: pd.DataFrame, cols: list[str]) -> set[tuple[str, str]]:
+    return {(r, c) for r in out.index for c in cols if pd.isna(out.loc[r, c])}
+
+
+# ------------------------------------------------------------------------------------------
+# suppress_table: hand-worked tables
+
+
+def test_3x3_with_margins_hand_worked():
+    #           c0   c1   c2 | total
+    #   r0      20   15   30 |   65
+    #   r1       4   25   12 |   41      4 < 10: primary
+    #   r2      18   11   22 |   51
+    #   Total   42   51   64 |  157
+    # row r1 then has one hidden cell: hide its smallest other cell, 12 (r1/c2);
+    # column c0 has one (4): hide 18 (r2/c0); column c2 has one (12): hide 22 (r2/c2);
+    # now row r2 has two and every line has 0 or 2 hidden cells: stable.
+    t = with_margins([[20, 15, 30], [4, 25, 12], [18, 11, 22]])
+    cols = ["c0", "c1", "c2"]
+    out, n = suppress_table(t, count_cols=cols, totals={"row": "Total", "column": "total"})
+    assert n == 4
+    assert hidden_cells(out, cols + ["total"]) == {("r1", "c0"), ("r1", "c2"), ("r2", "c0"),
+                                                   ("r2", "c2")}
+    assert out.attrs["suppression"]["primary"] == 1
+    assert out.attrs["suppression"]["secondary"] == 3
+    assert out["c0_suppressed"].tolist() == [False, True, True, False]
+    assert out["total_suppressed"].tolist() == [False] * 4
+    assert out["c0"].dtype == "Int64"
+    # what is shown is unchanged
+    assert out.loc["r0", "c0"] == 20 and out.loc["Total", "total"] == 157
+    # no hidden cell can be recovered from the margins
+    report = attack(out, t, cols)
+    assert set(report) == {("r1", "c0"), ("r1", "c2"), ("r2", "c0"), ("r2", "c2")}
+    assert_protected(report)
+
+
+def test_primary_only_would_be_recoverable():
+    """The reason for secondary suppression: one hidden cell per row is a subtraction away."""
+    t = with_margins([[20, 15, 30], [4, 25, 12], [18, 11, 22]])
+    cols = ["c0", "c1", "c2"]
+    out, n = suppress_table(t, count_cols=cols, totals=False)
+    assert n == 1 and hidden_cells(out, cols) == {("r1", "c0")}
+    report = attack(out, t, cols)
+    assert report[("r1", "c0")]["determined"]
+    assert report[("r1", "c0")]["low"] == pytest.approx(4) == report[("r1", "c0")]["high"]
+
+
+def test_small_margin_is_itself_hidden():
+    # a whole row of 9 people: its total is a small count too
+    t = with_margins([[3, 2, 4], [30, 25, 40], [15, 20, 35]])
+    cols = ["c0", "c1", "c2"]
+    out, n = suppress_table(t, count_cols=cols, totals={"row": "Total", "column": "total"})
+    assert pd.isna(out.loc["r0", "total"])
+    assert {("r0", "c0"), ("r0", "c1"), ("r0", "c2")} <= hidden_cells(out, cols)
+    assert n == len(hidden_cells(out, cols + ["total"]))
+    assert_protected(attack(out, t, cols))
+
+
+# a table in which the pairwise rule alone (every row and column with 0 or >= 2 hidden cells)
+# leaves cell r1/c2 derivable: it is a "bridge" between two cycles of hidden cells, so summing the
+# rows r0, r3 and columns c2, c4 gives it away. suppress_table must notice and hide one more cell.
+BRIDGE = [[100, 0, 12, 12, 1], [15, 40, 12, 5, 40], [12, 12, 20, 1, 40], [15, 20, 3, 40, 3]]
+
+
+def test_pairwise_rule_is_not_enough_and_the_algebra_check_fixes_it():
+    t = with_margins(BRIDGE)
+    cols = [f"c{j}" for j in range(5)]
+    # the pattern the pairwise rule reaches on its own:
+    pairwise = t.copy().astype("Int64")
+    for cell in [("r0", "c2"), ("r0", "c4"), ("r1", "c0"), ("r1", "c2"), ("r1", "c3"),
+                 ("r2", "c0"), ("r2", "c3"), ("r3", "c2"), ("r3", "c4")]:
+        pairwise.loc[cell] = pd.NA
+    report = attack(pairwise, t, cols)
+    assert report[("r1", "c2")]["determined"]
+    for r in pairwise.index:                                  # yet 0 or >= 2 per line
+        assert pairwise.loc[r, cols + ["total"]].isna().sum() in (0, 2, 3)
+    for c in cols + ["total"]:
+        assert pairwise[c].isna().sum() in (0, 2, 3)
+
+    out, n = suppress_table(t, count_cols=cols, totals={"row": "Total", "column": "total"})
+    assert n > 9
+    assert_protected(attack(out, t, cols))
+
+
+def test_derivable_cells_finds_the_bridge():
+    # cells 0..3 form a cycle, so do 5..8; cell 4 links them (two lines each side)
+    from iomlib.disclosure import _Line
+    lines = [_Line([0, 1, 4], [1, 1, 1]), _Line([2, 3], [1, 1]), _Line([0, 2], [1, 1]),
+             _Line([1, 3], [1, 1]), _Line([4, 5, 6], [1, 1, 1]), _Line([7, 8], [1, 1]),
+             _Line([5, 7], [1, 1]), _Line([6, 8], [1, 1])]
+    hidden = np.ones(9, dtype=bool)
+    assert derivable_cells(hidden, lines) == [4]
+    hidden[4] = False
+    assert derivable_cells(hidden, lines) == []
+
+
+def test_cross_tab_without_margins_assumes_published_totals():
+    t = pd.DataFrame({"IOM": [25, 3, 40], "DVIOM": [12, 30, 18]}, index=["N", "S", "E"])
+    out, n = suppress_table(t, count_cols=["IOM", "DVIOM"])
+    assert n == 4
+    assert hidden_cells(out, ["IOM", "DVIOM"]) == {("N", "IOM"), ("N", "DVIOM"), ("S", "IOM"),
+                                                  ("S", "DVIOM")}
+    assert_protected(attack(out, t, ["IOM", "DVIOM"], implicit_totals=True))
+    # only row totals published: the column needs no partner
+    out, n = suppress_table(t, count_cols=["IOM", "DVIOM"], totals="rows")
+    assert hidden_cells(out, ["IOM", "DVIOM"]) == {("S", "IOM"), ("S", "DVIOM")}
+
+
+def test_zeros_are_shown_unless_asked():
+    t = pd.DataFrame({"a": [0, 12, 30], "b": [15, 14, 0]})
+    out, n = suppress_table(t, count_cols=["a", "b"], totals=False)
+    assert n == 0 and out["a"].tolist() == [0, 12, 30]
+    out, n = suppress_table(t, count_cols=["a", "b"], totals=False, suppress_zeros=True)
+    assert n == 2 and out["a"].isna().tolist() == [True, False, False]
+
+
+def test_secondary_prefers_a_non_zero_cell():
+    # row 0: 5 is primary; its partners are 0 and 40: hiding the zero would protect nothing
+    t = pd.DataFrame({"a": [5, 20, 30], "b": [0, 25, 11], "c": [40, 19, 12]})
+    out, _ = suppress_table(t, count_cols=["a", "b", "c"], totals="rows")
+    assert hidden_cells(out, ["a", "b", "c"]) == {(0, "a"), (0, "c")}
+
+
+def test_derived_columns_are_hidden_with_their_counts():
+    t = pd.DataFrame({"area": ["N", "S", "E"], "yes": [40, 6, 25], "total": [50, 30, 8]})
+    t["pct"] = 100 * t["yes"] / t["total"]
+    out, n = suppress_table(t, count_cols=["yes", "total"], totals=False,
+                            derived={"pct": ["yes", "total"]})
+    assert n == 2                              # 6 and 8
+    assert out["pct"].isna().tolist() == [False, True, True]
+    assert out["pct_suppressed"].tolist() == [False, True, True]
+    assert out.attrs["suppression"]["derived_hidden"] == 2
+    assert out.loc[0, "pct"] == pytest.approx(80.0)
+
+
+def test_long_table_with_groups():
+    # per cohort, the areas add up to the cohort total (published); groups are independent
+    t = pd.DataFrame({"cohort": ["IOM"] * 3 + ["DVIOM"] * 3,
+                      "area": ["N", "S", "E"] * 2,
+                      "n": [40, 4, 30, 25, 35, 45]})
+    out, n = suppress_table(t, count_cols="n", totals="columns", by="cohort")
+    assert n == 2
+    assert out["n"].isna().tolist() == [False, True, True, False, False, False]
+    # without the grouping, one column total over all rows: 4 and the next smallest (25)
+    out, n = suppress_table(t, count_cols="n", totals="columns")
+    assert out["n"].isna().tolist() == [False, True, False, True, False, False]
+
+
+def test_long_table_with_total_rows_per_group():
+    t = pd.DataFrame({"cohort": ["IOM"] * 4 + ["KNIFE"] * 4,
+                      "area": ["N", "S", "E", "All"] * 2,
+                      "n": [40, 4, 30, 74, 25, 35, 45, 105]})
+    out, n = suppress_table(t, count_cols="n", totals={"row": ("area", "All")}, by="cohort")
+    assert n == 2
+    assert out["n"].isna().tolist() == [False, True, True, False, False, False, False, False]
+    with pytest.raises(ParameterError, match="exactly one row with area == 'Everyone'"):
+        suppress_table(t, count_cols="n", totals={"row": ("area", "Everyone")}, by="cohort")
+
+
+def test_measure_rows():
+    m = pd.DataFrame({
+        "measure": ["unique_nominals", "active_cohort", "idva_felt_safer_pct"],
+        "value": [120.0, 7.0, 85.7], "n": [120, 7, 7], "numerator": [120, 7, 6],
+        "denominator": [None, 9, 7], "ci_low": [None, None, 48.7], "ci_high": [None, None, 97.4],
+        "definition": ["a", "b", "c"]})
+    out, n = suppress_measures(m)
+    assert n == 2
+    for c in ("value", "n", "numerator", "denominator", "ci_low", "ci_high"):
+        assert out[c].isna().tolist()[1:] == [True, True], c
+    assert out.loc[0, "value"] == 120 and out.loc[0, "numerator"] == 120
+    assert out["suppressed"].tolist() == [False, True, True]
+    assert out["definition"].tolist() == ["a", "b", "c"]
+    shown = display_table(out)
+    assert shown.loc[1, "value"] == "[c]" and shown.loc[0, "value"] == 120
+    assert "suppressed" not in shown.columns
+
+
+def test_display_table_marks_hidden_cells():
+    t = pd.DataFrame({"IOM": [25, 3, 40], "DVIOM": [12, 30, 18]})
+    out, _ = suppress_table(t, count_cols=["IOM", "DVIOM"], totals="rows")
+    shown = display_table(out)
+    assert list(shown.columns) == ["IOM", "DVIOM"]
+    assert shown["IOM"].tolist() == [25, "[c]", 40]
+
+
+def test_bad_arguments():
+    t = pd.DataFrame({"a": [1, 2], "b": [-1, 3], "s": ["x", "y"]})
+    with pytest.raises(ParameterError, match="no column 'zz'"):
+        suppress_table(t, count_cols=["zz"])
+    with pytest.raises(ParameterError, match="negative"):
+        suppress_table(t, count_cols=["b"])
+    with pytest.raises(ParameterError, match="not numbers"):
+        suppress_table(t, count_cols=["s"])
+    with pytest.raises(ParameterError, match="min_cell"):
+        suppress_table(t, count_cols=["a"], min_cell=0)
+    with pytest.raises(ParameterError, match="totals"):
+        suppress_table(t, count_cols=["a"], totals="diagonal")
+    with pytest.raises(ParameterError, match="derived"):
+        suppress_table(t, count_cols=["a"], derived={"s": "b"})
+
+
+def test_missing_counts_are_left_alone():
+    t = pd.DataFrame({"a": [None, 40, 30], "b": [15, 14, 25]})
+    out, n = suppress_table(t, count_cols=["a", "b"])
+    assert n == 0 and out["a_suppressed"].tolist() == [False] * 3
+
+
+_CELL = st.sampled_from([0, 1, 2, 5, 9, 10, 12, 18, 25, 60, 150])
+
+
+@given(st.integers(2, 5).flatmap(lambda c: st.lists(st.lists(_CELL, min_size=c, max_size=c),
+                                                    min_size=2, max_size=5)))
+def test_random_tables_are_protected(interior):
+    t = with_margins(interior)
+    cols = [c for c in t.columns if c != "total"]
+    out, n = suppress_table(t, count_cols=cols, totals={"row": "Total", "column": "total"})
+    grid = t[cols + ["total"]]
+    small = (grid > 0) & (grid < 10)
+    hidden = out[cols + ["total"]].isna()
+    assert not (small & ~hidden).any().any()                   # every small count hidden
+    assert int(hidden.sum().sum()) == n
+    assert out.attrs["suppression"]["unprotected"] == []
+    assert_protected(attack(out, t, cols))
+
+
+# ------------------------------------------------------------------------------------------
+# curves
+
+
+def test_suppress_curve_hides_small_points_and_their_counts():
+    curve = pd.DataFrame({"month": [-1, 0, 1, 2], "group": ["all"] * 4,
+                          "mean": [2.0, 3.0, 1.5, 1.0], "ci_low": [1.5, 2.5, 1.0, 0.2],
+                          "ci_high": [2.5, 3.5, 2.0, 1.8], "n_at_risk": [40, 25, 12, 8],
+                          "n_people": [38, 9, 12, 8]})
+    out = suppress_curve(curve)
+    assert out["suppressed"].tolist() == [False, True, False, True]
+    for c in ("mean", "ci_low", "ci_high", "n_at_risk", "n_people"):
+        assert out[c].isna().tolist() == [False, True, False, True], c
+    assert out["month"].tolist() == [-1, 0, 1, 2]
+    assert out.attrs["suppression"] == {"min_cell": 10, "points_hidden": 2}
+    out = suppress_curve(curve, min_cell=5, people_col=None)
+    assert not out["suppressed"].any()
+    with pytest.raises(ParameterError, match="n_col"):
+        suppress_curve(curve, n_col="at_risk")
+
+
+# ------------------------------------------------------------------------------------------
+# pseudonyms
+
+
+def test_pseudonyms_are_keyed_and_stable():
+    expect = "N-" + hmac.new(b"s3cret", b"P0001", hashlib.sha256).hexdigest()[:10]
+    assert pseudonymise("P0001", "s3cret") == expect
+    assert pseudonymise("P0001", b"s3cret") == expect
+    assert pseudonymise("P0001", "s3cret") == pseudonymise("P0001", "s3cret")
+    assert pseudonymise("P0001", "other key") != expect
+    assert pseudonymise("P0002", "s3cret") != expect
+    assert re.fullmatch(r"N-[0-9a-f]{10}", expect)
+    assert pseudonymise("S1", "k", prefix="S-", length=8).startswith("S-")
+    assert len(pseudonymise("S1", "k", prefix="S-", length=8)) == 10
+
+
+def test_pseudonymise_keeps_shape_and_missing_values():
+    s = pd.Series(["P1", None, "P2", "P1"], index=[10, 11, 12, 13])
+    out = pseudonymise(s, "k")
+    assert list(out.index) == [10, 11, 12, 13]
+    assert out.iloc[0] == out.iloc[3] == pseudonymise("P1", "k") and out.iloc[1] is None
+    assert pseudonymise(["P1", "P2"], "k") == [pseudonymise("P1", "k"), pseudonymise("P2", "k")]
+    many = pseudonymise([f"P{i:06d}" for i in range(20_000)], "k")
+    assert len(set(many)) == 20_000
+
+
+def test_pseudonymise_refuses_bad_keys_and_collisions():
+    with pytest.raises(ParameterError, match="key"):
+        pseudonymise("P1", "")
+    with pytest.raises(ParameterError, match="length"):
+        pseudonymise("P1", "k", length=2)
+    with pytest.raises(ParameterError, match="same pseudonym"):
+        pseudonymise([f"P{i}" for i in range(2000)], "k", length=4)   # 16 bits: collides
+
+
+# ------------------------------------------------------------------------------------------
+# identifier scans
+
+
+def test_scan_finds_whole_identifiers_only():
+    ids = ["P0001", "P0002", "P0003", "S1", "O-17", "P0004"]
+    text = ("<td>P0001</td> P00012 xP0003 P0002-P0003, survivor S1. case O-17; "
+            "<img src='data:image/png;base64,AAAA+P0004/BBBB'>")
+    assert scan_for_identifiers(text, ids) == {"P0001", "P0002", "P0003", "S1", "O-17"}
+    assert scan_for_identifiers(text, ids, ignore_data_uris=False) >= {"P0004"}
+    assert scan_for_identifiers("nothing here", ids) == set()
+    assert scan_for_identifiers("", ids) == set()
+    assert scan_for_identifiers("P0001", []) == set()
+
+
+def test_scan_is_fast_on_big_inputs():
+    ids = [f"P{i:06d}" for i in range(100_000)]
+    text = " ".join(f"row {i} value {i * 7 % 1000}" for i in range(100_000)) + " P054321 "
+    t0 = time.perf_counter()
+    found = scan_for_identifiers(text, ids)
+    assert found == {"P054321"}
+    assert time.perf_counter() - t0 < 5
+
+
+# ------------------------------------------------------------------------------------------
+# banners
+
+
+def test_banners():
+    assert banner("public") == ("OFFICIAL — PUBLIC: small cells (< 10 people) suppressed, with "
+                                "secondary suppression")
+    assert "(< 5 people)" in banner("public", 5)
+    assert banner("restricted") == ("OFFICIAL-SENSITIVE — RESTRICTED: contains pseudonymised "
+                                    "personal data; do not publish")
+    with pytest.raises(ParameterError, match="public, restricted"):
+        banner("everyone")
