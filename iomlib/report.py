@@ -1,50 +1,1691 @@
-"""The report runner (``iom report``): headline figures now; notebooks join in the appendix issue."""
+"""The report runner (``iom report``): run the appendix notebooks and publish them as HTML.
+
+What one run does, in order:
+
+1. **Validate** every parameter (from ``--params FILE.yaml``, ``--data`` and ``-p key=value``)
+   against :data:`PARAMETERS` and the parameters the notebooks declare, then load the
+   configuration and the data. Any problem raises :class:`~iomlib.errors.ParameterError` (or
+   another :class:`~iomlib.errors.IomError`), which ``iom`` reports with exit status 2. Nothing
+   has been run and no run folder exists at that point. (Papermill itself only *warns* about a
+   misspelt parameter; this check is what prevents a silently ignored one.)
+2. Create ``<out>/runs/<UTC timestamp>/`` and execute the notebooks with papermill in a pool of
+   ``--jobs`` processes (each notebook gets a fresh kernel; the pool's processes were warmed up
+   while step 1 loaded the data). Each process writes the executed ``.ipynb`` and renders it to
+   HTML without code: nbconvert's ``lab`` template with inputs and prompts excluded, stderr
+   output dropped, every CDN script (require.js, MathJax, mermaid, widgets) removed, images as
+   data URIs, a table of contents at the top.
+3. Add the provenance block to the bottom of each report, write ``index.html`` (headline figures
+   from :mod:`iomlib.headline` on the same data and parameters, links to every report),
+   ``metrics.json`` (``headline_json`` output plus a ``"run"`` entry) and ``provenance.json``.
+4. If every notebook succeeded, point ``<out>/latest`` at the run by replacing the symlink with
+   :func:`os.replace` (atomic). If any failed, write ``FAILED`` (the reason) into the run folder,
+   keep the partial output, leave ``latest`` alone and exit with :data:`EXIT_NOTEBOOK_FAILED`
+   (1), naming the notebook and the failing cell.
+
+Kernel and log output of each notebook goes to ``<run>/logs/<notebook>.log``.
+"""
 from __future__ import annotations
 
+import argparse
+import ast
 import datetime as _dt
+import difflib
 import html
 import json
 import os
+import re
+import shutil
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
+
+from .errors import IomError, ParameterError
+
+_LEAN_ENV = "IOM_REPORT_LEAN_IMPORTS"
+if os.environ.get(_LEAN_ENV) == "1":  # pragma: no cover  (in the pool's fork server only)
+    # jsonschema (via nbformat) imports rfc3987_syntax when it is installed, which builds a
+    # grammar for 1.7 s; it only checks "iri" string formats, which notebooks do not use.
+    sys.modules.setdefault("rfc3987_syntax", None)
+
+#: Exit status when a notebook fails (parameter, configuration and data errors exit with 2).
+EXIT_NOTEBOOK_FAILED = 1
+#: Notebooks taking part in the appendix.
+NOTEBOOK_GLOB = "[0-9][0-9]_*.ipynb"
+#: The project's Jupyter kernel (registered by ``make setup``).
+KERNEL_NAME = "iom-suite"
+#: Cohort values understood by the notebooks.
+COHORTS = ("all", "IOM", "DVIOM", "KNIFE")
+#: Audiences: ``public`` suppresses small cells and nominal detail.
+AUDIENCES = ("public", "restricted")
+#: Default per-cell time limit, seconds.
+DEFAULT_CELL_TIMEOUT = 1800
+
+_TOP_MARKER = "<!--IOM-REPORT-TOP-->"
+_BOTTOM_MARKER = "<!--IOM-REPORT-PROVENANCE-->"
 
 
-def add_report_arguments(ap) -> None:
-    ap.add_argument("--data", default=None, help="dataset (default: embedded synthetic data)")
-    ap.add_argument("--out", default="reports", help="reports folder (default: reports)")
-    ap.add_argument("--as-of", default=None, help="as-of date (default 2020-01-31)")
-    ap.add_argument("--config", default=None, help="YAML configuration file")
+# --------------------------------------------------------------------------------------------
+# Parameters
 
 
-def _publish(out: Path, run_dir: Path) -> None:
+@dataclass(frozen=True)
+class Param:
+    """One report parameter.
+
+    Attributes
+    ----------
+    name : str
+        Name of the variable in the notebooks' ``parameters`` cell.
+    default : object
+        Value used when neither the parameters file nor ``-p`` sets it.
+    kind : {"data", "file", "date", "choice", "posint", "id"}
+        How values are checked and converted.
+    help : str
+        One-line description (shown in error messages).
+    choices : tuple of str
+        Allowed values of a ``"choice"`` parameter.
+    """
+
+    name: str
+    default: Any
+    kind: str
+    help: str
+    choices: tuple[str, ...] = ()
+
+
+PARAMETERS: dict[str, Param] = {p.name: p for p in (
+    Param("data", None, "data", "dataset: folder of CSV/Parquet, .xlsx workbook or SQLAlchemy "
+                                "URL; null = the embedded synthetic data"),
+    Param("as_of", "2020-01-31", "date", "as-of date, YYYY-MM-DD"),
+    Param("period_start", "2016-01-01", "date", "start of the reporting period, YYYY-MM-DD"),
+    Param("cohort", "all", "choice", "cohort analysed", COHORTS),
+    Param("config", None, "file", "YAML configuration file; null = packaged defaults"),
+    Param("min_cell", 10, "posint", "smallest count shown; smaller cells are suppressed"),
+    Param("audience", "restricted", "choice", "who may read the reports", AUDIENCES),
+    Param("person_id", None, "id", "person profiled by the nominal-profile notebook; null = "
+                                   "none (restricted audience only)"),
+)}
+
+_NULLS = ("", "none", "null", "~")
+_NOT_LITERAL = object()
+
+
+def valid_parameters_text(extra: dict | None = None) -> str:
+    """The list of valid parameters, one per line, for error messages and ``--help``.
+
+    Parameters
+    ----------
+    extra : dict, optional
+        ``{name: default}`` of further parameters declared by the notebooks.
+
+    Returns
+    -------
+    str
+    """
+    lines = []
+    for p in PARAMETERS.values():
+        choice = f" ({'|'.join(p.choices)})" if p.choices else ""
+        lines.append(f"  {p.name} = {p.default!r}: {p.help}{choice}")
+    for name, default in sorted((extra or {}).items()):
+        shown = "?" if default is _NOT_LITERAL else repr(default)
+        lines.append(f"  {name} = {shown}: declared by a notebook")
+    return "valid parameters:\n" + "\n".join(lines)
+
+
+def parse_assignment(text: str) -> tuple[str, str]:
+    """Split a ``-p key=value`` argument.
+
+    Parameters
+    ----------
+    text : str
+
+    Returns
+    -------
+    (str, str)
+        The key (stripped) and the value (as typed).
+
+    Raises
+    ------
+    ParameterError
+        There is no ``=`` or the key is empty.
+    """
+    key, sep, value = text.partition("=")
+    if not sep or not key.strip():
+        raise ParameterError(f"-p {text!r}: expected key=value, e.g. -p as_of=2020-01-31\n"
+                             + valid_parameters_text())
+    return key.strip(), value
+
+
+def read_params_file(path: str | Path) -> dict:
+    """Read a YAML parameters file: a mapping of parameter names to values.
+
+    Parameters
+    ----------
+    path : str or Path
+
+    Returns
+    -------
+    dict
+
+    Raises
+    ------
+    ParameterError
+        The file is missing, not YAML, or not a mapping.
+    """
+    import yaml
+    p = Path(path)
+    try:
+        raw = yaml.safe_load(p.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ParameterError(f"parameters file {p} does not exist") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ParameterError(f"parameters file {p} cannot be read: {exc}") from None
+    except yaml.YAMLError as exc:
+        raise ParameterError(f"parameters file {p} is not valid YAML: {exc}") from None
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise ParameterError(f"parameters file {p}: expected a mapping such as 'as_of: "
+                             f"2020-01-31' at top level, found {type(raw).__name__}")
+    return {str(k): v for k, v in raw.items()}
+
+
+def notebook_parameters(path: str | Path) -> dict | None:
+    """The parameters a notebook declares in its cell tagged ``parameters``.
+
+    Parameters
+    ----------
+    path : str or Path
+        An ``.ipynb`` file.
+
+    Returns
+    -------
+    dict or None
+        ``{name: default}`` in the order assigned (a default that is not a Python literal is
+        returned as an opaque marker); ``None`` when the notebook has no ``parameters`` cell.
+
+    Raises
+    ------
+    IomError
+        The notebook is not valid JSON or its parameters cell is not valid Python.
+    """
+    path = Path(path)
+    try:
+        nb = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise IomError(f"notebook {path} cannot be read: {exc}") from None
+    for cell in nb.get("cells", []):
+        tags = cell.get("metadata", {}).get("tags", [])
+        if cell.get("cell_type") != "code" or "parameters" not in tags:
+            continue
+        src = cell.get("source", "")
+        src = "".join(src) if isinstance(src, list) else str(src)
+        src = "\n".join("" if line.lstrip().startswith(("%", "!")) else line
+                        for line in src.splitlines())
+        try:
+            tree = ast.parse(src)
+        except SyntaxError as exc:
+            raise IomError(f"notebook {path}: the parameters cell is not valid Python "
+                           f"(line {exc.lineno}: {exc.msg})") from None
+        out: dict = {}
+        for node in tree.body:
+            if isinstance(node, ast.Assign):
+                targets, value = node.targets, node.value
+            elif isinstance(node, ast.AnnAssign) and node.value is not None:
+                targets, value = [node.target], node.value
+            else:
+                continue
+            for t in targets:
+                if isinstance(t, ast.Name):
+                    try:
+                        out[t.id] = ast.literal_eval(value)
+                    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+                        out[t.id] = _NOT_LITERAL
+        return out
+    return None
+
+
+def mask_secrets(params: dict) -> dict:
+    """Parameters for display: a password in a database URL is replaced by ``***``.
+
+    Parameters
+    ----------
+    params : dict
+
+    Returns
+    -------
+    dict
+        A copy; only string values containing ``://user:password@`` change.
+    """
+    return {k: re.sub(r"(://[^:/@\s]+:)[^@/\s]+@", r"\1***@", v) if isinstance(v, str) else v
+            for k, v in params.items()}
+
+
+def _is_null(value) -> bool:
+    return value is None or (isinstance(value, str) and value.strip().lower() in _NULLS)
+
+
+def _check_value(p: Param, value, base: Path):
+    """Convert ``value`` for parameter ``p``; raise ValueError with a reason when it is bad."""
+    if p.kind == "data":
+        if _is_null(value) or str(value).strip().lower() in ("default", "synthetic"):
+            return None
+        s = str(value).strip()
+        if "://" in s:
+            m = re.match(r"sqlite:///(?!/)(.+)$", s)
+            if m and m.group(1) != ":memory:":  # relative SQLite file: make it absolute
+                f = (base / m.group(1)).resolve()
+                if not f.exists():
+                    raise ValueError(f"SQLite database {f} does not exist")
+                return f"sqlite:///{f}"
+            m = re.match(r"sqlite:////(.+)$", s)
+            if m and not Path("/" + m.group(1)).exists():
+                raise ValueError(f"SQLite database /{m.group(1)} does not exist")
+            return s
+        f = (base / s).resolve()
+        if not f.exists():
+            raise ValueError(f"{f} does not exist (expected a folder of CSV/Parquet files, "
+                             f"an .xlsx workbook or an SQLAlchemy URL)")
+        return str(f)
+    if p.kind == "file":
+        if _is_null(value):
+            return None
+        f = (base / str(value).strip()).resolve()
+        if not f.is_file():
+            raise ValueError(f"{f} does not exist or is not a file")
+        return str(f)
+    if p.kind == "date":
+        if isinstance(value, _dt.datetime):
+            value = value.date()
+        if isinstance(value, _dt.date):
+            return value.isoformat()
+        s = str(value).strip()
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", s):
+            raise ValueError(f"{value!r} is not a date in the form YYYY-MM-DD")
+        try:
+            return _dt.date.fromisoformat(s).isoformat()
+        except ValueError as exc:
+            raise ValueError(f"{value!r} is not a valid date ({exc})") from None
+    if p.kind == "choice":
+        s = str(value).strip()
+        for c in p.choices:
+            if s.lower() == c.lower():
+                return c
+        close = difflib.get_close_matches(s, p.choices, n=1, cutoff=0.5)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        raise ValueError(f"{value!r} is not one of {', '.join(p.choices)}{hint}")
+    if p.kind == "posint":
+        if isinstance(value, bool):
+            raise ValueError(f"{value!r} is not a whole number")
+        if isinstance(value, int):
+            n = value
+        elif isinstance(value, str) and re.fullmatch(r"\s*[+-]?\d+\s*", value):
+            n = int(value)
+        else:
+            raise ValueError(f"{value!r} is not a whole number")
+        if n < 1:
+            raise ValueError(f"{value!r} must be a positive whole number (1 or more)")
+        return n
+    if p.kind == "id":
+        if _is_null(value):
+            return None
+        if isinstance(value, (bool, float, list, dict)):
+            raise ValueError(f"{value!r} is not a person identifier")
+        return str(value).strip()
+    raise AssertionError(p.kind)  # pragma: no cover
+
+
+def _check_extra(name: str, value, default, from_cli: bool):
+    """Check a parameter that only a notebook declares: the type must match its default."""
+    import yaml
+    if from_cli and isinstance(value, str) and not isinstance(default, str):
+        try:
+            value = yaml.safe_load(value) if value.strip() else None
+        except yaml.YAMLError:
+            pass
+    if default is _NOT_LITERAL or default is None or value is None:
+        return value
+    want = type(default)
+    if want is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    if not isinstance(value, want) or (isinstance(value, bool) and want is not bool):
+        raise ValueError(f"{value!r} is not a {want.__name__} like the notebook's default "
+                         f"{default!r}")
+    return value
+
+
+def resolve_parameters(file_values: dict | None = None, cli_values: dict | None = None, *,
+                       declared: dict | None = None, config_defaults: dict | None = None,
+                       base: str | Path | None = None) -> dict:
+    """Merge and validate report parameters; every problem is reported at once.
+
+    Parameters
+    ----------
+    file_values : dict, optional
+        Values from the ``--params`` YAML file (typed by YAML).
+    cli_values : dict, optional
+        Values from ``--data`` and ``-p key=value`` (strings); these win over the file.
+    declared : dict, optional
+        ``{name: default}`` of all parameters the notebooks declare; names not in
+        :data:`PARAMETERS` are accepted too, checked against the type of their default.
+    config_defaults : dict, optional
+        Defaults taken from the configuration file (``as_of``, ``period_start``, ``min_cell``,
+        ``audience``); used where neither the file nor the command line sets a value.
+    base : str or Path, optional
+        Folder that relative paths are relative to (default: the current directory).
+
+    Returns
+    -------
+    dict
+        Every parameter of :data:`PARAMETERS` plus each given notebook-only parameter, with
+        checked and normalised values (dates ``YYYY-MM-DD``, paths absolute).
+
+    Raises
+    ------
+    ParameterError
+        Unknown names (with the closest valid name) or bad values, with the valid parameters.
+    """
+    base = Path(base) if base is not None else Path.cwd()
+    declared = dict(declared or {})
+    extra_declared = {k: v for k, v in declared.items() if k not in PARAMETERS}
+    valid = list(PARAMETERS) + sorted(extra_declared)
+    problems: list[str] = []
+    given: dict[str, tuple[Any, str]] = {}
+    for source, values in (("parameters file", file_values or {}),
+                           ("command line", cli_values or {})):
+        for name, value in values.items():
+            if name not in valid:
+                close = difflib.get_close_matches(name, valid, n=1, cutoff=0.6)
+                hint = f"; did you mean {close[0]!r}?" if close else ""
+                problems.append(f"unknown parameter {name!r} ({source}){hint}")
+                continue
+            given[name] = (value, source)
+    out: dict[str, Any] = {}
+    for name, p in PARAMETERS.items():
+        if name in given:
+            value, source = given[name]
+        elif config_defaults and name in config_defaults:
+            value, source = config_defaults[name], "configuration"
+        else:
+            value, source = p.default, "default"
+        try:
+            out[name] = _check_value(p, value, base)
+        except ValueError as exc:
+            problems.append(f"parameter {name} ({source}): {exc}")
+    for name, default in extra_declared.items():
+        if name in given:
+            value, source = given[name]
+            try:
+                out[name] = _check_extra(name, value, default,
+                                         source == "command line")
+            except ValueError as exc:
+                problems.append(f"parameter {name} ({source}): {exc}")
+    if "as_of" in out and "period_start" in out and out["period_start"] > out["as_of"]:
+        problems.append(f"parameter period_start {out['period_start']} is after as_of "
+                        f"{out['as_of']}")
+    if out.get("person_id") is not None and out.get("audience") == "public":
+        problems.append("parameter person_id: a nominal profile identifies a person; it needs "
+                        "audience=restricted")
+    if problems:
+        raise ParameterError("bad report parameters:\n  " + "\n  ".join(problems) + "\n"
+                             + valid_parameters_text(extra_declared))
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# Notebooks
+
+
+@dataclass(frozen=True)
+class Notebook:
+    """One appendix notebook: its path and the parameters its ``parameters`` cell declares."""
+
+    path: Path
+    declared: dict | None
+
+    @property
+    def name(self) -> str:
+        return self.path.stem
+
+
+def default_notebook_dir() -> Path:
+    """``./notebooks`` if it exists, else the ``notebooks`` folder beside the package."""
+    here = Path("notebooks")
+    if here.is_dir():
+        return here
+    return Path(__file__).resolve().parent.parent / "notebooks"
+
+
+def discover_notebooks(folder: str | Path, select: str | None = None) -> list[Notebook]:
+    """Find the appendix notebooks (``NN_*.ipynb``) in ``folder``, optionally a selection.
+
+    Parameters
+    ----------
+    folder : str or Path
+    select : str, optional
+        Comma-separated numbers (``01,03``), names (``01_cohort``) or name parts (``cohort``).
+
+    Returns
+    -------
+    list of Notebook
+        In file-name order.
+
+    Raises
+    ------
+    IomError
+        The folder holds no notebooks.
+    ParameterError
+        A selected notebook does not exist.
+    """
+    folder = Path(folder)
+    paths = sorted(folder.glob(NOTEBOOK_GLOB)) if folder.is_dir() else []
+    if not paths:
+        raise IomError(f"no notebooks matching {NOTEBOOK_GLOB} in {folder.resolve()}; use "
+                       f"--notebook-dir")
+    if select:
+        chosen: list[Path] = []
+        bad = []
+        for token in (t.strip() for t in select.split(",")):
+            if not token:
+                continue
+            hits = [p for p in paths if token in (p.stem, p.stem[:2], p.stem[3:], p.name)]
+            if not hits:
+                bad.append(token)
+            chosen += [h for h in hits if h not in chosen]
+        if bad:
+            raise ParameterError(f"--notebooks: no notebook {', '.join(map(repr, bad))} in "
+                                 f"{folder}; available: {', '.join(p.stem for p in paths)}")
+        paths = sorted(chosen)
+    return [Notebook(p, notebook_parameters(p)) for p in paths]
+
+
+# --------------------------------------------------------------------------------------------
+# Kernel
+
+
+def choose_kernel(scratch: Path) -> tuple[str, dict]:
+    """The kernel to run the notebooks with, and environment variables the workers need.
+
+    ``iom-suite`` when it is registered and its interpreter exists; otherwise a kernel spec
+    for the current interpreter written under ``scratch`` (made visible with ``JUPYTER_PATH``),
+    so that the notebooks never run in some other Python that happens to be called python3.
+
+    Parameters
+    ----------
+    scratch : Path
+        A temporary folder that lives as long as the run.
+
+    Returns
+    -------
+    (str, dict)
+        Kernel name and extra environment variables.
+    """
+    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+    try:
+        spec = KernelSpecManager().get_kernel_spec(KERNEL_NAME)
+        exe = spec.argv[0] if spec.argv else ""
+        if Path(exe).exists() or shutil.which(exe):
+            return KERNEL_NAME, {}
+    except NoSuchKernel:
+        pass
+    name = "iom-report-python"
+    kdir = scratch / "kernels" / name
+    kdir.mkdir(parents=True, exist_ok=True)
+    (kdir / "kernel.json").write_text(json.dumps({
+        "argv": [sys.executable, "-Xfrozen_modules=off", "-m", "ipykernel_launcher", "-f",
+                 "{connection_file}"],
+        "display_name": f"Python ({sys.executable})", "language": "python"}))
+    path = os.pathsep.join(filter(None, [str(scratch), os.environ.get("JUPYTER_PATH")]))
+    return name, {"JUPYTER_PATH": path}
+
+
+# --------------------------------------------------------------------------------------------
+# HTML
+
+_TEMPLATE = """{%- extends 'index.html.j2' -%}
+{%- block html_head_js -%}{%- endblock html_head_js -%}
+{% block jupyter_widgets %}{% endblock jupyter_widgets %}
+{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
+{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
+{% block extra_css %}<style type="text/css">
+body.jp-Notebook { max-width: 1100px; margin: 0 auto; }
+.iom-header { font: 13px/1.5 system-ui, sans-serif; color: #555; border-bottom: 1px solid #ddd;
+  padding: 8px 0; margin-bottom: 8px; }
+.iom-header a { color: #1a5fb4; }
+.iom-toc { font: 14px/1.6 system-ui, sans-serif; background: #f6f8fa; border: 1px solid #ddd;
+  border-radius: 4px; padding: 4px 16px 8px; margin: 8px 0 16px; }
+.iom-toc h2 { font-size: 15px; margin: 8px 0 4px; }
+.iom-toc ol { margin: 0; padding-left: 20px; }
+.iom-toc a { color: #1a5fb4; text-decoration: none; }
+.iom-provenance { font: 12px/1.5 system-ui, sans-serif; color: #333; border-top: 2px solid #ddd;
+  margin-top: 32px; padding: 8px 0 24px; }
+.iom-provenance h2 { font-size: 16px; } .iom-provenance h3 { font-size: 13px; margin: 12px 0 4px; }
+.iom-provenance table { border-collapse: collapse; }
+.iom-provenance th, .iom-provenance td { text-align: left; vertical-align: top;
+  padding: 2px 12px 2px 0; border-bottom: 1px solid #eee; font-weight: normal; }
+.iom-provenance th { color: #666; white-space: nowrap; }
+.iom-provenance code { font-size: 11px; word-break: break-all; }
+.iom-failed { background: #fde8e8; border: 1px solid #c01c28; padding: 8px 12px;
+  font: 14px/1.5 system-ui, sans-serif; }
+</style>{% endblock extra_css %}
+{%- block body_header -%}{{ super() }}""" + _TOP_MARKER + """{%- endblock body_header -%}
+{% block body_footer %}""" + _BOTTOM_MARKER + """{{ super() }}{% endblock body_footer %}
+"""
+
+_EXTERNAL_PATTERNS = (
+    ("script", re.compile(r"<script\b[^>]*\bsrc\s*=\s*[\"']?\s*((?:https?:)?//[^\"'\s>]+)",
+                          re.IGNORECASE)),
+    ("link", re.compile(r"<link\b[^>]*\bhref\s*=\s*[\"']?\s*((?:https?:)?//[^\"'\s>]+)", re.IGNORECASE)),
+    ("img", re.compile(r"<(?:img|iframe|source|video|audio|embed)\b[^>]*\bsrc\s*=\s*[\"']?\s*"
+                       r"((?:https?:)?//[^\"'\s>]+)", re.IGNORECASE)),
+    ("css", re.compile(r"url\(\s*[\"']?\s*((?:https?:)?//[^\"')\s]+)", re.IGNORECASE)),
+    ("css", re.compile(r"@import\s+[\"']((?:https?:)?//[^\"']+)", re.IGNORECASE)),
+    ("module", re.compile(r"\bimport\s*\(\s*[\"']((?:https?:)?//[^\"']+)", re.IGNORECASE)),
+)
+
+
+def external_resources(text: str) -> list[tuple[str, str]]:
+    """Everything in an HTML page that a browser would fetch from another host.
+
+    Scripts, style sheets, fonts, images and frames given by ``http(s)://`` or ``//`` URLs,
+    CSS ``url(...)`` and ``@import``, and dynamic ``import("...")`` in scripts. Plain links
+    (``<a href>``) are not fetched and are not reported.
+
+    Parameters
+    ----------
+    text : str
+        HTML.
+
+    Returns
+    -------
+    list of (str, str)
+        ``(kind, url)`` pairs; empty for a self-contained page.
+    """
+    return [(kind, m.group(1)) for kind, rx in _EXTERNAL_PATTERNS for m in rx.finditer(text)]
+
+
+def strip_external_scripts(text: str) -> str:
+    """Remove ``<script src=...>`` and ``<link href=...>`` elements that point to other hosts."""
+    text = re.sub(r"<script\b[^>]*\bsrc\s*=\s*[\"']?\s*(?:https?:)?//[^>]*>\s*</script>", "",
+                  text, flags=re.IGNORECASE)
+    return re.sub(r"<link\b[^>]*\bhref\s*=\s*[\"']?\s*(?:https?:)?//[^>]*>", "", text,
+                  flags=re.IGNORECASE)
+
+
+class _Headings(HTMLParser):
+    """Collect ``<h1>``-``<h6>`` elements that have an ``id``: (level, id, text)."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.found: list[tuple[int, str, str]] = []
+        self._cur: list | None = None
+        self._skip = 0
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if re.fullmatch(r"h[1-6]", tag) and a.get("id"):
+            self._cur = [int(tag[1]), a["id"], []]
+        elif self._cur is not None and tag == "a" and "anchor-link" in (a.get("class") or ""):
+            self._skip += 1
+
+    def handle_endtag(self, tag):
+        if tag == "a" and self._skip:
+            self._skip -= 1
+        elif self._cur is not None and tag == f"h{self._cur[0]}":
+            text = " ".join("".join(self._cur[2]).split())
+            if text:
+                self.found.append((self._cur[0], self._cur[1], text))
+            self._cur = None
+
+    def handle_data(self, data):
+        if self._cur is not None and not self._skip:
+            self._cur[2].append(data)
+
+
+def headings(text: str) -> list[tuple[int, str, str]]:
+    """Headings with an ``id`` in an HTML page, in document order: ``(level, id, text)``."""
+    p = _Headings()
+    p.feed(text)
+    p.close()
+    return p.found
+
+
+def toc_html(heads: list[tuple[int, str, str]], extra: list[tuple[str, str]] = ()) -> str:
+    """A nested table of contents.
+
+    A single top-level heading that comes first is taken as the page title and left out; the
+    two heading levels below the top level are listed.
+
+    Parameters
+    ----------
+    heads : list of (int, str, str)
+        From :func:`headings`.
+    extra : list of (str, str)
+        ``(id, text)`` entries appended at the top level (e.g. the provenance section).
+
+    Returns
+    -------
+    str
+        A ``<nav>`` element (empty string when there is nothing to list).
+    """
+    heads = list(heads)
+    if heads:
+        top = min(h[0] for h in heads)
+        if sum(h[0] == top for h in heads) == 1 and heads[0][0] == top and len(heads) > 1:
+            heads = heads[1:]
+    items = []
+    if heads:
+        top = min(h[0] for h in heads)
+        items = [(h[0] - top, h[1], h[2]) for h in heads if h[0] - top < 2]
+    items += [(0, i, t) for i, t in extra]
+    if not items:
+        return ""
+    out = ['<nav class="iom-toc" aria-label="Contents"><h2 id="iom-contents">Contents</h2><ol>']
+    depth = 0
+    first = True
+    for level, ident, text in items:
+        if not first:
+            if level > depth:
+                out.append("<ol>" * (level - depth))
+            else:
+                out.append("</li>" + "</ol></li>" * (depth - level))
+        depth = max(level, 0)
+        first = False
+        out.append(f'<li><a href="#{html.escape(ident, quote=True)}">{html.escape(text)}</a>')
+    out.append("</li>" + "</ol></li>" * depth + "</ol></nav>")
+    return "".join(out)
+
+
+_EXPORTER = None
+
+
+def _exporter():
+    global _EXPORTER
+    if _EXPORTER is None:
+        from jinja2 import DictLoader
+        from nbconvert import HTMLExporter
+        _EXPORTER = HTMLExporter(
+            template_name="lab", exclude_input=True, exclude_input_prompt=True,
+            exclude_output_prompt=True, embed_images=True,
+            extra_loaders=[DictLoader({"iom_report.html.j2": _TEMPLATE})],
+            template_file="iom_report.html.j2")
+    return _EXPORTER
+
+
+def _prune(nb) -> int:
+    """Drop stderr output and code cells left without output; return how many stderr outputs."""
+    n_stderr = 0
+    cells = []
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            outs = [o for o in cell.get("outputs", [])
+                    if not (o.get("output_type") == "stream" and o.get("name") == "stderr")]
+            n_stderr += len(cell.get("outputs", [])) - len(outs)
+            cell.outputs = outs
+            if not outs:
+                continue
+        cells.append(cell)
+    nb.cells = cells
+    return n_stderr
+
+
+def render_report(ipynb: str | Path, out_html: str | Path, *, run_id: str = "",
+                  failed: str | None = None) -> dict:
+    """Render an executed notebook to a self-contained HTML report without code.
+
+    Parameters
+    ----------
+    ipynb : str or Path
+        The executed notebook.
+    out_html : str or Path
+        Where to write the page. Its bottom holds a marker that :func:`finish_report` replaces
+        with the provenance block.
+    run_id : str
+        Shown in the page header.
+    failed : str, optional
+        A reason shown in a banner at the top when the notebook failed.
+
+    Returns
+    -------
+    dict
+        ``title``, ``headings`` (count), ``figures`` (embedded images), ``stderr_outputs``
+        (dropped) and ``external`` (remaining references to other hosts; should be empty).
+    """
+    import nbformat
+    ipynb, out_html = Path(ipynb), Path(out_html)
+    nb = nbformat.read(ipynb, as_version=4)
+    n_stderr = _prune(nb)
+    body, _ = _exporter().from_notebook_node(nb, resources={"metadata": {"name": ipynb.stem}})
+    body = strip_external_scripts(body)
+    heads = headings(body)
+    title = next((t for lvl, _, t in heads if lvl == 1), ipynb.stem)
+    body = re.sub(r"<title>.*?</title>", f"<title>{html.escape(title)}</title>", body,
+                  count=1, flags=re.DOTALL)
+    top = (f'<header class="iom-header"><a href="index.html">&larr; All reports</a>'
+           f' &middot; {html.escape(ipynb.stem)}'
+           + (f" &middot; run {html.escape(run_id)}" if run_id else "") + "</header>")
+    if failed:
+        top += (f'<div class="iom-failed" role="alert"><strong>This notebook failed.</strong> '
+                f'{html.escape(failed)} The output below is partial.</div>')
+    top += toc_html(heads, extra=[("provenance", "Provenance")])
+    body = body.replace(_TOP_MARKER, top, 1)
+    out_html.write_text(body, encoding="utf-8")
+    return {"title": title, "headings": len(heads), "stderr_outputs": n_stderr,
+            "figures": len(re.findall(r"<img\b[^>]*src=[\"']data:image/", body)),
+            "external": external_resources(body)}
+
+
+def finish_report(out_html: str | Path, provenance: dict) -> None:
+    """Put the provenance block at the bottom of a rendered report (written atomically).
+
+    Parameters
+    ----------
+    out_html : str or Path
+        A page written by :func:`render_report`.
+    provenance : dict
+        See :func:`iomlib.provenance.provenance_html`.
+    """
+    from .provenance import provenance_html
+    out_html = Path(out_html)
+    text = out_html.read_text(encoding="utf-8")
+    text = text.replace(_BOTTOM_MARKER, provenance_html(provenance), 1)
+    tmp = out_html.with_name(f".{out_html.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, out_html)
+
+
+# --------------------------------------------------------------------------------------------
+# Worker processes
+
+_QUEUE = None
+
+
+def _worker_init(queue, env: dict) -> None:
+    """Pool initializer: set the environment and import papermill and nbconvert once."""
+    global _QUEUE
+    _QUEUE = queue
+    os.environ.update(env)
+    import logging
+    for name in ("papermill", "traitlets", "nbconvert", "nbclient"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+    import nbformat
+    import papermill  # noqa: F401  (warm-up)
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("# warm-up")]
+    _exporter().from_notebook_node(nb)  # compiles the templates once per worker
+
+
+def _emit(*event) -> None:
+    if _QUEUE is not None:
+        try:
+            _QUEUE.put_nowait(event)
+        except Exception:  # noqa: BLE001, S110  (progress is best effort)
+            pass
+
+
+def _now() -> str:
+    return _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
+
+
+def _redirect_output(log_path: str):
+    """Send this process's stdout/stderr (and so the kernel's) to ``log_path``."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    saved = (os.dup(1), os.dup(2))
+    fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+    os.dup2(fd, 1)
+    os.dup2(fd, 2)
+    os.close(fd)
+    return saved
+
+
+def _restore_output(saved) -> None:
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.dup2(saved[0], 1)
+    os.dup2(saved[1], 2)
+    os.close(saved[0])
+    os.close(saved[1])
+
+
+def _injected_index(path) -> int | None:
+    """Index at which papermill injects parameters: after the ``parameters`` cell."""
+    try:
+        cells = json.loads(Path(path).read_text(encoding="utf-8")).get("cells", [])
+    except (OSError, ValueError):
+        return None
+    for i, c in enumerate(cells):
+        if "parameters" in c.get("metadata", {}).get("tags", []):
+            return i + 1
+    return 0
+
+
+_KM_CLASS = None
+
+
+def _engine_options() -> dict:
+    """Extra papermill engine options: IPC kernels on POSIX, papermill's defaults elsewhere."""
+    if os.name != "posix":
+        return {}
+    return {"kernel_manager_class": _kernel_manager_class()}
+
+
+def _kernel_manager_class():
+    """An ``AsyncKernelManager`` whose kernels talk over Unix sockets in the temp folder.
+
+    With the default TCP transport, kernels started at the same moment by parallel processes
+    can pick the same free port (a known race); IPC socket paths are unique per kernel. (It
+    also avoids ipykernel's warning about unencrypted TCP.)
+    """
+    global _KM_CLASS
+    if _KM_CLASS is None:
+        import uuid
+
+        from jupyter_client.manager import AsyncKernelManager
+
+        class IPCKernelManager(AsyncKernelManager):
+            def __init__(self, **kwargs):
+                super().__init__(**kwargs)
+                self.transport = "ipc"
+                self.ip = os.path.join(tempfile.gettempdir(), f"iomk-{uuid.uuid4().hex[:12]}")
+
+        _KM_CLASS = IPCKernelManager
+    return _KM_CLASS
+
+
+def _first_line(source: str) -> str:
+    for line in (source or "").splitlines():
+        if line.strip():
+            return line.strip()[:120]
+    return ""
+
+
+def run_notebook(job: dict) -> dict:
+    """Execute one notebook with papermill and render it (runs in a pool process).
+
+    Parameters
+    ----------
+    job : dict
+        ``name``, ``input``, ``ipynb``, ``html``, ``log``, ``parameters`` (dict or None),
+        ``kernel``, ``cwd``, ``timeout`` (seconds per cell or None), ``run_id``.
+
+    Returns
+    -------
+    dict
+        ``name``, ``status`` (``"ok"`` or ``"failed"``), ``started``, ``ended``, ``seconds``,
+        ``error`` (``None`` or a dict with ``cell`` (1-based position in the notebook),
+        ``exec_count``, ``ename``, ``evalue``, ``source``), ``message`` and the fields returned
+        by :func:`render_report`.
+    """
+    name = job["name"]
+    res: dict[str, Any] = {"name": name, "status": "ok", "error": None, "message": "",
+                           "started": _now()}
+    t0 = time.perf_counter()
+    _emit("start", name, time.time())
+    saved = _redirect_output(job["log"])
+    try:
+        import papermill as pm
+        from papermill.exceptions import PapermillExecutionError
+
+        current = {"index": None}
+
+        def on_cell_start(cell=None, cell_index=0, **_):
+            current["index"] = cell_index
+            _emit("cell", name, cell_index)
+
+        def source_position(index):
+            """1-based position in the source notebook of cell ``index`` of the run."""
+            if index is None:
+                return None
+            injected = _injected_index(job["input"]) if job["parameters"] is not None else None
+            return index + 1 - (1 if injected is not None and index > injected else 0)
+
+        try:
+            pm.execute_notebook(
+                job["input"], job["ipynb"], parameters=job["parameters"],
+                kernel_name=job["kernel"], progress_bar=False, log_output=False,
+                cwd=job["cwd"], execution_timeout=job.get("timeout"),
+                on_cell_start=on_cell_start, **_engine_options())
+        except PapermillExecutionError as exc:
+            cell = source_position(exc.cell_index)
+            res["status"] = "failed"
+            res["error"] = {"cell": cell, "exec_count": exc.exec_count, "ename": exc.ename,
+                            "evalue": exc.evalue, "source": _first_line(exc.source)}
+            res["message"] = (f"{name}: cell {cell} (In [{exc.exec_count}]: "
+                              f"{_first_line(exc.source)}) raised {exc.ename}: {exc.evalue}")
+        except Exception as exc:  # noqa: BLE001  kernel died, timeout, unreadable notebook ...
+            cell = source_position(current["index"])
+            evalue = " ".join(str(exc).split())[:500]
+            res["status"] = "failed"
+            res["error"] = {"cell": cell, "exec_count": None, "ename": type(exc).__name__,
+                            "evalue": evalue, "source": ""}
+            where = f"cell {cell}: " if cell is not None else ""
+            res["message"] = f"{name}: {where}{type(exc).__name__}: {evalue}"
+        res["execute_seconds"] = round(time.perf_counter() - t0, 2)
+        if Path(job["ipynb"]).exists():
+            t1 = time.perf_counter()
+            try:
+                res.update(render_report(job["ipynb"], job["html"], run_id=job["run_id"],
+                                         failed=res["message"] or None))
+            except Exception as exc:  # noqa: BLE001  (reported as a failure)
+                res["status"] = "failed"
+                res["message"] = res["message"] or (
+                    f"{name}: rendering HTML failed: {type(exc).__name__}: {exc}")
+            res["render_seconds"] = round(time.perf_counter() - t1, 2)
+        if res["status"] == "failed":
+            print(f"iom report: {res['message']}", file=sys.stderr)
+    finally:
+        _restore_output(saved)
+    res["ended"] = _now()
+    res["seconds"] = round(time.perf_counter() - t0, 2)
+    _emit("end", name, res["status"], res["seconds"])
+    return res
+
+
+# --------------------------------------------------------------------------------------------
+# Progress display
+
+
+class Progress:
+    """Progress of the notebooks: one line per notebook updated in place on a terminal,
+    plain log lines otherwise.
+
+    Parameters
+    ----------
+    names : list of str
+        Notebooks in display order.
+    cells : dict of str to int
+        Number of cells of each notebook (after parameter injection).
+    stream : file
+        Where to write (standard error).
+    tty : bool, optional
+        Force the terminal mode on or off (default: ``stream.isatty()``).
+    """
+
+    def __init__(self, names, cells, stream=None, tty=None):
+        self.stream = stream or sys.stderr
+        self.tty = self.stream.isatty() if tty is None else tty
+        self.names = list(names)
+        self.cells = dict(cells)
+        self.state = {n: {"status": "waiting", "t0": None, "cell": None, "seconds": None}
+                      for n in self.names}
+        self.width = max(len(n) for n in self.names) if self.names else 0
+        self._lines = 0
+
+    def log(self, msg: str) -> None:
+        """Write a plain message (above the progress block on a terminal)."""
+        if self.tty and self._lines:
+            self.stream.write(f"\x1b[{self._lines}F\x1b[J")
+            self._lines = 0
+        self.stream.write(msg + "\n")
+        self.stream.flush()
+        if self.tty:
+            self.draw()
+
+    def event(self, ev: tuple) -> None:
+        """Apply an event from a worker: ``("start", name, t)``, ``("cell", name, i)``,
+        ``("end", name, status, seconds)``."""
+        kind, name = ev[0], ev[1]
+        st = self.state.get(name)
+        if st is None:
+            return
+        if kind == "start":
+            st.update(status="running", t0=ev[2])
+            if not self.tty:
+                self.log(f"iom report: {name}: started")
+        elif kind == "cell":
+            st["cell"] = ev[2] + 1
+        elif kind == "end":
+            self.finish(name, ev[2], ev[3])
+
+    def finish(self, name: str, status: str, seconds: float, message: str = "") -> None:
+        """Mark a notebook finished (idempotent)."""
+        st = self.state[name]
+        if st["status"] in ("ok", "failed"):
+            return
+        st.update(status=status, seconds=seconds)
+        if not self.tty:
+            self.log(f"iom report: {name}: {'done' if status == 'ok' else 'FAILED'} in "
+                     f"{seconds:.1f} s" + (f" ({message})" if message else ""))
+
+    def _line(self, name: str) -> str:
+        st = self.state[name]
+        s = st["status"]
+        if s == "waiting":
+            tail = "[wait]"
+        elif s == "running":
+            el = time.time() - (st["t0"] or time.time())
+            cell = (f"cell {st['cell']}/{self.cells.get(name, '?')}" if st["cell"]
+                    else "starting kernel")
+            tail = f"[run ] {cell:<18} {el:6.1f} s"
+        else:
+            tail = f"[{' ok ' if s == 'ok' else 'FAIL'}] {'':<18} {st['seconds']:6.1f} s"
+        return f"  {name:<{self.width}}  {tail}"
+
+    def close(self) -> None:
+        """Draw the final state; later messages are written below it."""
+        self.draw()
+        self.tty = False
+        self._lines = 0
+
+    def draw(self) -> None:
+        """Redraw the block of lines (terminal mode only)."""
+        if not self.tty:
+            return
+        cols = shutil.get_terminal_size((100, 20)).columns - 1
+        out = [f"\x1b[{self._lines}F" if self._lines else ""]
+        for n in self.names:
+            out.append("\x1b[2K" + self._line(n)[:cols] + "\n")
+        self._lines = len(self.names)
+        self.stream.write("".join(out))
+        self.stream.flush()
+
+
+# --------------------------------------------------------------------------------------------
+# Run folder, index page, publication
+
+
+def new_run_dir(out: Path) -> Path:
+    """Create ``out/runs/<UTC timestamp>`` (with a suffix if it exists already)."""
+    stamp = _dt.datetime.now(_dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    runs = out / "runs"
+    runs.mkdir(parents=True, exist_ok=True)
+    for i in range(1000):
+        d = runs / (stamp if i == 0 else f"{stamp}-{i}")
+        try:
+            d.mkdir()
+            return d
+        except FileExistsError:
+            continue
+    raise IomError(f"cannot create a run folder in {runs}")  # pragma: no cover
+
+
+def publish(out: Path, run_dir: Path) -> Path:
+    """Point ``out/latest`` at ``run_dir`` atomically (a new relative symlink + os.replace).
+
+    Parameters
+    ----------
+    out : Path
+        The reports folder.
+    run_dir : Path
+        A run folder inside ``out``.
+
+    Returns
+    -------
+    Path
+        The ``latest`` link.
+
+    Raises
+    ------
+    IomError
+        ``out/latest`` exists and is a real folder or file, not a symlink.
+    """
     latest = out / "latest"
+    if latest.exists() and not latest.is_symlink():
+        raise IomError(f"{latest} exists and is not a symlink; move it away so that it can "
+                       f"point to the latest good run")
     tmp = out / f".latest-{os.getpid()}"
     if tmp.is_symlink() or tmp.exists():
         tmp.unlink()
-    tmp.symlink_to(run_dir.relative_to(out))
+    tmp.symlink_to(os.path.relpath(run_dir.resolve(), out.resolve()))
     os.replace(tmp, latest)
+    return latest
+
+
+def _previous_durations(out: Path) -> dict:
+    try:
+        prov = json.loads((out / "latest" / "provenance.json").read_text())
+        return {n["name"]: float(n["seconds"]) for n in prov.get("notebooks", [])
+                if n.get("seconds") is not None}
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+
+
+def _fmt_value(key: str, entry: dict, min_cell: int, audience: str) -> str:
+    v = entry.get("value")
+    if v is None:
+        return "&ndash;"
+    n = entry.get("n")
+    if audience == "public" and isinstance(n, (int, float)) and 0 < n < min_cell:
+        return f"&lt;{min_cell} (suppressed)"
+    if key.endswith("_pct"):
+        return f"{v:.1f}%"
+    return f"{v:,}" if isinstance(v, int) else f"{v:,.2f}"
+
+
+def index_html(metrics: dict, reports: list[dict], run: dict) -> str:
+    """The run's front page: headline figures, links to every report, run details.
+
+    Parameters
+    ----------
+    metrics : dict
+        As returned by :func:`iomlib.headline.headline_json`.
+    reports : list of dict
+        Per notebook: ``name``, ``title``, ``status``, ``seconds``, ``message``.
+    run : dict
+        ``run_id``, ``status``, ``started``, ``ended``, ``parameters``, ``data_source``,
+        ``git`` and ``packages``.
+
+    Returns
+    -------
+    str
+        A self-contained HTML page (inline CSS, no scripts).
+    """
+    from .headline import HEADLINE_KEYS
+    esc = html.escape
+    params = run["parameters"]
+    rows = []
+    for key in HEADLINE_KEYS:
+        e = metrics.get(key)
+        if not isinstance(e, dict):
+            continue
+        ci = ""
+        if e.get("ci_low") is not None and e.get("ci_high") is not None:
+            ci = f"{e['ci_low']:.1f}–{e['ci_high']:.1f}"
+        rows.append(
+            f"<tr data-measure='{esc(key)}'><th scope='row'>{esc(key)}</th>"
+            f"<td class='num'>{_fmt_value(key, e, params['min_cell'], params['audience'])}</td>"
+            f"<td class='num'>{'' if e.get('n') is None else e['n']}</td>"
+            f"<td class='ci'>{esc(ci)}</td>"
+            f"<td>{esc(str(e.get('definition') or ''))}</td></tr>")
+    links = []
+    for r in reports:
+        status = r["status"]
+        mark = {"ok": "", "failed": " <strong class='bad'>FAILED</strong>"}.get(
+            status, f" <em>({esc(status)})</em>")
+        target = f"{r['name']}.html"
+        title = esc(r.get("title") or r["name"])
+        link = (f"<a href='{esc(target)}'>{title}</a>" if r.get("has_html")
+                else title)
+        secs = f" <span class='muted'>{r['seconds']:.1f} s</span>" if r.get("seconds") else ""
+        nb = f" <a class='muted' href='{esc(r['name'])}.ipynb'>notebook</a>" \
+            if r.get("has_ipynb") else ""
+        msg = f"<br><span class='bad'>{esc(r['message'])}</span>" if r.get("message") else ""
+        links.append(f"<li><code>{esc(r['name'])}</code> {link}{mark}{secs}{nb}{msg}</li>")
+    banner = ""
+    if run["status"] != "ok":
+        banner = ("<div class='failed' role='alert'><strong>This run failed</strong>; "
+                  "reports/latest still points to the previous good run.</div>")
+    git = run.get("git")
+    git_txt = (esc(git["commit"][:12]) + (" (uncommitted changes)" if git.get("dirty") else "")
+               if git else "not available")
+    ptable = "".join(f"<tr><th scope='row'>{esc(k)}</th><td><code>{esc(json.dumps(v))}</code>"
+                     f"</td></tr>" for k, v in params.items())
+    pk = ", ".join(f"{esc(k)} {esc(str(v))}" for k, v in run.get("packages", {}).items() if v)
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>IOM performance appendix &ndash; {esc(metrics.get('as_of', ''))}</title>
+<style>
+body {{ font: 15px/1.5 system-ui, sans-serif; max-width: 1000px; margin: 24px auto;
+  padding: 0 16px; color: #222; }}
+table {{ border-collapse: collapse; margin: 8px 0 16px; }}
+th, td {{ text-align: left; vertical-align: top; padding: 4px 12px 4px 0;
+  border-bottom: 1px solid #e5e5e5; }}
+td.num, td.ci {{ text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }}
+thead th {{ border-bottom: 2px solid #bbb; }}
+.muted {{ color: #777; font-size: 13px; }} .bad {{ color: #c01c28; }}
+.failed {{ background: #fde8e8; border: 1px solid #c01c28; padding: 8px 12px; }}
+code {{ font-size: 13px; }} a {{ color: #1a5fb4; }} li {{ margin: 4px 0; }}
+</style></head>
+<body>
+<main>
+<h1>IOM performance appendix</h1>
+<p>As of <strong>{esc(str(metrics.get('as_of', '')))}</strong>; period from
+{esc(str(params.get('period_start')))}; cohort {esc(str(params.get('cohort')))};
+audience {esc(str(params.get('audience')))}; data: <code>{esc(run['data_source'])}</code>.</p>
+{banner}
+<h2 id="headline">Headline figures</h2>
+<table class="headline"><thead><tr><th>measure</th><th>value</th><th>n</th>
+<th>95% interval</th><th>definition</th></tr></thead><tbody>
+{''.join(rows)}
+</tbody></table>
+<p class="muted">Every figure with its numerator, denominator and alternative definitions:
+<a href="metrics.json">metrics.json</a>.</p>
+<h2 id="reports">Reports</h2>
+<ol class="reports">
+{''.join(links)}
+</ol>
+<h2 id="run">Run</h2>
+<table>
+<tr><th scope='row'>run</th><td><code>{esc(run['run_id'])}</code> ({esc(run['status'])})</td></tr>
+<tr><th scope='row'>started</th><td>{esc(run['started'])}</td></tr>
+<tr><th scope='row'>ended</th><td>{esc(run.get('ended') or '')}</td></tr>
+<tr><th scope='row'>git commit</th><td><code>{git_txt}</code></td></tr>
+<tr><th scope='row'>packages</th><td>{pk}</td></tr>
+</table>
+<h3>Parameters</h3>
+<table>{ptable}</table>
+<p class="muted">Full provenance: <a href="provenance.json">provenance.json</a>.</p>
+</main>
+</body></html>
+"""
+
+
+def _write_json(path: Path, obj) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(json.dumps(obj, indent=2, default=str) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
+
+
+# --------------------------------------------------------------------------------------------
+# The command
+
+
+def add_report_arguments(ap: argparse.ArgumentParser) -> None:
+    """Add the ``iom report`` options to an argument parser.
+
+    Parameters
+    ----------
+    ap : argparse.ArgumentParser
+    """
+    ap.formatter_class = argparse.RawDescriptionHelpFormatter
+    ap.epilog = (valid_parameters_text() + "\n\nparameters come from --params, then --data and "
+                 "-p (which win); relative paths are\nrelative to the current folder.\n\n"
+                 "exit status:\n"
+                 "  0  every notebook ran; <out>/latest now points to this run\n"
+                 "  1  a notebook failed: partial output kept in the run folder (FAILED file),\n"
+                 "     <out>/latest unchanged\n"
+                 "  2  bad parameters, configuration or data: nothing was run")
+    ap.add_argument("--data", default=None, metavar="PATH",
+                    help="dataset (folder, .xlsx or SQLAlchemy URL); same as -p data=PATH "
+                         "(default: the embedded synthetic data)")
+    ap.add_argument("--params", default=None, metavar="FILE.yaml",
+                    help="YAML file of parameters (name: value)")
+    ap.add_argument("-p", "--param", dest="param", action="append", default=[],
+                    metavar="KEY=VALUE", help="set a parameter (repeatable; wins over --params)")
+    ap.add_argument("--jobs", "-j", type=int, default=None, metavar="N",
+                    help="notebooks run in parallel (default: number of CPUs)")
+    ap.add_argument("--out", default="reports", metavar="DIR",
+                    help="reports folder (default: reports)")
+    ap.add_argument("--notebooks", default=None, metavar="01,02,...",
+                    help="run only these notebooks (numbers or names; default: all)")
+    ap.add_argument("--notebook-dir", default=None, metavar="DIR",
+                    help="where the NN_*.ipynb notebooks are (default: ./notebooks)")
+    ap.add_argument("--timeout", type=float, default=DEFAULT_CELL_TIMEOUT, metavar="SECONDS",
+                    help=f"time limit per cell (default {DEFAULT_CELL_TIMEOUT})")
+
+
+def _config_defaults(config_path) -> dict:
+    from .config import load_config
+    cfg = load_config(config_path)
+    return {"as_of": cfg.as_of.date().isoformat(),
+            "period_start": cfg.period_start.date().isoformat(),
+            "min_cell": cfg.min_cell, "audience": cfg.audience}
+
+
+def check_parameters(args) -> dict:
+    """Everything ``iom report`` checks before it starts any process (no data is read).
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        As parsed by :func:`add_report_arguments`.
+
+    Returns
+    -------
+    dict
+        ``notebooks`` (selected), ``notebook_dir``, ``parameters`` (checked), ``config``
+        (:class:`~iomlib.config.Config` with the parameters applied), ``jobs``, ``out``.
+
+    Raises
+    ------
+    IomError
+        Bad parameters (:class:`~iomlib.errors.ParameterError`) or configuration.
+    """
+    jobs = args.jobs if args.jobs is not None else (os.cpu_count() or 1)
+    if jobs < 1:
+        raise ParameterError(f"--jobs {jobs}: expected 1 or more")
+    if args.timeout is not None and args.timeout <= 0:
+        raise ParameterError(f"--timeout {args.timeout}: expected a positive number of seconds")
+    nb_dir = Path(args.notebook_dir) if args.notebook_dir else default_notebook_dir()
+    discovered = discover_notebooks(nb_dir)
+    notebooks = discover_notebooks(nb_dir, args.notebooks) if args.notebooks else discovered
+    declared: dict = {}
+    for nb in discovered:
+        for k, v in (nb.declared or {}).items():
+            declared.setdefault(k, v)
+    file_values = read_params_file(args.params) if args.params else {}
+    cli: dict = {}
+    if args.data is not None:
+        cli["data"] = args.data
+    for item in args.param or []:
+        k, v = parse_assignment(item)
+        if k == "data" and args.data is not None and v != args.data:
+            raise ParameterError(f"data given twice: --data {args.data} and -p data={v}")
+        cli[k] = v
+    # the configuration file supplies defaults for as_of, period_start, min_cell and audience
+    probe = resolve_parameters(file_values, cli, declared=declared)
+    defaults = _config_defaults(probe["config"])
+    given = set(file_values) | set(cli)
+    params = resolve_parameters(file_values, cli, declared=declared,
+                                config_defaults={k: v for k, v in defaults.items()
+                                                 if k not in given})
+    from .config import load_config
+    cfg = load_config(params["config"], {
+        "headline": {"as_of": params["as_of"], "period_start": params["period_start"]},
+        "report": {"min_cell": params["min_cell"], "audience": params["audience"]}})
+    latest = Path(args.out) / "latest"
+    if latest.exists() and not latest.is_symlink():
+        raise IomError(f"{latest} exists and is not a symlink; move it away so that it can "
+                       f"point to the latest good run")
+    return {"notebooks": notebooks, "notebook_dir": nb_dir, "parameters": params,
+            "config": cfg, "jobs": min(jobs, len(notebooks)), "out": Path(args.out)}
+
+
+def load_data(ctx: dict):
+    """Load and validate the data and check ``person_id`` against them.
+
+    Parameters
+    ----------
+    ctx : dict
+        From :func:`check_parameters`.
+
+    Returns
+    -------
+    Dataset
+
+    Raises
+    ------
+    IomError
+        The data cannot be read or are invalid, or ``person_id`` is not in them.
+    """
+    from .data import open_dataset
+    params = ctx["parameters"]
+    ds = open_dataset(params["data"], config=ctx["config"])
+    pid = params.get("person_id")
+    if pid is not None:
+        ids = ds.people["person_id"].astype(str)
+        if pid not in set(ids):
+            close = difflib.get_close_matches(pid, ids.tolist(), n=3, cutoff=0.8)
+            hint = f"; close: {', '.join(close)}" if close else ""
+            raise ParameterError(f"parameter person_id: {pid!r} is not in the people table of "
+                                 f"{ds.source}{hint}\n" + valid_parameters_text())
+    return ds
+
+
+def headline_metrics(ds, ctx: dict) -> dict:
+    """The headline figures for the run's data and parameters.
+
+    Parameters
+    ----------
+    ds : Dataset
+    ctx : dict
+        From :func:`check_parameters`.
+
+    Returns
+    -------
+    dict
+        :func:`iomlib.headline.headline_json` of :func:`iomlib.headline.headline_table` with the
+        run's configuration (as-of date, period start) and cohort (``"all"``: every cohort).
+    """
+    from .headline import headline_json, headline_table
+    cohort = ctx["parameters"]["cohort"]
+    return headline_json(headline_table(ds, config=ctx["config"],
+                                        cohorts=None if cohort == "all" else cohort))
+
+
+def needs_data_first(params: dict) -> bool:
+    """Whether the data must be loaded and checked before any notebook starts.
+
+    Always, except for the embedded synthetic data without ``person_id``: nothing about it can
+    be invalid, so the notebooks start at once and the headline figures are computed while
+    they run.
+    """
+    return params.get("data") is not None or params.get("person_id") is not None
+
+
+def run_order(notebooks: list[Notebook], previous: dict) -> list[Notebook]:
+    """Longest first, so that the last notebook to finish is a short one.
+
+    Durations of the previous run are used where known; notebooks without one go first,
+    largest file first (a rough proxy for the amount of work).
+    """
+    unknown = sorted((nb for nb in notebooks if nb.name not in previous),
+                     key=lambda nb: -nb.path.stat().st_size)
+    known = sorted((nb for nb in notebooks if nb.name in previous),
+                   key=lambda nb: -previous[nb.name])
+    return unknown + known
+
+
+def _start_pool(jobs: int, env: dict):
+    """A process pool whose workers fork from a server that has imported papermill/nbconvert.
+
+    The ``forkserver`` start method imports them once (in the server, while this process loads
+    the data) instead of once per worker, and never forks this process's threads.
+    """
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor
+    method = "forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn"
+    ctx = mp.get_context(method)
+    if method == "forkserver":
+        ctx.set_forkserver_preload(["iomlib.report", "papermill", "nbconvert", "nbformat",
+                                    "jupyter_client"])
+    queue = ctx.Queue()
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_worker_init,
+                               initargs=(queue, env))
+    # start the workers now so that they warm up while the data load; the fork server starts
+    # with the first submission and keeps the environment it sees then
+    before = os.environ.get(_LEAN_ENV)
+    os.environ[_LEAN_ENV] = "1"
+    try:
+        for _ in range(jobs):
+            pool.submit(time.sleep, 0)
+    finally:
+        if before is None:
+            os.environ.pop(_LEAN_ENV, None)
+        else:
+            os.environ[_LEAN_ENV] = before
+    return pool, queue
+
+
+def _terminate_as_interrupt():
+    """Treat SIGTERM like Ctrl-C (clean up, mark the run FAILED); return the old handler."""
+    import signal
+    import threading
+    if threading.current_thread() is not threading.main_thread():
+        return None
+
+    def handler(signum, frame):
+        raise KeyboardInterrupt
+
+    try:
+        return signal.signal(signal.SIGTERM, handler)
+    except (ValueError, OSError):
+        return None
+
+
+def _stop_pool(pool) -> None:
+    """Cancel queued notebooks and terminate the workers (their kernels notice and exit)."""
+    procs = list(getattr(pool, "_processes", {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for p in procs:
+        try:
+            p.terminate()
+        except (OSError, ValueError, AttributeError):
+            pass
 
 
 def main_report(args) -> int:
-    from .cli import _config
-    from .data import open_dataset
-    from .headline import headline_json, headline_table
-    cfg = _config(args)
-    ds = open_dataset(args.data, config=cfg)
-    metrics = headline_json(headline_table(ds, config=cfg))
-    out = Path(args.out)
-    stamp = _dt.datetime.now().strftime("%Y%m%dT%H%M%S%f")
-    run_dir = out / "runs" / stamp
-    run_dir.mkdir(parents=True)
-    (run_dir / "metrics.json").write_text(json.dumps(metrics, indent=2))
-    rows = "".join(f"<tr><td>{html.escape(k)}</td><td>{v['value']}</td><td>{v['n']}</td>"
-                   f"<td>{html.escape(str(v['definition']))}</td></tr>"
-                   for k, v in metrics.items() if isinstance(v, dict))
-    (run_dir / "index.html").write_text(
-        "<!doctype html><html><head><meta charset='utf-8'><title>IOM headline figures</title>"
-        "</head><body><h1>IOM performance: headline figures</h1>"
-        f"<p>As of {metrics['as_of']}; data: {html.escape(ds.source)}</p><table>"
-        "<tr><th>measure</th><th>value</th><th>n</th><th>definition</th></tr>"
-        f"{rows}</table></body></html>")
-    _publish(out, run_dir)
-    print(f"published {run_dir} -> {out / 'latest'}")
-    return 0
+    """Run ``iom report``; see the module docstring.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+
+    Returns
+    -------
+    int
+        0 when every notebook ran and the run was published, :data:`EXIT_NOTEBOOK_FAILED`
+        when a notebook failed.
+
+    Raises
+    ------
+    IomError
+        Bad parameters, configuration or data (exit status 2; nothing has been run).
+    """
+    from concurrent.futures import FIRST_COMPLETED, wait
+    from concurrent.futures.process import BrokenProcessPool
+    from queue import Empty
+
+    from . import provenance as prov_mod
+
+    started = _now()
+    t_start = time.perf_counter()
+    scratch = Path(tempfile.mkdtemp(prefix="iom-report-"))
+    pool = None
+    previous_term = _terminate_as_interrupt()
+    try:
+        ctx = check_parameters(args)
+        kernel, env = choose_kernel(scratch)
+        # the workers import papermill and nbconvert while this process loads the data
+        pool, queue = _start_pool(ctx["jobs"], env)
+        ds = load_data(ctx) if needs_data_first(ctx["parameters"]) else None
+        notebooks, params, out = ctx["notebooks"], ctx["parameters"], ctx["out"]
+        out.mkdir(parents=True, exist_ok=True)
+        run_dir = new_run_dir(out)
+        run_id = run_dir.name
+        (run_dir / "logs").mkdir()
+        progress = Progress([nb.name for nb in notebooks],
+                            {nb.name: len(json.loads(nb.path.read_text()).get("cells", []))
+                             + (1 if nb.declared else 0) for nb in notebooks})
+        progress.log(f"iom report: {len(notebooks)} notebook(s), {ctx['jobs']} process(es), "
+                     f"kernel {kernel}, run {run_dir}")
+        order = run_order(notebooks, _previous_durations(out))
+        futures = {}
+        for nb in order:
+            job = {"name": nb.name, "input": str(nb.path.resolve()),
+                   "ipynb": str((run_dir / f"{nb.name}.ipynb").resolve()),
+                   "html": str((run_dir / f"{nb.name}.html").resolve()),
+                   "log": str((run_dir / "logs" / f"{nb.name}.log").resolve()),
+                   "parameters": ({k: params[k] for k in nb.declared if k in params}
+                                  if nb.declared else None),
+                   "kernel": kernel, "cwd": str(nb.path.parent.resolve()),
+                   "timeout": args.timeout, "run_id": run_id}
+            futures[pool.submit(run_notebook, job)] = nb.name
+        progress.draw()
+        # the headline figures and provenance are computed while the first notebooks run
+        if ds is None:
+            ds = load_data(ctx)
+        metrics = headline_metrics(ds, ctx)
+        shown = mask_secrets(params)
+        git = prov_mod.git_info(ctx["notebook_dir"].resolve())
+        packages = prov_mod.package_versions()
+        data_prov = prov_mod.data_provenance(ds, params["data"])
+        data_prov["parameter"] = shown["data"]
+        config_prov = ({"path": params["config"], "sha256": prov_mod.sha256_file(params["config"])}
+                       if params["config"] else None)
+        run_info = {"run_id": run_id, "status": "running", "started": started, "ended": None,
+                    "parameters": shown, "data": data_prov, "config": config_prov,
+                    "packages": packages, "git": git, "environment": prov_mod.environment(),
+                    "kernel": kernel, "jobs": ctx["jobs"], "notebooks": []}
+        _write_json(run_dir / "provenance.json", run_info)
+        results: dict[str, dict] = {}
+        progress.draw()
+        pending = set(futures)
+        while pending:
+            done, pending = wait(pending, timeout=0.25, return_when=FIRST_COMPLETED)
+            while True:
+                try:
+                    progress.event(queue.get_nowait())
+                except (Empty, OSError, ValueError):
+                    break
+            for f in done:
+                name = futures[f]
+                try:
+                    r = f.result()
+                except BrokenProcessPool as exc:
+                    r = {"name": name, "status": "failed", "seconds": None,
+                         "message": f"{name}: the worker process died ({exc})",
+                         "error": {"ename": "BrokenProcessPool", "evalue": str(exc)}}
+                results[name] = r
+                progress.finish(name, r["status"], r.get("seconds") or 0.0,
+                                r.get("message", ""))
+            progress.draw()
+        progress.close()
+        pool.shutdown(wait=True)
+        pool = None
+        ended = _now()
+        failed = [results[nb.name] for nb in notebooks if results[nb.name]["status"] != "ok"]
+        status = "failed" if failed else "ok"
+
+        reports = []
+        nb_prov = []
+        for nb in notebooks:
+            r = results[nb.name]
+            html_path, ipynb_path = run_dir / f"{nb.name}.html", run_dir / f"{nb.name}.ipynb"
+            entry = {"name": nb.name, "status": r["status"], "seconds": r.get("seconds"),
+                     "started": r.get("started"), "ended": r.get("ended"),
+                     "error": r.get("error"), "message": r.get("message", ""),
+                     "source": str(nb.path.resolve()),
+                     "source_sha256": prov_mod.sha256_file(nb.path),
+                     "parameters": ({k: shown[k] for k in nb.declared if k in shown}
+                                    if nb.declared is not None else None),
+                     "execute_seconds": r.get("execute_seconds"),
+                     "render_seconds": r.get("render_seconds"),
+                     "figures": r.get("figures"), "stderr_outputs": r.get("stderr_outputs"),
+                     "external": r.get("external", [])}
+            nb_prov.append(entry)
+            if html_path.exists():
+                finish_report(html_path, {
+                    "run_id": run_id, "status": r["status"], "run_started": started,
+                    "run_ended": ended, "notebook_started": r.get("started"),
+                    "notebook_ended": r.get("ended"), "kernel": kernel,
+                    "notebook": {"path": str(nb.path), "sha256": entry["source_sha256"]},
+                    "parameters": entry["parameters"] or {}, "data": data_prov,
+                    "config": config_prov, "packages": packages, "git": git,
+                    "environment": run_info["environment"]})
+            if r.get("external"):
+                progress.log(f"iom report: warning: {nb.name}.html still refers to other "
+                             f"hosts: {r['external'][:3]}")
+            reports.append({**entry, "title": r.get("title"), "has_html": html_path.exists(),
+                            "has_ipynb": ipynb_path.exists()})
+        run_info.update(status=status, ended=ended, notebooks=nb_prov)
+        _write_json(run_dir / "provenance.json", run_info)
+        metrics = dict(metrics)
+        metrics["run"] = {"run_id": run_id, "status": status, "started": started,
+                          "ended": ended, "parameters": shown, "data_source": ds.source,
+                          "git_commit": git["commit"] if git else None,
+                          "iomlib": packages.get("iomlib"),
+                          "notebooks": {e["name"]: e["status"] for e in nb_prov}}
+        _write_json(run_dir / "metrics.json", metrics)
+        (run_dir / "index.html").write_text(index_html(metrics, reports, {
+            "run_id": run_id, "status": status, "started": started, "ended": ended,
+            "parameters": shown, "data_source": ds.source, "git": git,
+            "packages": packages}), encoding="utf-8")
+        if failed:
+            head = (f"run {run_id} failed at {ended}; {len(failed)} of {len(notebooks)} "
+                    f"notebook(s) failed:")
+            lines = [head] + [f"  {r['message']}" for r in failed]
+            (run_dir / "FAILED").write_text("\n".join(lines) + "\n", encoding="utf-8")
+            for r in failed:
+                progress.log(f"iom report: error: notebook {r['message']} "
+                             f"(log: {run_dir / 'logs' / (r['name'] + '.log')})")
+            progress.log(f"iom report: partial output kept in {run_dir} (marked FAILED); "
+                         f"{out / 'latest'} not changed")
+            return EXIT_NOTEBOOK_FAILED
+        latest = publish(out, run_dir)
+        total = time.perf_counter() - t_start
+        progress.log(f"iom report: {len(notebooks)} notebook(s) in {total:.1f} s")
+        print(f"published {run_dir} -> {latest}")
+        return 0
+    except BaseException as exc:
+        run_dir = locals().get("run_dir")
+        if run_dir is not None and not (run_dir / "FAILED").exists():
+            why = ("interrupted (Ctrl-C or SIGTERM)" if isinstance(exc, KeyboardInterrupt)
+                   else f"{type(exc).__name__}: {exc}")
+            (run_dir / "FAILED").write_text(f"{why}; partial output kept, latest not "
+                                            f"changed\n")
+        raise
+    finally:
+        if pool is not None:  # only on an error or interruption: stop the workers now
+            _stop_pool(pool)
+        shutil.rmtree(scratch, ignore_errors=True)
+        if previous_term is not None:
+            import signal
+            signal.signal(signal.SIGTERM, previous_term)
+
