@@ -43,6 +43,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from .errors import IomError, ParameterError
 
 _LEAN_ENV = "IOM_REPORT_LEAN_IMPORTS"
@@ -734,7 +736,7 @@ def _prune(nb) -> int:
 
 
 def render_report(ipynb: str | Path, out_html: str | Path, *, run_id: str = "",
-                  failed: str | None = None) -> dict:
+                  failed: str | None = None, marking: str = "") -> dict:
     """Render an executed notebook to a self-contained HTML report without code.
 
     Parameters
@@ -765,7 +767,9 @@ def render_report(ipynb: str | Path, out_html: str | Path, *, run_id: str = "",
     title = next((t for lvl, _, t in heads if lvl == 1), ipynb.stem)
     body = re.sub(r"<title>.*?</title>", f"<title>{html.escape(title)}</title>", body,
                   count=1, flags=re.DOTALL)
-    top = (f'<header class="iom-header"><a href="index.html">&larr; All reports</a>'
+    top = ((f'<div class="iom-marking" role="note"><strong>{html.escape(marking)}</strong></div>'
+            if marking else "")
+           + f'<header class="iom-header"><a href="index.html">&larr; All reports</a>'
            f' &middot; {html.escape(ipynb.stem)}'
            + (f" &middot; run {html.escape(run_id)}" if run_id else "") + "</header>")
     if failed:
@@ -970,7 +974,8 @@ def run_notebook(job: dict) -> dict:
             t1 = time.perf_counter()
             try:
                 res.update(render_report(job["ipynb"], job["html"], run_id=job["run_id"],
-                                         failed=res["message"] or None))
+                                         failed=res["message"] or None,
+                                         marking=job.get("marking", "")))
             except Exception as exc:  # noqa: BLE001  (reported as a failure)
                 res["status"] = "failed"
                 res["message"] = res["message"] or (
@@ -1192,6 +1197,17 @@ def index_html(metrics: dict, reports: list[dict], run: dict) -> str:
             f"<td class='num'>{'' if e.get('n') is None else e['n']}</td>"
             f"<td class='ci'>{esc(ci)}</td>"
             f"<td>{esc(str(e.get('definition') or ''))}</td></tr>")
+    imp = metrics.get("impact_managed_rate_reduction")
+    if isinstance(imp, dict) and imp.get("value") is not None:
+        rows.append(
+            "<tr data-measure='impact_managed_rate_reduction'><th scope='row'>"
+            "impact_managed_rate_reduction (honest estimate)</th>"
+            f"<td class='num'>{100 * imp['value']:.1f}%</td>"
+            f"<td class='num'>{imp.get('n_treated')} managed / {imp.get('n_control')} "
+            f"comparison</td><td class='ci'>{100 * imp['ci_low']:.1f}–"
+            f"{100 * imp['ci_high']:.1f}</td>"
+            f"<td>{esc(str(imp.get('definition') or ''))}; {esc(str(imp.get('method')))}</td>"
+            "</tr>")
     links = []
     for r in reports:
         status = r["status"]
@@ -1206,7 +1222,8 @@ def index_html(metrics: dict, reports: list[dict], run: dict) -> str:
             if r.get("has_ipynb") else ""
         msg = f"<br><span class='bad'>{esc(r['message'])}</span>" if r.get("message") else ""
         links.append(f"<li><code>{esc(r['name'])}</code> {link}{mark}{secs}{nb}{msg}</li>")
-    banner = ""
+    banner = (f"<p class='marking' role='note'><strong>{esc(marking(params))}</strong></p>"
+              if params.get("audience") else "")
     if run["status"] != "ok":
         banner = ("<div class='failed' role='alert'><strong>This run failed</strong>; "
                   "reports/latest still points to the previous good run.</div>")
@@ -1306,6 +1323,12 @@ def add_report_arguments(ap: argparse.ArgumentParser) -> None:
                     help="run only these notebooks (numbers or names; default: all)")
     ap.add_argument("--notebook-dir", default=None, metavar="DIR",
                     help="where the NN_*.ipynb notebooks are (default: ./notebooks)")
+    ap.add_argument("--force", default=None, metavar="NAME",
+                    help="report on one force of a national dataset (people.force); output "
+                         "goes to <out>/forces/<name>/")
+    ap.add_argument("--all-forces", action="store_true",
+                    help="one report per force of a national dataset, forces in parallel "
+                         "(--jobs forces at a time)")
     ap.add_argument("--timeout", type=float, default=DEFAULT_CELL_TIMEOUT, metavar="SECONDS",
                     help=f"time limit per cell (default {DEFAULT_CELL_TIMEOUT})")
 
@@ -1369,6 +1392,15 @@ def check_parameters(args) -> dict:
     cfg = load_config(params["config"], {
         "headline": {"as_of": params["as_of"], "period_start": params["period_start"]},
         "report": {"min_cell": params["min_cell"], "audience": params["audience"]}})
+    if params["audience"] == "public":
+        skipped = [nb.name for nb in notebooks if "person_id" in (nb.declared or {})]
+        notebooks = [nb for nb in notebooks if "person_id" not in (nb.declared or {})]
+        for name in skipped:
+            print(f"iom report: {name} skipped: restricted audiences only (audience=public)",
+                  file=sys.stderr)
+        if not notebooks:
+            raise ParameterError("audience=public: every selected notebook is for restricted "
+                                 "audiences only")
     latest = Path(args.out) / "latest"
     if latest.exists() and not latest.is_symlink():
         raise IomError(f"{latest} exists and is not a symlink; move it away so that it can "
@@ -1408,6 +1440,12 @@ def load_data(ctx: dict):
     return ds
 
 
+def marking(params: dict) -> str:
+    """The protective-marking banner for the run's audience and suppression threshold."""
+    from .disclosure import banner
+    return banner(params["audience"], params["min_cell"])
+
+
 def headline_metrics(ds, ctx: dict) -> dict:
     """The headline figures for the run's data and parameters.
 
@@ -1425,8 +1463,17 @@ def headline_metrics(ds, ctx: dict) -> dict:
     """
     from .headline import headline_json, headline_table
     cohort = ctx["parameters"]["cohort"]
-    return headline_json(headline_table(ds, config=ctx["config"],
-                                        cohorts=None if cohort == "all" else cohort))
+    metrics = headline_json(headline_table(ds, config=ctx["config"],
+                                           cohorts=None if cohort == "all" else cohort))
+    try:
+        from .impact import impact_headline
+        est = impact_headline(ds, ctx["config"])
+        metrics["impact_managed_rate_reduction"] = {
+            "value": est["estimate"], "n": est["n_treated"] + est["n_control"],
+            "definition": est.get("estimand", ""), **est}
+    except IomError as exc:  # e.g. an as-of date too early for any follow-up
+        metrics["impact_managed_rate_reduction"] = {"value": None, "n": 0, "error": str(exc)}
+    return metrics
 
 
 def needs_data_first(params: dict) -> bool:
@@ -1510,7 +1557,99 @@ def _stop_pool(pool) -> None:
             pass
 
 
+def force_slug(name: str) -> str:
+    """A folder name for a force (``"Avon and Somerset"`` -> ``"avon-and-somerset"``)."""
+    slug = re.sub(r"[^a-z0-9]+", "-", str(name).lower()).strip("-")
+    if not slug:
+        raise ParameterError(f"--force {name!r}: not a usable force name")
+    return slug
+
+
+def _force_subset(data, force: str, scratch: Path) -> Path:
+    """Write one force's validated tables (read lazily from Parquet) to a scratch folder."""
+    from .data import open_dataset
+    if data is None:
+        raise ParameterError("--force/--all-forces need --data: a national dataset with a "
+                             "'force' column in people (iom synth --forces 43 --format parquet)")
+    ds = open_dataset(data, force=force)
+    folder = scratch / force_slug(force)
+    ds.write(folder, "parquet")
+    return folder
+
+
+def _forces_of(data) -> list[str]:
+    from .load import read_tables
+    if data is None:
+        raise ParameterError("--all-forces needs --data: a national dataset")
+    path = Path(data)
+    people = path / "people.parquet"
+    if people.is_file():
+        import duckdb
+        with duckdb.connect() as con:
+            rows = con.execute("SELECT DISTINCT force FROM read_parquet(?) WHERE force IS NOT "
+                               "NULL ORDER BY 1", [str(people)]).fetchall()
+        forces = [r[0] for r in rows]
+    else:
+        tables, _ = read_tables(data)
+        forces = sorted(set(tables["people"].get("force", pd.Series(dtype=str)).dropna())
+                        - {""})
+    if not forces:
+        raise ParameterError(f"--all-forces: {data} has no 'force' values in people")
+    return forces
+
+
 def main_report(args) -> int:
+    """Run ``iom report``: one run, one force (``--force``) or every force (``--all-forces``)."""
+    if getattr(args, "all_forces", False):
+        return _report_all_forces(args)
+    if getattr(args, "force", None):
+        scratch = Path(tempfile.mkdtemp(prefix="iom-force-"))
+        try:
+            subset = _force_subset(args.data, args.force, scratch)
+            out = Path(args.out)
+            args = argparse.Namespace(**{**vars(args), "data": str(subset), "force": None,
+                                         "out": str(out / "forces" / force_slug(args.force))})
+            print(f"iom report: force {subset.name} -> {args.out}", file=sys.stderr)
+            return run_report(args)
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
+    return run_report(args)
+
+
+def _report_all_forces(args) -> int:
+    """One ``iom report --force NAME`` subprocess per force, ``--jobs`` forces at a time."""
+    import subprocess
+    from concurrent.futures import ThreadPoolExecutor
+    forces = _forces_of(args.data)
+    jobs = args.jobs if args.jobs is not None else (os.cpu_count() or 1)
+    base = [sys.executable, "-m", "iomlib", "report", "--data", str(args.data), "--out",
+            str(args.out), "--jobs", "1", "--timeout", str(args.timeout)]
+    if args.params:
+        base += ["--params", str(args.params)]
+    for item in args.param or []:
+        base += ["-p", item]
+    if args.notebooks:
+        base += ["--notebooks", args.notebooks]
+    if args.notebook_dir:
+        base += ["--notebook-dir", str(args.notebook_dir)]
+
+    def one(force):
+        r = subprocess.run(base + ["--force", force], capture_output=True, text=True)
+        tail = (r.stderr.strip().splitlines() or [""])[-1]
+        print(f"iom report: {force}: {'ok' if r.returncode == 0 else 'FAILED'} {tail}",
+              file=sys.stderr, flush=True)
+        return force, r.returncode
+
+    with ThreadPoolExecutor(max(1, jobs)) as ex:
+        results = list(ex.map(one, forces))
+    failed = [f for f, rc in results if rc != 0]
+    print(f"iom report: {len(forces) - len(failed)} of {len(forces)} forces published under "
+          f"{Path(args.out) / 'forces'}" + (f"; failed: {', '.join(failed)}" if failed else ""),
+          file=sys.stderr)
+    return EXIT_NOTEBOOK_FAILED if failed else 0
+
+
+def run_report(args) -> int:
     """Run ``iom report``; see the module docstring.
 
     Parameters
@@ -1565,7 +1704,8 @@ def main_report(args) -> int:
                    "parameters": ({k: params[k] for k in nb.declared if k in params}
                                   if nb.declared else None),
                    "kernel": kernel, "cwd": str(nb.path.parent.resolve()),
-                   "timeout": args.timeout, "run_id": run_id}
+                   "timeout": args.timeout, "run_id": run_id,
+                   "marking": marking(params)}
             futures[pool.submit(run_notebook, job)] = nb.name
         progress.draw()
         # the headline figures and provenance are computed while the first notebooks run

@@ -266,7 +266,14 @@ def test_index_and_metrics_agree_with_headline(good_run):
     expected = headline_json(headline_table(ds, config=cfg, cohorts="IOM"))
     metrics = json.loads((latest / "metrics.json").read_text())
     run = metrics.pop("run")
+    impact = metrics.pop("impact_managed_rate_reduction")
     assert metrics == json.loads(json.dumps(expected))
+    if impact.get("value") is not None:  # the honest estimate agrees with the library
+        from iomlib.impact import impact_headline
+        lib = impact_headline(ds, cfg)
+        assert impact["value"] == lib["estimate"] and impact["ci_low"] == lib["ci_low"]
+    else:
+        assert impact["error"]
     assert run["status"] == "ok" and run["parameters"]["cohort"] == "IOM"
     assert run["notebooks"] == {"01_alpha": "ok", "02_beta": "ok"}
     index = (latest / "index.html").read_text()
@@ -806,3 +813,58 @@ def test_terminated_run_is_marked_failed_and_not_published(tmp_path):
     (run,) = list((out / "runs").iterdir())
     assert "interrupted" in (run / "FAILED").read_text()
     assert not (out / "latest").exists()
+
+
+# ------------------------------------------------------------------------------------------
+# national data: one force, every force; public runs
+
+
+def test_all_forces_publishes_one_report_per_force(tmp_path, nb_dir):
+    from iomlib.data import open_dataset
+    from iomlib.headline import headline_json, headline_table
+    from iomlib.report import force_slug
+    from iomlib.synth import simulate_national
+    ds = simulate_national(2, 1200, seed=7, jobs=1)
+    data = tmp_path / "national"
+    ds.write(data, "parquet")
+    out = tmp_path / "reports"
+    rc, _, err = run_cli("report", "--data", data, "--all-forces", "--out", out,
+                         "--notebook-dir", nb_dir, "--jobs", "2")
+    assert rc == 0, err
+    forces = sorted(ds.people["force"].unique())
+    assert len(forces) == 2
+    for force in forces:
+        latest = out / "forces" / force_slug(force) / "latest"
+        assert (latest / "index.html").is_file() and (latest / "01_alpha.html").is_file()
+        metrics = json.loads((latest / "metrics.json").read_text())
+        # each force's figures are that force's, not the nation's
+        expected = headline_json(headline_table(open_dataset(str(data), force=force)))
+        assert metrics["unique_nominals"]["value"] == expected["unique_nominals"]["value"]
+    total = sum(json.loads((out / "forces" / force_slug(f) / "latest" / "metrics.json")
+                           .read_text())["unique_nominals"]["value"] for f in forces)
+    assert total == headline_json(headline_table(ds))["unique_nominals"]["value"]
+
+
+def test_unknown_force_is_rejected(tmp_path, nb_dir):
+    from iomlib.synth import simulate_national
+    data = tmp_path / "national"
+    simulate_national(2, 1000, seed=8, jobs=1).write(data, "parquet")
+    rc, _, err = run_cli("report", "--data", data, "--force", "Narnia", "--out",
+                         tmp_path / "r", "--notebook-dir", nb_dir)
+    assert rc == 2 and "Narnia" in err and "forces present" in err and "Traceback" not in err
+    assert not (tmp_path / "r").exists()
+
+
+def test_public_run_skips_restricted_notebooks_and_shows_the_marking(tmp_path, nb_dir,
+                                                                     tiny_data):
+    write_notebook(nb_dir / "03_profile.ipynb", [("code", "x = 1")],
+                   params=PARAMS_SRC + "\nperson_id = None\n")
+    out = tmp_path / "reports"
+    rc, _, err = run_cli("report", "--data", tiny_data, "--out", out, "--notebook-dir", nb_dir,
+                         "-p", "audience=public")
+    assert rc == 0, err
+    assert "03_profile skipped" in err
+    latest = out / "latest"
+    assert not (latest / "03_profile.html").exists()
+    for page in ("index.html", "01_alpha.html"):
+        assert "OFFICIAL — PUBLIC" in (latest / page).read_text()
