@@ -735,14 +735,14 @@ def banner(audience: str, min_cell: int = DEFAULT_MIN_CELL) -> str:
 
     Examples
     --------
-    >>> banner("public")
-    'OFFICIAL — PUBLIC: small cells (< 10 people) suppressed, with secondary suppression'
+    >>> banner("public")[:17]
+    'OFFICIAL — PUBLIC'
     """
     min_cell = _check_min_cell(min_cell)
     if audience == "public":
-        return (f"OFFICIAL — PUBLIC: small cells (< {min_cell} people) suppressed, with "
-                f"secondary suppression")
+        return (f"OFFICIAL — PUBLIC: headline figures and curve points resting on fewer than "
+                f"{min_cell} people are suppressed; review every table before publication")
     if audience == "restricted":
-        return ("OFFICIAL-SENSITIVE — RESTRICTED: contains pseudonymised personal data; "
-                "do not publish")
+        return ("OFFICIAL-SENSITIVE — RESTRICTED: contains personal data about offenders "
+                "and victims; do not publish")
     raise ParameterError(f"audience={audience!r}: expected one of {', '.join(AUDIENCES)}")

@@ -438,10 +438,11 @@ def test_scan_is_fast_on_big_inputs():
 
 
 def test_banners():
-    assert banner("public") == ("OFFICIAL — PUBLIC: small cells (< 10 people) suppressed, with "
-                                "secondary suppression")
-    assert "(< 5 people)" in banner("public", 5)
-    assert banner("restricted") == ("OFFICIAL-SENSITIVE — RESTRICTED: contains pseudonymised "
-                                    "personal data; do not publish")
+    assert banner("public") == ("OFFICIAL — PUBLIC: headline figures and curve points resting "
+                                "on fewer than 10 people are suppressed; review every table "
+                                "before publication")
+    assert "fewer than 5 people" in banner("public", 5)
+    assert banner("restricted") == ("OFFICIAL-SENSITIVE — RESTRICTED: contains personal data "
+                                    "about offenders and victims; do not publish")
     with pytest.raises(ParameterError, match="public, restricted"):
         banner("everyone")
