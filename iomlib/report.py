@@ -1681,6 +1681,10 @@ def run_report(args) -> int:
     try:
         ctx = check_parameters(args)
         kernel, env = choose_kernel(scratch)
+        if "IPYTHONDIR" not in os.environ:
+            # the kernels' IPython profile and input history (the notebooks' code) stay in
+            # the run's scratch folder instead of ~/.ipython
+            env = {**env, "IPYTHONDIR": str(scratch / "ipython")}
         # the workers import papermill and nbconvert while this process loads the data
         pool, queue = _start_pool(ctx["jobs"], env)
         ds = load_data(ctx) if needs_data_first(ctx["parameters"]) else None
@@ -1818,8 +1822,17 @@ def run_report(args) -> int:
         if run_dir is not None and not (run_dir / "FAILED").exists():
             why = ("interrupted (Ctrl-C or SIGTERM)" if isinstance(exc, KeyboardInterrupt)
                    else f"{type(exc).__name__}: {exc}")
-            (run_dir / "FAILED").write_text(f"{why}; partial output kept, latest not "
-                                            f"changed\n")
+            try:
+                (run_dir / "FAILED").write_text(f"{why}; partial output kept, latest not "
+                                                f"changed\n")
+            except OSError:
+                pass  # the folder cannot be written either; report the original error
+        if isinstance(exc, OSError) and not isinstance(exc, IomError):
+            # e.g. --out inside a file, a read-only or full disk: a clear message, no traceback
+            err = IomError(f"cannot write the reports: {exc}; "
+                           f"{Path(args.out) / 'latest'} not changed")
+            err.exit_code = EXIT_NOTEBOOK_FAILED if run_dir is not None else 2
+            raise err from exc
         raise
     finally:
         if pool is not None:  # only on an error or interruption: stop the workers now
