@@ -217,7 +217,6 @@ def risk_matrix(offences: pd.DataFrame, person_ids, dates, config: Config | None
     Returns
     -------
     ndarray, shape (len(person_ids), len(dates))
-        (a transposed view of a date-major array; ``np.ascontiguousarray`` it if needed)
     """
     cfg = config or default_config()
     _check(cfg)
@@ -245,19 +244,38 @@ def risk_matrix(offences: pd.DataFrame, person_ids, dates, config: Config | None
     j_out = np.searchsorted(t, d + W, "left")
     live = j_in < j_out                      # inside the window of at least one grid date
     pc, d, w, j_in, j_out = pc[live], d[live], w[live], j_in[live], j_out[live]
+    decay = np.exp2(-np.diff(t) / H)
+    out = np.empty((n, m))
+    # people in blocks, so that each block's scratch arrays stay small (cache-friendly,
+    # linear cost); a stable sort on the small block number groups the offences
+    block = max(1, _BLOCK_CELLS // m)
+    blk = (pc // block).astype(np.int32)
+    order = np.argsort(blk, kind="stable")
+    bounds = np.searchsorted(blk[order], np.arange(0, (n - 1) // block + 2))
+    for bi in range(len(bounds) - 1):
+        sel = order[bounds[bi]:bounds[bi + 1]]
+        lo = bi * block
+        hi = min(n, lo + block)
+        out[lo:hi] = _recurrence(pc[sel] - lo, d[sel], w[sel], j_in[sel], j_out[sel], t,
+                                 decay, hi - lo, m, H).T
+    return out
+
+
+_BLOCK_CELLS = 2_000_000
+
+
+def _recurrence(pc, d, w, j_in, j_out, t, decay, n, m, H) -> np.ndarray:
+    """Date-major (m, n) grid of one block of people; see :func:`risk_matrix`."""
     has_out = j_out < m
     v_in = w * np.exp2(-(t[j_in] - d) / H)
     v_out = w[has_out] * np.exp2(-(t[j_out[has_out]] - d[has_out]) / H)
     pc = pc.astype(np.int64)
     idx = np.concatenate([j_in * n + pc, j_out[has_out] * n + pc[has_out]])
     delta = np.bincount(idx, weights=np.concatenate([v_in, -v_out]), minlength=n * m)
-    ones = np.concatenate([np.ones(len(v_in), np.int32), -np.ones(len(v_out), np.int32)])
-    del v_in, v_out
+    ones = np.concatenate([np.ones(len(v_in)), -np.ones(len(v_out))])
     count = np.bincount(idx, weights=ones, minlength=n * m)
-    del idx, ones
     delta = delta.reshape(m, n)
     count = count.reshape(m, n)
-    decay = np.exp2(-np.diff(t) / H)
     running = np.zeros(n)
     inside = np.zeros(n)
     for j in range(m):
@@ -267,8 +285,7 @@ def risk_matrix(offences: pd.DataFrame, person_ids, dates, config: Config | None
         inside += count[j]
         running[inside <= 0.5] = 0.0
         delta[j] = running                   # reuse the buffer for the result
-    del count
-    return delta.T
+    return delta
 
 
 def _codes(values: pd.Series, ids: pd.Index) -> np.ndarray:
