@@ -148,6 +148,7 @@ def build_parser(argv=None) -> argparse.ArgumentParser:
 
 
 def main(argv=None) -> int:
+    from_command_line = argv is None
     argv = sys.argv[1:] if argv is None else list(argv)
     ap = build_parser(argv)
     args = ap.parse_args(argv)
@@ -160,4 +161,12 @@ def main(argv=None) -> int:
         return 0
     except KeyboardInterrupt:
         print(f"iom {args.command}: interrupted", file=sys.stderr)
+        if from_command_line:
+            # the run has already cleaned up and marked itself failed; leave now, so that a
+            # second interrupt during interpreter shutdown (worker threads joining) cannot turn
+            # the documented exit status 130 into death by SIGINT
+            import os
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(130)
         return 130
