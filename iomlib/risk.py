@@ -49,7 +49,6 @@ class _WindowIndex:
                  window: int, half_life: float):
         self.W = int(window)
         self.H = float(half_life)
-        self.K = None
         order = np.lexsort((days, person_codes))
         p = person_codes[order].astype(np.int64)
         d = days[order].astype(np.int64)
