@@ -286,3 +286,36 @@ def default_config() -> Config:
     if _DEFAULT is None:
         _DEFAULT = load_config()
     return _DEFAULT
+
+
+def run_config(path: str | Path | None = None, *, as_of=None, period_start=None,
+               min_cell=None, audience=None) -> Config:
+    """The configuration of one report run: the file, with the run's parameters over it.
+
+    The report runner and every report notebook build their configuration here, so that both
+    see the same dates and disclosure settings.
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        A YAML configuration file (default: the packaged configuration).
+    as_of, period_start : str or date, optional
+        ``headline.as_of`` and ``headline.period_start``; ``None`` keeps the file's values.
+    min_cell, audience : optional
+        ``report.min_cell`` and ``report.audience``; ``None`` keeps the file's values.
+
+    Returns
+    -------
+    Config
+
+    Raises
+    ------
+    ConfigError
+        The file or a value is invalid.
+    """
+    headline = {k: v for k, v in (("as_of", as_of), ("period_start", period_start))
+                if v is not None}
+    report = {k: v for k, v in (("min_cell", min_cell), ("audience", audience))
+              if v is not None}
+    overrides = {k: v for k, v in (("headline", headline), ("report", report)) if v}
+    return load_config(path, overrides or None)

@@ -32,8 +32,12 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import html
+import os
 import re
+import secrets
 from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -46,6 +50,15 @@ DEFAULT_MIN_CELL = 10
 SUPPRESSED_SYMBOL = "[c]"
 MEASURE_DERIVED = ("value", "ci_low", "ci_high", "numerator", "denominator")
 CURVE_VALUES = ("mean", "ci_low", "ci_high")
+
+#: Identifier columns of the data model and the prefix of their pseudonyms.
+IDENTIFIER_COLUMNS = {"person_id": "N-", "survivor_id": "S-", "offence_id": "O-",
+                      "victim_id": "V-", "episode_id": "E-"}
+#: Environment variables holding the pseudonym key, or the path of a file holding it.
+KEY_ENV = "IOM_PSEUDONYM_KEY"
+KEY_FILE_ENV = "IOM_PSEUDONYM_KEY_FILE"
+#: The notice shown in place of a table that did not pass through disclosure control.
+WITHHELD_MARKER = "iom-withheld"
 
 _TOTALS_MODES = {None: (True, True), "both": (True, True), "rows": (True, False),
                  "columns": (False, True), "none": (False, False), False: (False, False)}
@@ -715,7 +728,8 @@ def scan_for_identifiers(text: str, identifiers: Iterable[str], *,
     return found
 
 
-def banner(audience: str, min_cell: int = DEFAULT_MIN_CELL) -> str:
+def banner(audience: str, min_cell: int = DEFAULT_MIN_CELL, *,
+           show_identifiers: bool = False) -> str:
     """The protective-marking line shown at the top of every report page.
 
     Parameters
@@ -723,6 +737,8 @@ def banner(audience: str, min_cell: int = DEFAULT_MIN_CELL) -> str:
     audience : {"public", "restricted"}
     min_cell : int, default 10
         The suppression threshold in force (quoted in the public banner).
+    show_identifiers : bool, default False
+        Restricted reports: whether real identifiers are shown (else keyed pseudonyms).
 
     Returns
     -------
@@ -740,9 +756,427 @@ def banner(audience: str, min_cell: int = DEFAULT_MIN_CELL) -> str:
     """
     min_cell = _check_min_cell(min_cell)
     if audience == "public":
-        return (f"OFFICIAL — PUBLIC: headline figures and curve points resting on fewer than "
-                f"{min_cell} people are suppressed; review every table before publication")
+        return (f"OFFICIAL — PUBLIC: every count, rate and percentage resting on 1 to "
+                f"{min_cell - 1} people is suppressed ({SUPPRESSED_SYMBOL}), with further cells "
+                f"hidden where a suppressed one could be worked out from totals; curve points on "
+                f"fewer than {min_cell} people are not drawn; no identifiers are shown")
     if audience == "restricted":
+        ids = ("shows real identifiers" if show_identifiers else
+               "identifiers are replaced by keyed pseudonyms")
         return ("OFFICIAL-SENSITIVE — RESTRICTED: contains personal data about offenders "
-                "and victims; do not publish")
+                f"and victims ({ids}); figures are not suppressed; do not publish")
     raise ParameterError(f"audience={audience!r}: expected one of {', '.join(AUDIENCES)}")
+
+
+# --------------------------------------------------------------------------------------------
+# the pseudonym key
+
+
+def new_key_file(path: str | Path) -> Path:
+    """Create a pseudonym key file (64 random hex digits, owner-only permissions) if absent.
+
+    Parameters
+    ----------
+    path : str or Path
+        Where the key lives. An existing file is left as it is, so pseudonyms stay stable from
+        one run to the next.
+
+    Returns
+    -------
+    Path
+
+    Raises
+    ------
+    ParameterError
+        The file cannot be created.
+    """
+    path = Path(path)
+    if path.exists():
+        return path
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_hex(32) + "\n")
+    except FileExistsError:       # another run made it first
+        pass
+    except OSError as exc:
+        raise ParameterError(f"pseudonym key file {path}: cannot create it ({exc.strerror})") \
+            from None
+    return path
+
+
+def pseudonym_key(environ: Mapping[str, str] | None = None) -> tuple[bytes | None, str]:
+    """The key for pseudonyms, and where it came from.
+
+    Looked up in this order: the environment variable ``IOM_PSEUDONYM_KEY`` (the key itself),
+    then ``IOM_PSEUDONYM_KEY_FILE`` (a file holding it; ``iom report`` sets this to
+    ``<out>/.pseudonym-key``, created on the first restricted run). Without either there is no
+    stable key: ``(None, reason)``, and :class:`Disclosure` makes a key for the session only.
+
+    Parameters
+    ----------
+    environ : mapping, optional
+        Default ``os.environ``.
+
+    Returns
+    -------
+    key : bytes or None
+    source : str
+        A description for the report (never the key).
+
+    Raises
+    ------
+    ParameterError
+        ``IOM_PSEUDONYM_KEY_FILE`` names a file that is missing, unreadable or empty.
+    """
+    env = os.environ if environ is None else environ
+    if env.get(KEY_ENV):
+        return env[KEY_ENV].encode("utf-8"), f"the environment variable {KEY_ENV}"
+    if env.get(KEY_FILE_ENV):
+        path = Path(env[KEY_FILE_ENV])
+        try:
+            key = path.read_bytes().strip()
+        except OSError as exc:
+            raise ParameterError(f"{KEY_FILE_ENV}={path}: cannot read the pseudonym key file "
+                                 f"({exc.strerror})") from None
+        if not key:
+            raise ParameterError(f"{KEY_FILE_ENV}={path}: the pseudonym key file is empty")
+        return key, f"the key file named by {KEY_FILE_ENV}"
+    return None, (f"neither {KEY_ENV} nor {KEY_FILE_ENV} is set: pseudonyms are stable within "
+                  "this session only")
+
+
+# --------------------------------------------------------------------------------------------
+# the disclosure rules of one report
+
+
+class Disclosure:
+    """The disclosure rules of one report: who reads it, the threshold, identifiers.
+
+    Every table and plotted series a report notebook shows goes through one of these methods,
+    so that the same notebook is safe for either audience:
+
+    * ``public``: counts of 1 to ``min_cell - 1`` people (and every figure resting on them) are
+      hidden, with secondary suppression where totals are published (:func:`suppress_table`);
+      curve points on fewer than ``min_cell`` people are hidden (:func:`suppress_curve`); a
+      table holding an identifier column is refused;
+    * ``restricted``: figures are shown as they are, and identifier columns (``person_id``,
+      ``survivor_id``, ``offence_id``, ``victim_id``, ``episode_id``) are replaced by keyed,
+      stable pseudonyms (:func:`pseudonymise`) unless ``show_identifiers=True``.
+
+    Parameters
+    ----------
+    audience : {"public", "restricted"}, default "restricted"
+    min_cell : int, default 10
+    show_identifiers : bool, default False
+        Restricted reports only: show real identifiers instead of pseudonyms.
+    key : str or bytes, optional
+        The pseudonym key; default from :func:`pseudonym_key` (environment), else a random key
+        for this object only.
+
+    Attributes
+    ----------
+    log_ : list of dict
+        One entry per table or curve released: its kind, rows, the count columns, cells hidden
+        and the smallest non-zero count left visible (see :meth:`summary`).
+    key_source_ : str
+        Where the pseudonym key came from (never the key).
+
+    Raises
+    ------
+    ParameterError
+        Unknown audience, bad ``min_cell``, or ``show_identifiers`` with a public audience.
+
+    Examples
+    --------
+    >>> sdc = Disclosure("public", min_cell=10)
+    >>> t = pd.DataFrame({"reason": ["moved", "died"], "n": [40, 3]})
+    >>> sdc.table(t, count_cols="n")["n"].tolist()
+    [40, <NA>]
+    """
+
+    def __init__(self, audience: str = "restricted", min_cell: int = DEFAULT_MIN_CELL, *,
+                 show_identifiers: bool = False, key=None):
+        if audience not in AUDIENCES:
+            raise ParameterError(f"audience={audience!r}: expected one of "
+                                 f"{', '.join(AUDIENCES)}")
+        self.audience = audience
+        self.min_cell = _check_min_cell(min_cell)
+        if not isinstance(show_identifiers, bool):
+            raise ParameterError(f"show_identifiers={show_identifiers!r}: expected true or false")
+        if show_identifiers and audience == "public":
+            raise ParameterError("show_identifiers=True: identifiers are never shown to a public "
+                                 "audience; use audience='restricted'")
+        self.show_identifiers = show_identifiers
+        if key is not None:
+            self._key, self.key_source_ = _key_bytes(key), "given"
+        else:
+            k, self.key_source_ = pseudonym_key()
+            self._key = k if k is not None else secrets.token_bytes(32)
+        self.log_: list[dict] = []
+
+    def __repr__(self) -> str:
+        return (f"Disclosure(audience={self.audience!r}, min_cell={self.min_cell}, "
+                f"show_identifiers={self.show_identifiers})")
+
+    @property
+    def public(self) -> bool:
+        """True for a public audience."""
+        return self.audience == "public"
+
+    @property
+    def banner(self) -> str:
+        """The protective-marking line (:func:`banner`)."""
+        return banner(self.audience, self.min_cell)
+
+    # -- single values --------------------------------------------------------------------
+
+    def is_small(self, n) -> bool:
+        """True when ``n`` people is a count a public report must not show (1 to min_cell-1)."""
+        return self.public and n is not None and not pd.isna(n) and 0 < float(n) < self.min_cell
+
+    def count(self, n, unit: str = "") -> str:
+        """A count for text: ``"1,234"``, or ``"fewer than 10"`` when it is small and public.
+
+        Parameters
+        ----------
+        n : int
+        unit : str, optional
+            Appended after a space, e.g. ``"people"``.
+        """
+        text = f"fewer than {self.min_cell}" if self.is_small(n) else (
+            "unknown" if n is None or pd.isna(n) else f"{int(n):,}")
+        return f"{text} {unit}".rstrip()
+
+    def identifier(self, value, column: str = "person_id") -> str:
+        """One identifier for text: its pseudonym, or itself when identifiers are shown.
+
+        Raises
+        ------
+        ParameterError
+            Public audience (identifiers are never shown), or an unknown identifier column.
+        """
+        if column not in IDENTIFIER_COLUMNS:
+            raise ParameterError(f"column={column!r}: expected one of "
+                                 f"{', '.join(IDENTIFIER_COLUMNS)}")
+        if self.public:
+            raise ParameterError(f"a public report cannot show a {column}")
+        if self.show_identifiers:
+            return str(value)
+        return pseudonymise(value, self._key, prefix=IDENTIFIER_COLUMNS[column])
+
+    # -- tables ---------------------------------------------------------------------------
+
+    def identifiers(self, df: pd.DataFrame) -> pd.DataFrame:
+        """``df`` with its identifier columns (and index) pseudonymised, for a restricted audience.
+
+        Raises
+        ------
+        ParameterError
+            Public audience and ``df`` holds an identifier column: aggregate it first.
+        """
+        names = [c for c in df.columns if c in IDENTIFIER_COLUMNS]
+        index_names = [n for n in df.index.names if n in IDENTIFIER_COLUMNS]
+        if self.public and (names or index_names):
+            raise ParameterError(f"a public report cannot show identifier column(s) "
+                                 f"{', '.join(names + index_names)}; aggregate the table first")
+        if self.show_identifiers or not (names or index_names):
+            return df
+        out = df.copy()
+        for c in names:
+            out[c] = pseudonymise(out[c].astype(object), self._key,
+                                  prefix=IDENTIFIER_COLUMNS[c])
+        if index_names:
+            out = out.reset_index()
+            for c in index_names:
+                out[c] = pseudonymise(out[c].astype(object), self._key,
+                                      prefix=IDENTIFIER_COLUMNS[c])
+            out = out.set_index(list(df.index.names))
+        return out
+
+    def _record(self, kind: str, out: pd.DataFrame, counts: list[str], hidden: int) -> None:
+        visible = []
+        for c in counts:
+            if c in out.columns:
+                v = pd.to_numeric(out[c], errors="coerce").to_numpy(dtype=float)
+                visible.extend(v[~np.isnan(v) & (v > 0)].tolist())
+        self.log_.append({"kind": kind, "rows": len(out), "count_columns": ", ".join(counts),
+                          "cells_hidden": int(hidden),
+                          "smallest_count_shown": min(visible) if visible else np.nan})
+        out.attrs["disclosure"] = {"audience": self.audience, "min_cell": self.min_cell}
+
+    def table(self, df: pd.DataFrame, *, count_cols=None, totals="none", derived=None, by=None,
+              rests_on=None, suppress_zeros: bool = False) -> pd.DataFrame:
+        """A table of counts ready to plot or show: small cells hidden for a public audience.
+
+        Parameters
+        ----------
+        df : DataFrame
+        count_cols : str or list of str, optional
+            Columns counting people (or events of people); see :func:`suppress_table`. With a
+            public audience, either these or ``rests_on`` must be given.
+        totals : default "none"
+            Which totals a reader can see (see :func:`suppress_table`; e.g. ``"both"`` for a
+            cross-tabulation, ``{"row": "n", "column": "n"}`` for one with margins).
+        derived : dict, optional
+            ``{column: count column(s)}``: values hidden with their counts.
+        by : str or list of str, optional
+            Independent sub-tables (see :func:`suppress_table`).
+        rests_on : int, optional
+            For a table with no count column (e.g. model estimates): the number of people the
+            whole table rests on. Below ``min_cell`` every numeric value is hidden.
+        suppress_zeros : bool, default False
+
+        Returns
+        -------
+        DataFrame
+            Numeric (hidden values missing) with ``<col>_suppressed`` flags for a public
+            audience; identifiers pseudonymised for a restricted one.
+            ``attrs["disclosure"]`` marks it as checked.
+
+        Raises
+        ------
+        ParameterError
+            Public audience and neither ``count_cols`` nor ``rests_on`` given, a named column
+            missing, or an identifier column in a public table.
+        """
+        counts = _as_list(count_cols, "count_cols")
+        out = self.identifiers(df)
+        hidden = 0
+        if self.public:
+            if not counts and rests_on is None:
+                raise ParameterError("a public table needs count_cols (the columns counting "
+                                     "people) or rests_on (how many people it rests on)")
+            if counts:
+                out, hidden = suppress_table(out, count_cols=counts, min_cell=self.min_cell,
+                                             totals=totals, derived=derived, by=by,
+                                             suppress_zeros=suppress_zeros)
+            if rests_on is not None and self.is_small(rests_on):
+                numeric = [c for c in out.columns if pd.api.types.is_numeric_dtype(out[c])
+                           and not pd.api.types.is_bool_dtype(out[c])]
+                mask = np.ones(len(out), dtype=bool)
+                for c in numeric:
+                    out[c] = _hide(out[c], mask)
+                    out[f"{c}_suppressed"] = mask
+                hidden += len(out) * len(numeric)
+        elif out is df:
+            out = df.copy()
+        self._record("table", out, counts, hidden)
+        return out
+
+    def measures(self, df: pd.DataFrame, *, count_cols=("n",),
+                 derived=MEASURE_DERIVED) -> pd.DataFrame:
+        """A tidy measure table with figures on fewer than ``min_cell`` people hidden (public).
+
+        See :func:`suppress_measures`; ``count_cols`` should include ``numerator`` where it
+        counts people.
+        """
+        counts = _as_list(count_cols, "count_cols")
+        out = self.identifiers(df)
+        hidden = 0
+        if self.public:
+            out, hidden = suppress_measures(out, min_cell=self.min_cell, count_cols=counts,
+                                            derived=derived, flags="columns")
+        elif out is df:
+            out = df.copy()
+        self._record("measures", out, counts, hidden)
+        return out
+
+    def curve(self, df: pd.DataFrame, *, n_col: str = "n_at_risk", **kwargs) -> pd.DataFrame:
+        """Curve points on fewer than ``min_cell`` people hidden (public); see
+        :func:`suppress_curve` for the options."""
+        out = self.identifiers(df)
+        if self.public:
+            out = suppress_curve(out, n_col=n_col, min_cell=self.min_cell, **kwargs)
+            hidden = int(out["suppressed"].sum())
+        else:
+            out, hidden = (df.copy() if out is df else out), 0
+        people = kwargs.get("people_col", "n_people")
+        self._record("curve", out, [n_col] + ([people] if people and people in out else []),
+                     hidden)
+        return out
+
+    def show(self, df: pd.DataFrame, *, digits=None, measures: bool = False, **rules) -> None:
+        """Display a table in the notebook after :meth:`table` (or :meth:`measures`).
+
+        Parameters
+        ----------
+        df : DataFrame
+        digits : int or dict, optional
+            Passed to ``DataFrame.round`` before hidden cells become ``[c]``.
+        measures : bool, default False
+            Use :meth:`measures` (``rules`` as its keywords) instead of :meth:`table`.
+        **rules
+            Keywords of :meth:`table` or :meth:`measures`.
+        """
+        from IPython.display import display
+        shown = self.measures(df, **rules) if measures else self.table(df, **rules)
+        display(self.for_display(shown, digits=digits))
+
+    def for_display(self, df: pd.DataFrame, *, digits=None) -> pd.DataFrame:
+        """A checked table (from :meth:`table`, :meth:`measures` or :meth:`curve`) as shown:
+        rounded, hidden values as ``[c]``, flag columns dropped."""
+        if "disclosure" not in df.attrs:
+            raise ParameterError("for_display: expected a table from Disclosure.table, "
+                                 ".measures or .curve")
+        t = df.round(digits) if digits is not None else df
+        out = display_table(t)
+        out.attrs["disclosure"] = dict(df.attrs["disclosure"])
+        return out
+
+    def summary(self) -> pd.DataFrame:
+        """One row per table or curve released so far (kind, rows, count columns, cells hidden,
+        smallest non-zero count shown)."""
+        return pd.DataFrame(self.log_, columns=["kind", "rows", "count_columns", "cells_hidden",
+                                                "smallest_count_shown"])
+
+    # -- the notebook guard -----------------------------------------------------------------
+
+    def guard(self, shell=None) -> bool:
+        """For a public audience, withhold every DataFrame displayed without a check.
+
+        Registers display formatters with IPython so that a ``DataFrame`` shown in the notebook
+        that did not come from :meth:`table`, :meth:`measures`, :meth:`curve` or
+        :meth:`for_display` is replaced by a notice (class ``iom-withheld``), never printed.
+
+        Parameters
+        ----------
+        shell : InteractiveShell, optional
+            Default: the running IPython shell.
+
+        Returns
+        -------
+        bool
+            Whether a guard was installed (False outside IPython or for a restricted audience).
+        """
+        if not self.public:
+            return False
+        if shell is None:
+            try:
+                from IPython import get_ipython
+            except ImportError:       # pragma: no cover
+                return False
+            shell = get_ipython()
+        if shell is None:
+            return False
+        formatters = shell.display_formatter.formatters
+        notice = ("Table withheld from this public report: it did not pass through disclosure "
+                  "control.")
+
+        def checked(obj) -> bool:
+            return "disclosure" in getattr(obj, "attrs", {})
+
+        def as_html(obj):
+            if checked(obj):
+                return obj._repr_html_() if isinstance(obj, pd.DataFrame) \
+                    else obj.to_frame()._repr_html_()
+            return f"<p class='{WITHHELD_MARKER}'><strong>{html.escape(notice)}</strong></p>"
+
+        def as_text(obj, p, cycle):
+            p.text(repr(obj) if checked(obj) else f"[{WITHHELD_MARKER}] {notice}")
+
+        for kind in (pd.DataFrame, pd.Series):
+            formatters["text/html"].for_type(kind, as_html)
+            formatters["text/plain"].for_type(kind, as_text)
+        return True

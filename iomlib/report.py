@@ -84,7 +84,7 @@ class Param:
         Name of the variable in the notebooks' ``parameters`` cell.
     default : object
         Value used when neither the parameters file nor ``-p`` sets it.
-    kind : {"data", "file", "date", "choice", "posint", "id"}
+    kind : {"data", "file", "date", "choice", "posint", "id", "bool"}
         How values are checked and converted.
     help : str
         One-line description (shown in error messages).
@@ -110,6 +110,8 @@ PARAMETERS: dict[str, Param] = {p.name: p for p in (
     Param("audience", "restricted", "choice", "who may read the reports", AUDIENCES),
     Param("person_id", None, "id", "person profiled by the nominal-profile notebook; null = "
                                    "none (restricted audience only)"),
+    Param("show_identifiers", False, "bool", "restricted audience only: show real identifiers "
+                                             "instead of keyed pseudonyms"),
 )}
 
 _NULLS = ("", "none", "null", "~")
@@ -338,6 +340,15 @@ def _check_value(p: Param, value, base: Path):
         if isinstance(value, (bool, float, list, dict)):
             raise ValueError(f"{value!r} is not a person identifier")
         return str(value).strip()
+    if p.kind == "bool":
+        if isinstance(value, bool):
+            return value
+        s = str(value).strip().lower()
+        if s in ("true", "yes", "1"):
+            return True
+        if s in ("false", "no", "0") or _is_null(value):
+            return False
+        raise ValueError(f"{value!r} is not true or false")
     raise AssertionError(p.kind)  # pragma: no cover
 
 
@@ -432,6 +443,9 @@ def resolve_parameters(file_values: dict | None = None, cli_values: dict | None 
     if out.get("person_id") is not None and out.get("audience") == "public":
         problems.append("parameter person_id: a nominal profile identifies a person; it needs "
                         "audience=restricted")
+    if out.get("show_identifiers") and out.get("audience") == "public":
+        problems.append("parameter show_identifiers: identifiers are never shown to a public "
+                        "audience; it needs audience=restricted")
     if problems:
         raise ParameterError("bad report parameters:\n  " + "\n  ".join(problems) + "\n"
                              + valid_parameters_text(extra_declared))
@@ -1388,10 +1402,10 @@ def check_parameters(args) -> dict:
     params = resolve_parameters(file_values, cli, declared=declared,
                                 config_defaults={k: v for k, v in defaults.items()
                                                  if k not in given})
-    from .config import load_config
-    cfg = load_config(params["config"], {
-        "headline": {"as_of": params["as_of"], "period_start": params["period_start"]},
-        "report": {"min_cell": params["min_cell"], "audience": params["audience"]}})
+    from .config import run_config
+    cfg = run_config(params["config"], as_of=params["as_of"],
+                     period_start=params["period_start"], min_cell=params["min_cell"],
+                     audience=params["audience"])
     if params["audience"] == "public":
         skipped = [nb.name for nb in notebooks if "person_id" in (nb.declared or {})]
         notebooks = [nb for nb in notebooks if "person_id" not in (nb.declared or {})]
@@ -1440,10 +1454,37 @@ def load_data(ctx: dict):
     return ds
 
 
+def pseudonym_environment(ctx: dict) -> dict:
+    """Environment for the kernels so that a restricted run's pseudonyms are stable.
+
+    Unless ``IOM_PSEUDONYM_KEY`` or ``IOM_PSEUDONYM_KEY_FILE`` is set already, a restricted
+    run uses the key file ``<out>/.pseudonym-key`` (64 random hex digits, owner-only
+    permissions), made on the first run: the same person gets the same pseudonym in every run
+    written to that folder, and nobody without the file can recompute them. Public runs show
+    no identifiers and need no key.
+
+    Parameters
+    ----------
+    ctx : dict
+        From :func:`check_parameters`.
+
+    Returns
+    -------
+    dict
+        Variables to add to the kernels' environment (possibly empty).
+    """
+    from .disclosure import KEY_ENV, KEY_FILE_ENV, new_key_file
+    if ctx["parameters"]["audience"] != "restricted" or os.environ.get(KEY_ENV) \
+            or os.environ.get(KEY_FILE_ENV):
+        return {}
+    return {KEY_FILE_ENV: str(new_key_file(ctx["out"].resolve() / ".pseudonym-key"))}
+
+
 def marking(params: dict) -> str:
     """The protective-marking banner for the run's audience and suppression threshold."""
     from .disclosure import banner
-    return banner(params["audience"], params["min_cell"])
+    return banner(params["audience"], params["min_cell"],
+                  show_identifiers=bool(params.get("show_identifiers")))
 
 
 def headline_metrics(ds, ctx: dict) -> dict:
@@ -1681,6 +1722,7 @@ def run_report(args) -> int:
     try:
         ctx = check_parameters(args)
         kernel, env = choose_kernel(scratch)
+        env = {**env, **pseudonym_environment(ctx)}
         if "IPYTHONDIR" not in os.environ:
             # the kernels' IPython profile and input history (the notebooks' code) stay in
             # the run's scratch folder instead of ~/.ipython
