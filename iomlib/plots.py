@@ -25,6 +25,8 @@ PALETTE = "colorblind"
 LIKERT_COLOURS = ("#d55e00", "#de8f05", "#bbbbbb", "#56b4e9", "#0173b2")
 """Strongly disagree .. strongly agree: vermillion, orange, grey, sky blue, blue."""
 AT_RISK_GID = "at_risk"
+#: Label of a value suppressed for disclosure control (the ONS marker).
+SUPPRESSED_LABEL = "[c]"
 """``gid`` of the number-at-risk texts under a risk curve (for tests and styling)."""
 
 
@@ -334,6 +336,9 @@ def bar_counts(table: pd.DataFrame, *, x: str, y: str = "n", hue: str | None = N
                xlabel: str | None = None, ylabel: str | None = None, ax=None) -> Axes:
     """Bars of a count (or other value) per category, optionally split by ``hue``.
 
+    A missing value (e.g. a count suppressed for a public report) draws no bar and, with
+    ``annotate``, is labelled ``[c]``.
+
     Returns
     -------
     Axes
@@ -354,7 +359,9 @@ def bar_counts(table: pd.DataFrame, *, x: str, y: str = "n", hue: str | None = N
         sns.barplot(x=x, y=y, **kw)
     if annotate:
         for cont in ax.containers:
-            ax.bar_label(cont, fmt="%g", fontsize=8)
+            values = getattr(cont, "datavalues", [])
+            ax.bar_label(cont, labels=[SUPPRESSED_LABEL if pd.isna(v) else f"{v:g}"
+                                       for v in values], fontsize=8)
     cat_label, val_label = (xlabel or x), (ylabel or y)
     if horizontal:
         ax.set_xlabel(val_label)
@@ -491,12 +498,14 @@ def proportions(table: pd.DataFrame, *, label: str, value: str = "pct",
 
 def score_histogram(table: pd.DataFrame, *, score: str = "points",
                     threshold: float | None = None, bins: int = 30,
-                    positive_only: bool = True, title: str | None = None,
+                    positive_only: bool = True, min_count: int = 1, title: str | None = None,
                     xlabel: str = "Selection-matrix points", ax=None) -> Axes:
     """Histogram of a score with the selection threshold marked.
 
     With ``positive_only`` people with zero points (no recent offending) are left out; the title
-    says how many were drawn.
+    says how many were drawn. With ``min_count`` > 1 (a public report's ``min_cell``), bins
+    holding 1 to ``min_count - 1`` people are not drawn, and the numbers of people in the title
+    and legend are shown only when they are at least ``min_count``.
 
     Returns
     -------
@@ -506,19 +515,31 @@ def score_histogram(table: pd.DataFrame, *, score: str = "points",
     _check_columns(table, score=score)
     threshold = _number("threshold", threshold)
     bins = _positive_int("bins", bins)
+    min_count = _positive_int("min_count", min_count)
     ax = _axes(ax, (9, 5))
     s = table[score].dropna()
     if positive_only:
         s = s[s > 0]
-    ax.hist(s, bins=bins, color=colours(1)[0], edgecolor="white")
+
+    def people(n: int) -> str:
+        return f"fewer than {min_count}" if 0 < n < min_count else f"{n}"
+
+    counts, edges = np.histogram(s, bins=bins)
+    small = (counts > 0) & (counts < min_count)
+    heights = np.where(small, 0, counts)
+    ax.bar(edges[:-1], heights, width=np.diff(edges), align="edge", color=colours(1)[0],
+           edgecolor="white")
+    if small.any():
+        ax.text(0.99, 0.97, f"{int(small.sum())} bin(s) with fewer than {min_count} people "
+                "not drawn", transform=ax.transAxes, ha="right", va="top", fontsize=8)
     if threshold is not None:
         above = int((s >= threshold).sum())
         ax.axvline(threshold, color=colours(4)[3], linewidth=2,
-                   label=f"threshold {threshold:g} ({above} at or above)")
-        ax.legend(fontsize=8)
+                   label=f"threshold {threshold:g} ({people(above)} at or above)")
+        ax.legend(fontsize=8, loc="upper left")
     ax.set_xlabel(xlabel)
     ax.set_ylabel("People")
-    ax.set_title(title or f"Distribution of {score} (n = {len(s)}"
+    ax.set_title(title or f"Distribution of {score} (n = {people(len(s))}"
                  f"{' with points > 0' if positive_only else ''})")
     return ax
 
