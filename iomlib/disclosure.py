@@ -1001,10 +1001,14 @@ class Disclosure:
             if c in out.columns:
                 v = pd.to_numeric(out[c], errors="coerce").to_numpy(dtype=float)
                 visible.extend(v[~np.isnan(v) & (v > 0)].tolist())
+        smallest = float(min(visible)) if visible else None
         self.log_.append({"kind": kind, "rows": len(out), "count_columns": ", ".join(counts),
                           "cells_hidden": int(hidden),
-                          "smallest_count_shown": min(visible) if visible else np.nan})
-        out.attrs["disclosure"] = {"audience": self.audience, "min_cell": self.min_cell}
+                          "smallest_count_shown": np.nan if smallest is None else smallest})
+        out.attrs["disclosure"] = {"audience": self.audience, "min_cell": self.min_cell,
+                                   "kind": kind, "count_columns": list(counts),
+                                   "cells_hidden": int(hidden),
+                                   "smallest_count_shown": smallest}
 
     def table(self, df: pd.DataFrame, *, count_cols=None, totals="none", derived=None, by=None,
               rests_on=None, suppress_zeros: bool = False) -> pd.DataFrame:
@@ -1043,6 +1047,8 @@ class Disclosure:
         """
         counts = _as_list(count_cols, "count_cols")
         out = self.identifiers(df)
+        if out is df:
+            out = df.copy()
         hidden = 0
         if self.public:
             if not counts and rests_on is None:
@@ -1060,8 +1066,6 @@ class Disclosure:
                     out[c] = _hide(out[c], mask)
                     out[f"{c}_suppressed"] = mask
                 hidden += len(out) * len(numeric)
-        elif out is df:
-            out = df.copy()
         self._record("table", out, counts, hidden)
         return out
 
@@ -1139,6 +1143,9 @@ class Disclosure:
         Registers display formatters with IPython so that a ``DataFrame`` shown in the notebook
         that did not come from :meth:`table`, :meth:`measures`, :meth:`curve` or
         :meth:`for_display` is replaced by a notice (class ``iom-withheld``), never printed.
+        A checked table's HTML output carries the check in its metadata (``iom_disclosure``:
+        threshold, count columns, cells hidden, smallest non-zero count shown), so an executed
+        notebook can be audited table by table.
 
         Parameters
         ----------
@@ -1169,8 +1176,9 @@ class Disclosure:
 
         def as_html(obj):
             if checked(obj):
-                return obj._repr_html_() if isinstance(obj, pd.DataFrame) \
-                    else obj.to_frame()._repr_html_()
+                frame = obj if isinstance(obj, pd.DataFrame) else obj.to_frame()
+                # the check travels with the output (cell metadata), for audits and tests
+                return frame._repr_html_(), {"iom_disclosure": dict(obj.attrs["disclosure"])}
             return f"<p class='{WITHHELD_MARKER}'><strong>{html.escape(notice)}</strong></p>"
 
         def as_text(obj, p, cycle):

@@ -372,6 +372,8 @@ def nb_dir(tmp_path) -> Path:
     (["-p", "config=/no/such/config.yaml"], "config"),
     (["-p", "noequals"], "key=value"),
     (["-p", "person_id=P000001", "-p", "audience=public"], "restricted"),
+    (["-p", "show_identifiers=true", "-p", "audience=public"], "never shown to a public"),
+    (["-p", "show_identifiers=perhaps"], "not true or false"),
 ])
 def test_bad_parameters_rejected_before_anything_runs(nb_dir, tmp_path, capsys, argv, expect):
     out = tmp_path / "reports"
@@ -868,3 +870,27 @@ def test_public_run_skips_restricted_notebooks_and_shows_the_marking(tmp_path, n
     assert not (latest / "03_profile.html").exists()
     for page in ("index.html", "01_alpha.html"):
         assert "OFFICIAL — PUBLIC" in (latest / page).read_text()
+
+
+def test_show_identifiers_is_a_checked_boolean():
+    for text, want in (("true", True), ("False", False), ("yes", True), ("0", False)):
+        assert report.resolve_parameters(cli_values={"show_identifiers": text})[
+            "show_identifiers"] is want
+    assert report.resolve_parameters()["show_identifiers"] is False
+    assert "real identifiers" in report.marking({"audience": "restricted", "min_cell": 10,
+                                                 "show_identifiers": True})
+
+
+def test_restricted_runs_get_a_stable_key_file_in_the_output_folder(tmp_path, monkeypatch):
+    from iomlib.disclosure import KEY_ENV, KEY_FILE_ENV
+    monkeypatch.delenv(KEY_ENV, raising=False)
+    monkeypatch.delenv(KEY_FILE_ENV, raising=False)
+    ctx = {"parameters": {"audience": "restricted"}, "out": tmp_path / "reports"}
+    env = report.pseudonym_environment(ctx)
+    key_file = Path(env[KEY_FILE_ENV])
+    assert key_file == (tmp_path / "reports" / ".pseudonym-key").resolve()
+    key = key_file.read_text()
+    assert report.pseudonym_environment(ctx) == env and key_file.read_text() == key
+    assert report.pseudonym_environment({**ctx, "parameters": {"audience": "public"}}) == {}
+    monkeypatch.setenv(KEY_ENV, "from-the-scheduler")
+    assert report.pseudonym_environment(ctx) == {}      # the operator's key wins
