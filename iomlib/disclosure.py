@@ -562,6 +562,62 @@ def suppress_curve(df: pd.DataFrame, *, n_col: str = "n_at_risk", min_cell: int 
     return out
 
 
+_HEADLINE_COUNTS = ("n", "numerator", "denominator", "n_treated", "n_control")
+_HEADLINE_DERIVED = ("value", "ci_low", "ci_high", "numerator", "denominator", "estimate")
+
+
+def suppress_headline(metrics: Mapping, min_cell: int = DEFAULT_MIN_CELL,
+                      count_keys: Iterable[str] = ()) -> dict:
+    """Headline figures (``metrics.json``) for a public audience.
+
+    Parameters
+    ----------
+    metrics : mapping
+        ``{key: {"value", "n", "numerator", "denominator", "ci_low", "ci_high", ...,
+        "alternatives": [...]}}`` as built by :func:`iomlib.headline.headline_json`; other keys
+        are copied unchanged.
+    min_cell : int, default 10
+    count_keys : iterable of str
+        Keys whose ``value`` is itself a count of people (e.g. the cohort sizes).
+
+    Returns
+    -------
+    dict
+        A copy in which every entry (and alternative) with a count of people (``n``,
+        ``numerator``, ``denominator``, ``n_treated``, ``n_control``, or the value of a count
+        key) from 1 to
+        ``min_cell - 1`` has its value, interval, numerator and denominator set to ``None``,
+        its small counts to ``None`` and ``"suppressed": True``.
+    """
+    min_cell = _check_min_cell(min_cell)
+    count_keys = set(count_keys)
+
+    def small(v) -> bool:
+        return isinstance(v, (int, float)) and not isinstance(v, bool) and 0 < v < min_cell
+
+    def one(entry: Mapping, is_count: bool) -> dict:
+        e = dict(entry)
+        counts = [c for c in _HEADLINE_COUNTS if small(e.get(c))]
+        if counts or (is_count and small(e.get("value"))):
+            for c in _HEADLINE_DERIVED + tuple(counts):
+                if c in e:
+                    e[c] = None
+            e["suppressed"] = True
+        return e
+
+    out = {}
+    for key, entry in metrics.items():
+        if isinstance(entry, Mapping) and "value" in entry:
+            e = one(entry, key in count_keys)
+            if isinstance(entry.get("alternatives"), list):
+                e["alternatives"] = [one(a, key in count_keys) if isinstance(a, Mapping) else a
+                                     for a in entry["alternatives"]]
+            out[key] = e
+        else:
+            out[key] = entry
+    return out
+
+
 def display_table(df: pd.DataFrame, symbol: str = SUPPRESSED_SYMBOL) -> pd.DataFrame:
     """A copy for display: hidden values shown as ``symbol`` and the flag columns dropped.
 

@@ -1166,6 +1166,8 @@ def _previous_durations(out: Path) -> dict:
 
 def _fmt_value(key: str, entry: dict, min_cell: int, audience: str) -> str:
     v = entry.get("value")
+    if entry.get("suppressed"):
+        return f"[c] (fewer than {min_cell} people)"
     if v is None:
         return "&ndash;"
     n = entry.get("n")
@@ -1514,6 +1516,10 @@ def headline_metrics(ds, ctx: dict) -> dict:
             "definition": est.get("estimand", ""), **est}
     except IomError as exc:  # e.g. an as-of date too early for any follow-up
         metrics["impact_managed_rate_reduction"] = {"value": None, "n": 0, "error": str(exc)}
+    if ctx["parameters"]["audience"] == "public":
+        from .disclosure import suppress_headline
+        from .headline import COUNT_KEYS
+        metrics = suppress_headline(metrics, ctx["parameters"]["min_cell"], COUNT_KEYS)
     return metrics
 
 

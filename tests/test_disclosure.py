@@ -609,3 +609,31 @@ def test_pseudonyms_are_stable_across_objects_with_the_same_key(monkeypatch, tmp
     assert c.identifier("P0001") != d.identifier("P0001")
     assert "this session only" in c.key_source_
     assert set(IDENTIFIER_COLUMNS) >= {"person_id", "survivor_id", "offence_id", "victim_id"}
+
+
+def test_headline_metrics_for_a_public_audience():
+    from iomlib.disclosure import suppress_headline
+    metrics = {
+        "unique_nominals": {"value": 7, "n": 7, "alternatives": [{"value": 9, "n": 9}]},
+        "felt_safer_pct": {"value": 80.0, "n": 20, "numerator": 16, "denominator": 20,
+                           "ci_low": 60.0, "ci_high": 91.0, "alternatives": []},
+        "removed_reduction_pct": {"value": 70.0, "n": 4, "ci_low": 1.0, "ci_high": 99.0,
+                                  "alternatives": [{"value": 50.0, "n": 30}]},
+        "impact": {"value": 0.1, "estimate": 0.1, "n": 500, "n_treated": 3, "n_control": 497},
+        "as_of": "2020-01-31",
+    }
+    out = suppress_headline(metrics, 10, count_keys=["unique_nominals"])
+    assert out["unique_nominals"]["value"] is None and out["unique_nominals"]["suppressed"]
+    assert out["unique_nominals"]["alternatives"][0]["value"] is None
+    assert out["felt_safer_pct"] == metrics["felt_safer_pct"]          # nothing small
+    r = out["removed_reduction_pct"]
+    assert r["value"] is None and r["ci_low"] is None and r["n"] is None and r["suppressed"]
+    assert r["alternatives"][0]["value"] == 50.0                       # 30 episodes: shown
+    assert out["impact"]["estimate"] is None and out["impact"]["n_treated"] is None
+    assert out["impact"]["n_control"] == 497 and out["as_of"] == "2020-01-31"
+    assert metrics["removed_reduction_pct"]["value"] == 70.0           # input untouched
+    small_numerator = suppress_headline({"k": {"value": 95.0, "n": 40, "numerator": 38,
+                                               "denominator": 40}}, 10)
+    assert small_numerator["k"]["value"] == 95.0   # 38 of 40: no count below 10
+    few_unsafe = suppress_headline({"k": {"value": 5.0, "n": 40, "numerator": 2}}, 10)
+    assert few_unsafe["k"]["value"] is None
