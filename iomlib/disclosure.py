@@ -1244,3 +1244,62 @@ class Disclosure:
             formatters["text/html"].for_type(kind, as_html)
             formatters["text/plain"].for_type(kind, as_text)
         return True
+
+
+# --------------------------------------------------------------------------------------------
+# auditing an executed notebook
+
+
+def _output_html(out: Mapping) -> str:
+    v = (out.get("data") or {}).get("text/html", "")
+    return "".join(v) if isinstance(v, list) else str(v)
+
+
+def _output_text(out: Mapping) -> str:
+    v = (out.get("data") or {}).get("text/plain", "") or out.get("text", "")
+    return "".join(v) if isinstance(v, list) else str(v)
+
+
+def audit_notebook(nb: Mapping, min_cell: int = DEFAULT_MIN_CELL) -> list[str]:
+    """Problems that make an executed notebook unfit for a public audience.
+
+    Parameters
+    ----------
+    nb : mapping
+        An executed notebook (``nbformat`` node or the parsed JSON).
+    min_cell : int, default 10
+
+    Returns
+    -------
+    list of str
+        One line per problem, naming the cell (1-based position): a table withheld by the
+        notebook guard (it bypassed :class:`Disclosure`), an HTML table without a disclosure
+        check in its output metadata, a check made for another audience or a lower threshold,
+        or a check that left a non-zero count below ``min_cell`` visible. Empty when fit.
+    """
+    min_cell = _check_min_cell(min_cell)
+    problems = []
+    for i, cell in enumerate(nb.get("cells", []), start=1):
+        for out in cell.get("outputs", []) or []:
+            text_html, text = _output_html(out), _output_text(out)
+            if WITHHELD_MARKER in text_html or WITHHELD_MARKER in text:
+                problems.append(f"cell {i}: a table was withheld: it did not pass through "
+                                f"disclosure control")
+                continue
+            if "<table" not in text_html:
+                continue
+            meta = out.get("metadata") or {}
+            check = (meta.get("text/html") or {}).get("iom_disclosure") \
+                or meta.get("iom_disclosure")
+            if not check:
+                problems.append(f"cell {i}: a table without a disclosure check")
+                continue
+            if check.get("audience") != "public" or int(check.get("min_cell", 0)) < min_cell:
+                problems.append(f"cell {i}: a table checked for audience "
+                                f"{check.get('audience')!r} with min_cell "
+                                f"{check.get('min_cell')}, expected public with {min_cell}")
+            smallest = check.get("smallest_count_shown")
+            if smallest is not None and 0 < float(smallest) < min_cell:
+                problems.append(f"cell {i}: a table shows a count of {smallest:g} "
+                                f"(columns {', '.join(check.get('count_columns') or [])})")
+    return problems

@@ -984,6 +984,17 @@ def run_notebook(job: dict) -> dict:
             where = f"cell {cell}: " if cell is not None else ""
             res["message"] = f"{name}: {where}{type(exc).__name__}: {evalue}"
         res["execute_seconds"] = round(time.perf_counter() - t0, 2)
+        if res["status"] == "ok" and job.get("audit_min_cell") is not None:
+            # a public run publishes nothing that bypassed disclosure control
+            from .disclosure import audit_notebook
+            problems = audit_notebook(json.loads(Path(job["ipynb"]).read_text()),
+                                      job["audit_min_cell"])
+            if problems:
+                res["status"] = "failed"
+                res["error"] = {"cell": None, "exec_count": None, "ename": "DisclosureAudit",
+                                "evalue": "; ".join(problems[:5]), "source": ""}
+                res["message"] = (f"{name}: disclosure audit failed ({len(problems)} "
+                                  f"problem(s)): {'; '.join(problems[:3])}")
         if Path(job["ipynb"]).exists():
             t1 = time.perf_counter()
             try:
@@ -1757,7 +1768,9 @@ def run_report(args) -> int:
                                   if nb.declared else None),
                    "kernel": kernel, "cwd": str(nb.path.parent.resolve()),
                    "timeout": args.timeout, "run_id": run_id,
-                   "marking": marking(params)}
+                   "marking": marking(params),
+                   "audit_min_cell": (params["min_cell"] if params["audience"] == "public"
+                                      else None)}
             futures[pool.submit(run_notebook, job)] = nb.name
         progress.draw()
         # the headline figures and provenance are computed while the first notebooks run

@@ -637,3 +637,36 @@ def test_headline_metrics_for_a_public_audience():
     assert small_numerator["k"]["value"] == 95.0   # 38 of 40: no count below 10
     few_unsafe = suppress_headline({"k": {"value": 5.0, "n": 40, "numerator": 2}}, 10)
     assert few_unsafe["k"]["value"] is None
+
+
+def test_audit_notebook_finds_every_kind_of_problem():
+    from iomlib.disclosure import audit_notebook
+
+    def out(html, check=None, kind="display_data"):
+        o = {"output_type": kind, "data": {"text/html": html, "text/plain": "x"},
+             "metadata": {}}
+        if check is not None:
+            o["metadata"]["text/html"] = {"iom_disclosure": check}
+        return o
+
+    good = {"audience": "public", "min_cell": 10, "smallest_count_shown": 12.0,
+            "count_columns": ["n"]}
+    nb = {"cells": [
+        {"cell_type": "markdown", "source": "<table></table> in prose is fine"},
+        {"cell_type": "code", "outputs": [out("<table>ok</table>", good)]},
+        {"cell_type": "code", "outputs": [out(f"<p class='{WITHHELD_MARKER}'>...</p>")]},
+        {"cell_type": "code", "outputs": [out("<table>raw</table>", kind="execute_result")]},
+        {"cell_type": "code", "outputs": [out("<table>t</table>",
+                                              {**good, "smallest_count_shown": 3.0})]},
+        {"cell_type": "code", "outputs": [out("<table>t</table>",
+                                              {**good, "audience": "restricted"})]},
+        {"cell_type": "code", "outputs": [{"output_type": "stream", "text": "n = 3"}]},
+    ]}
+    problems = audit_notebook(nb, 10)
+    assert len(problems) == 4
+    assert problems[0].startswith("cell 3: a table was withheld")
+    assert problems[1] == "cell 4: a table without a disclosure check"
+    assert problems[2].startswith("cell 5: a table shows a count of 3")
+    assert problems[3].startswith("cell 6: a table checked for audience 'restricted'")
+    assert audit_notebook({"cells": nb["cells"][:2]}, 10) == []
+    assert audit_notebook({"cells": nb["cells"][:2]}, 20)[0].startswith("cell 2:")

@@ -56,6 +56,7 @@ def test_parameters_cell_is_first_and_exact(name):
     expected = dict(SHARED_PARAMETERS)
     if name == "06_nominal_profile":
         expected["person_id"] = None
+        expected["show_identifiers"] = False
     params = _assignments(first.source)
     assert params == expected
     assert list(params) == list(expected)
@@ -81,11 +82,13 @@ def test_paired_py_percent_file_matches(name):
 
 
 @pytest.mark.parametrize("name", NOTEBOOKS)
-def test_loads_config_and_data_the_shared_way(name):
+def test_sets_up_the_shared_way(name):
+    """One call sets up every notebook: configuration, data, cohort and disclosure rules."""
     code = re.sub(r"\s+", "", "\n".join(c.source for c in _code_cells(_read(name))))
-    assert ('iomlib.config.load_config(config,{"headline":{"as_of":as_of,'
-            '"period_start":period_start}})') in code
-    assert "iomlib.data.open_dataset(data,config=cfg)" in code
+    assert "iomlib.notebook.start(data,as_of=as_of,period_start=period_start," in code
+    assert "min_cell=min_cell,audience=audience" in code
+    for old in ("load_config(", "open_dataset(", "cohort.restrict("):
+        assert old not in code, f"{name} repeats the set-up ({old}); use iomlib.notebook.start"
     assert "plt.show()" not in code
 
 

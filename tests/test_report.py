@@ -861,6 +861,7 @@ def test_public_run_skips_restricted_notebooks_and_shows_the_marking(tmp_path, n
                                                                      tiny_data):
     write_notebook(nb_dir / "03_profile.ipynb", [("code", "x = 1")],
                    params=PARAMS_SRC + "\nperson_id = None\n")
+    (nb_dir / "02_beta.ipynb").unlink()        # shows an unchecked table (see the next test)
     out = tmp_path / "reports"
     rc, _, err = run_cli("report", "--data", tiny_data, "--out", out, "--notebook-dir", nb_dir,
                          "-p", "audience=public")
@@ -870,6 +871,36 @@ def test_public_run_skips_restricted_notebooks_and_shows_the_marking(tmp_path, n
     assert not (latest / "03_profile.html").exists()
     for page in ("index.html", "01_alpha.html"):
         assert "OFFICIAL — PUBLIC" in (latest / page).read_text()
+
+
+SAFE_TABLE = [
+    ("md", "# Safe table"),
+    ("code", ("import pandas as pd\nimport iomlib.notebook\n"
+              "run = iomlib.notebook.start(data, as_of=as_of, period_start=period_start, "
+              "cohort=cohort, config=config, min_cell=min_cell, audience=audience)\n"
+              "t = pd.DataFrame({'reason': ['moved', 'died'], 'n': [40, 3]})\n"
+              "run.sdc.show(t, count_cols='n')")),
+]
+
+
+def test_public_run_publishes_nothing_that_bypassed_disclosure_control(tmp_path, nb_dir,
+                                                                       tiny_data):
+    """02_beta displays a raw DataFrame without calling iomlib.notebook.start (so no guard):
+    the runner's audit finds a table without a disclosure check and the run fails unpublished;
+    a notebook showing a table through run.sdc passes, with the small cell hidden."""
+    out = tmp_path / "reports"
+    rc, _, err = run_cli("report", "--data", tiny_data, "--out", out, "--notebook-dir", nb_dir,
+                         "-p", "audience=public")
+    assert rc == 1, err
+    assert "02_beta: disclosure audit failed" in err and "without a disclosure check" in err
+    assert not (out / "latest").exists()              # nothing published
+    (nb_dir / "02_beta.ipynb").unlink()
+    write_notebook(nb_dir / "02_safe.ipynb", SAFE_TABLE)
+    rc, _, err = run_cli("report", "--data", tiny_data, "--out", out, "--notebook-dir", nb_dir,
+                         "-p", "audience=public")
+    assert rc == 0, err
+    page = (out / "latest" / "02_safe.html").read_text()
+    assert "[c]" in page and ">40<" in page and ">3<" not in page
 
 
 def test_show_identifiers_is_a_checked_boolean():
