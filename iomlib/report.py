@@ -1472,7 +1472,8 @@ def pseudonym_environment(ctx: dict) -> dict:
 
     Unless ``IOM_PSEUDONYM_KEY`` or ``IOM_PSEUDONYM_KEY_FILE`` is set already, a restricted
     run uses the key file ``<out>/.pseudonym-key`` (64 random hex digits, owner-only
-    permissions), made on the first run: the same person gets the same pseudonym in every run
+    permissions), made by :func:`run_report` on the first run once the parameters and data
+    have been checked: the same person gets the same pseudonym in every run
     written to that folder, and nobody without the file can recompute them. Public runs show
     no identifiers and need no key.
 
@@ -1486,11 +1487,11 @@ def pseudonym_environment(ctx: dict) -> dict:
     dict
         Variables to add to the kernels' environment (possibly empty).
     """
-    from .disclosure import KEY_ENV, KEY_FILE_ENV, new_key_file
+    from .disclosure import KEY_ENV, KEY_FILE_ENV
     if ctx["parameters"]["audience"] != "restricted" or os.environ.get(KEY_ENV) \
             or os.environ.get(KEY_FILE_ENV):
         return {}
-    return {KEY_FILE_ENV: str(new_key_file(ctx["out"].resolve() / ".pseudonym-key"))}
+    return {KEY_FILE_ENV: str(ctx["out"].resolve() / ".pseudonym-key")}
 
 
 def marking(params: dict) -> str:
@@ -1749,6 +1750,9 @@ def run_report(args) -> int:
         ds = load_data(ctx) if needs_data_first(ctx["parameters"]) else None
         notebooks, params, out = ctx["notebooks"], ctx["parameters"], ctx["out"]
         out.mkdir(parents=True, exist_ok=True)
+        from .disclosure import KEY_FILE_ENV, new_key_file
+        if KEY_FILE_ENV in env:
+            new_key_file(env[KEY_FILE_ENV])
         run_dir = new_run_dir(out)
         run_id = run_dir.name
         (run_dir / "logs").mkdir()

@@ -920,8 +920,39 @@ def test_restricted_runs_get_a_stable_key_file_in_the_output_folder(tmp_path, mo
     env = report.pseudonym_environment(ctx)
     key_file = Path(env[KEY_FILE_ENV])
     assert key_file == (tmp_path / "reports" / ".pseudonym-key").resolve()
-    key = key_file.read_text()
-    assert report.pseudonym_environment(ctx) == env and key_file.read_text() == key
+    assert not key_file.exists()          # made by the run, after its checks
+    assert report.pseudonym_environment(ctx) == env
     assert report.pseudonym_environment({**ctx, "parameters": {"audience": "public"}}) == {}
     monkeypatch.setenv(KEY_ENV, "from-the-scheduler")
     assert report.pseudonym_environment(ctx) == {}      # the operator's key wins
+
+
+PSEUDONYM_ECHO = [
+    ("md", "# Pseudonym"),
+    ("code", ("from iomlib.disclosure import Disclosure\n"
+              "print('PSEUDO ' + Disclosure(audience).identifier('P000001'))")),
+]
+
+
+def test_restricted_pseudonyms_are_stable_from_run_to_run(tmp_path, monkeypatch):
+    from iomlib.disclosure import KEY_ENV, KEY_FILE_ENV
+    monkeypatch.delenv(KEY_ENV, raising=False)
+    monkeypatch.delenv(KEY_FILE_ENV, raising=False)
+    d = tmp_path / "nb"
+    d.mkdir()
+    write_notebook(d / "01_echo.ipynb", PSEUDONYM_ECHO)
+    out = tmp_path / "reports"
+    seen = []
+    for _ in range(2):
+        rc, _, err = run_cli("report", "--notebook-dir", d, "--out", out)
+        assert rc == 0, err
+        seen += re.findall(r"PSEUDO (N-[0-9a-f]{10})", (out / "latest" / "01_echo.html")
+                           .read_text())
+    assert len(seen) == 2 and seen[0] == seen[1]
+    key = out / ".pseudonym-key"
+    assert (key.stat().st_mode & 0o777) == 0o600
+    key.unlink()                                   # a new key: unrelated pseudonyms
+    rc, _, err = run_cli("report", "--notebook-dir", d, "--out", out)
+    assert rc == 0, err
+    again = re.findall(r"PSEUDO (N-[0-9a-f]{10})", (out / "latest" / "01_echo.html").read_text())
+    assert again and again[0] != seen[0]
