@@ -929,7 +929,10 @@ def run_notebook(job: dict) -> dict:
     ----------
     job : dict
         ``name``, ``input``, ``ipynb``, ``html``, ``log``, ``parameters`` (dict or None),
-        ``kernel``, ``cwd``, ``timeout`` (seconds per cell or None), ``run_id``.
+        ``kernel``, ``cwd``, ``timeout`` (seconds per cell or None), ``run_id``; optional
+        ``marking`` (banner), ``audit_min_cell`` (public runs: audit the executed notebook with
+        :func:`iomlib.disclosure.audit_notebook`) and ``redact`` (``{raw: pseudonym}`` replaced
+        in the executed notebook before it is rendered).
 
     Returns
     -------
@@ -984,6 +987,8 @@ def run_notebook(job: dict) -> dict:
             where = f"cell {cell}: " if cell is not None else ""
             res["message"] = f"{name}: {where}{type(exc).__name__}: {evalue}"
         res["execute_seconds"] = round(time.perf_counter() - t0, 2)
+        if job.get("redact") and Path(job["ipynb"]).exists():
+            redact_file(job["ipynb"], job["redact"])     # parameters papermill wrote in
         if res["status"] == "ok" and job.get("audit_min_cell") is not None:
             # a public run publishes nothing that bypassed disclosure control
             from .disclosure import audit_notebook
@@ -1494,6 +1499,49 @@ def pseudonym_environment(ctx: dict) -> dict:
     return {KEY_FILE_ENV: str(ctx["out"].resolve() / ".pseudonym-key")}
 
 
+def identifier_redactions(params: dict, env: dict) -> dict:
+    """Identifiers given as parameters, and the pseudonyms that replace them in the outputs.
+
+    A restricted run that does not show identifiers still needs the real ``person_id`` to find
+    the nominal, and papermill writes parameters into the executed notebook; the runner
+    replaces them there, and in the provenance, by the same keyed pseudonym the notebook shows.
+
+    Parameters
+    ----------
+    params : dict
+        Checked parameters.
+    env : dict
+        The kernels' extra environment (it may name the key file).
+
+    Returns
+    -------
+    dict
+        ``{raw identifier: pseudonym}``; empty for public runs (which take no identifier) and
+        runs with ``show_identifiers``.
+    """
+    pid = params.get("person_id")
+    if pid is None or params.get("audience") != "restricted" or params.get("show_identifiers"):
+        return {}
+    from .disclosure import Disclosure, pseudonym_key
+    key, _ = pseudonym_key({**os.environ, **env})
+    return {pid: Disclosure("restricted", key=key).identifier(pid)}
+
+
+def redact_file(path: str | Path, redactions: dict) -> int:
+    """Replace whole-token occurrences of each raw identifier in a text file; return how many."""
+    if not redactions:
+        return 0
+    p = Path(path)
+    text = p.read_text()
+    total = 0
+    for raw, new in redactions.items():
+        text, n = re.subn(rf"(?<![A-Za-z0-9]){re.escape(raw)}(?![A-Za-z0-9])", new, text)
+        total += n
+    if total:
+        p.write_text(text)
+    return total
+
+
 def marking(params: dict) -> str:
     """The protective-marking banner for the run's audience and suppression threshold."""
     from .disclosure import banner
@@ -1753,6 +1801,7 @@ def run_report(args) -> int:
         from .disclosure import KEY_FILE_ENV, new_key_file
         if KEY_FILE_ENV in env:
             new_key_file(env[KEY_FILE_ENV])
+        redactions = identifier_redactions(params, env)
         run_dir = new_run_dir(out)
         run_id = run_dir.name
         (run_dir / "logs").mkdir()
@@ -1774,14 +1823,16 @@ def run_report(args) -> int:
                    "timeout": args.timeout, "run_id": run_id,
                    "marking": marking(params),
                    "audit_min_cell": (params["min_cell"] if params["audience"] == "public"
-                                      else None)}
+                                      else None),
+                   "redact": redactions}
             futures[pool.submit(run_notebook, job)] = nb.name
         progress.draw()
         # the headline figures and provenance are computed while the first notebooks run
         if ds is None:
             ds = load_data(ctx)
         metrics = headline_metrics(ds, ctx)
-        shown = mask_secrets(params)
+        shown = {k: redactions.get(v, v) if k == "person_id" else v
+                 for k, v in mask_secrets(params).items()}
         git = prov_mod.git_info(ctx["notebook_dir"].resolve())
         packages = prov_mod.package_versions()
         data_prov = prov_mod.data_provenance(ds, params["data"])

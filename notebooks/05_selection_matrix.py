@@ -42,57 +42,76 @@ import pandas as pd
 from IPython.display import Markdown, display
 
 import iomlib.cohort
-import iomlib.config
-import iomlib.data
 import iomlib.matrix
+import iomlib.notebook
 from iomlib import plots
 
-cfg = iomlib.config.load_config(config, {"headline": {"as_of": as_of,
-                                                      "period_start": period_start}})
-ds_all = iomlib.data.open_dataset(data, config=cfg)
-ds = iomlib.cohort.restrict(ds_all, cohort)
-plots.set_theme()
+run = iomlib.notebook.start(data, as_of=as_of, period_start=period_start, cohort=cohort,
+                            config=config, min_cell=min_cell, audience=audience)
+cfg, ds, sdc = run.cfg, run.ds, run.sdc
+ds_all = run.data      # the matrix scores everyone known, whatever the cohort
 version = cfg.matrix_version_on(cfg.as_of)
 first, last = cfg.matrix_versions[0], cfg.matrix_versions[-1]
 window_start = cfg.as_of - pd.Timedelta(days=cfg.matrix_window_days)
-display(Markdown(f"Data: `{ds.source}`; everyone known ({len(ds_all.people)} people) scored "
-                 f"on {cfg.as_of.date()}; version in force: **{version.name}** (threshold "
-                 f"{version.threshold:g})."))
+display(Markdown(f"Data: `{ds.source}`; everyone known ({sdc.count(len(ds_all.people), 'people')}"
+                 f") scored on {cfg.as_of.date()}; version in force: **{version.name}** "
+                 f"(threshold {version.threshold:g})."))
 
 # %% [markdown]
 # ## Score distribution and threshold
 #
 # Points of everyone with at least one point on the as-of date (people with no offence in the
-# last 365 days score zero and are not drawn), under the version in force then.
+# last 365 days score zero and are not drawn), under the version in force then. In a public
+# report, bars of fewer than `min_cell` people are not drawn.
 
 # %%
 scores = iomlib.matrix.select_on(ds_all, cfg.as_of, cfg)
-display(pd.DataFrame([{"scored": len(scores), "with points > 0": int((scores["points"] > 0).sum()),
-                       "at or above threshold": int(scores["crosses"].sum()),
-                       "threshold": version.threshold, "version": version.name}]))
+with_points = int((scores["points"] > 0).sum())
+sdc.show(pd.DataFrame([{"scored": len(scores), "with points > 0": with_points,
+                        "at or above threshold": int(scores["crosses"].sum()),
+                        "threshold": version.threshold, "version": version.name}]),
+         count_cols=["scored", "with points > 0", "at or above threshold"])
 ax = plots.score_histogram(scores, score="points", threshold=version.threshold,
+                           min_count=sdc.min_cell if sdc.public else 1,
                            title=f"Selection-matrix points on {cfg.as_of.date()} "
                                  f"(version {version.name}; n = "
-                                 f"{int((scores['points'] > 0).sum())} people with points)")
+                                 f"{sdc.count(with_points, 'people')} with points)")
 
 # %% [markdown]
 # ## Who is selected under each version
 #
-# Everyone with points under either version, scored with the first and the last version. People
-# above the diagonal gain points from the weapon weighting; "only" groups are the people whose
-# selection depends on the version.
+# Everyone with points under either version, scored with the first and the last version; `n`
+# holds the totals. People above the diagonal of the chart gain points from the weapon
+# weighting; "only" groups are the people whose selection depends on the version. The chart
+# draws one point per person, so it is shown in restricted reports only.
 
 # %%
 comparison = iomlib.matrix.compare_versions(ds_all, cfg.as_of, cfg)
 groups = iomlib.cohort.selection_groups(comparison, first.name, last.name)
-display(pd.crosstab(groups[f"crosses_{first.name}"], groups[f"crosses_{last.name}"],
-                    margins=True, margins_name="n").rename_axis(
-    index=f"crosses {first.name}", columns=f"crosses {last.name}"))
-ax = plots.versions_scatter(groups, x=f"points_{first.name}", y=f"points_{last.name}",
-                            hue="group", threshold_x=first.threshold,
-                            threshold_y=last.threshold,
-                            title=f"Points under the {first.name} and {last.name} versions",
-                            xlabel=f"{first.name} points", ylabel=f"{last.name} points")
+yes_no = {False: "no", True: "yes"}
+crosstab = (pd.crosstab(groups[f"crosses_{first.name}"], groups[f"crosses_{last.name}"],
+                        margins=True, margins_name="n")
+            .rename(index=yes_no, columns=yes_no)
+            .rename_axis(index=f"crosses {first.name}", columns=f"crosses {last.name}"))
+crosstab = sdc.table(crosstab, count_cols=[c for c in crosstab.columns if c != "n"],
+                     totals={"column": "n", "row": "n"})
+display(sdc.for_display(crosstab))
+# the people counts of the selection groups are cells of this table: where it hides one, the
+# tables and charts below hide it too
+cell_of = {"both": ("yes", "yes"), f"only {first.name}": ("yes", "no"),
+           f"only {last.name}": ("no", "yes")}
+people_hidden = {g for g, (r, c) in cell_of.items()
+                 if sdc.public and r in crosstab.index and f"{c}_suppressed" in crosstab
+                 and bool(crosstab.loc[r, f"{c}_suppressed"])}
+if sdc.public:
+    display(Markdown("*The chart of each person's points under the two versions is omitted "
+                     "from public reports: it shows individual people.*"))
+else:
+    ax = plots.versions_scatter(groups, x=f"points_{first.name}", y=f"points_{last.name}",
+                                hue="group", threshold_x=first.threshold,
+                                threshold_y=last.threshold,
+                                title=f"Points under the {first.name} and {last.name} versions",
+                                xlabel=f"{first.name} points", ylabel=f"{last.name} points")
 
 # %% [markdown]
 # ## Offence types of each group
@@ -100,31 +119,103 @@ ax = plots.versions_scatter(groups, x=f"points_{first.name}", y=f"points_{last.n
 # Share of each group's offences in the matrix window (the 365 days up to the as-of date) by
 # offence type, and the share that were weapon-enabled. `n` is the number of people in the
 # group.
+#
+# In a public report an offence count is hidden when it is below `min_cell`, when fewer than
+# `min_cell` people committed the offences, or when the group has fewer than `min_cell` people;
+# because each group's total is published, a second count of the group is then hidden as well.
+# Hidden counts are drawn within "all other" (their sum is the published total less the counts
+# shown), and a group whose total, or every count, is hidden is not drawn.
 
 # %%
+TOTAL = "n (offences)"
+SUPPRESSED = "suppressed [c]"
+
+
+def checked_mix(mix):
+    """The offence counts of each group (one row per group and offence type, plus a total row
+    per group) through disclosure control: a count rests on the people who committed the
+    offences (``n_people``) and on the group's people (``group_people``)."""
+    t = mix[["group", "offence_category", "n_offences", "n_people", "group_people"]]
+    totals = (t.groupby("group", sort=False)
+              .agg(n_offences=("n_offences", "sum"), group_people=("group_people", "first"))
+              .reset_index().assign(offence_category=TOTAL))
+    totals["n_people"] = totals["group_people"]
+    t = (pd.concat([t, totals[t.columns]]).sort_values("group", kind="stable")
+         .reset_index(drop=True))
+    return sdc.table(t, count_cols=["n_offences", "n_people", "group_people"], by="group",
+                     totals={"row": ("offence_category", TOTAL)},
+                     derived={"n_offences": ["n_people", "group_people"]})
+
+
+def shares_frame(checked, hidden_people=()):
+    """What the stacked bars draw: the visible counts of each group whose total is shown, and
+    the hidden ones together (their sum is the published total minus the visible counts; not a
+    category of ``order``, they go to "all other"); the group's size is in its label."""
+    rows, dropped = [], []
+    for g, d in checked.groupby("group", sort=False):
+        total = d.loc[d["offence_category"] == TOTAL, "n_offences"].iloc[0]
+        inner = d[d["offence_category"] != TOTAL]
+        visible = inner.dropna(subset=["n_offences"])
+        if pd.isna(total) or visible.empty:
+            dropped.append(g)
+            continue
+        size = d["group_people"].iloc[0]
+        label = f"{g}\n(n = {'[c]' if g in hidden_people else sdc.count(size)})"
+        rows += [{"group": label, "offence_category": c, "n_offences": float(v)}
+                 for c, v in zip(visible["offence_category"], visible["n_offences"])]
+        hidden = float(total - visible["n_offences"].sum())
+        if hidden > 0:
+            rows.append({"group": label, "offence_category": SUPPRESSED, "n_offences": hidden})
+    return pd.DataFrame(rows, columns=["group", "offence_category", "n_offences"]), dropped
+
+
+def dropped_note(dropped):
+    if dropped:
+        display(Markdown(f"*Not drawn (too few people or offences to publish): "
+                         f"{', '.join(map(str, dropped))}.*"))
+
+
 selected = groups[groups["group"] != "neither"]
 mix = iomlib.cohort.offence_mix(ds_all, selected, window_start, cfg.as_of)
 order = list(mix.groupby("offence_category")["n_offences"].sum().nlargest(9).index)
-ax = plots.stacked_shares(mix, group="group", category="offence_category", value="n_offences",
-                          n="group_people", order=order,
+mix_checked = checked_mix(mix)
+shares, dropped = shares_frame(mix_checked, people_hidden)
+ax = plots.stacked_shares(shares, group="group", category="offence_category",
+                          value="n_offences", order=order,
                           title="Offence types of people crossing the threshold, by version")
-display(mix.groupby("group").agg(n=("group_people", "first"), offences=("n_offences", "sum"),
-                                 weapon_offences=("weapon_offences", "sum"))
-        .assign(weapon_pct=lambda t: (100 * t["weapon_offences"] / t["offences"]).round(1)))
+dropped_note(dropped)
+summary = (mix.groupby("group").agg(n=("group_people", "first"), offences=("n_offences", "sum"),
+                                    weapon_offences=("weapon_offences", "sum"))
+           .assign(weapon_pct=lambda t: 100 * t["weapon_offences"] / t["offences"]))
+summary = sdc.table(summary, count_cols=["n", "offences", "weapon_offences"],
+                    derived={"offences": "n", "weapon_offences": "n",
+                             "weapon_pct": ["n", "offences", "weapon_offences"]})
+if sdc.public:      # group sizes hidden in the table of who is selected stay hidden here
+    hide = summary.index.isin(list(people_hidden))
+    summary["n"] = summary["n"].astype("Int64").mask(hide)
+    summary["n_suppressed"] = summary["n_suppressed"] | hide
+display(sdc.for_display(summary, digits=1))
 
 # %% [markdown]
 # ## The managed cohort by offence type
 #
 # For comparison: the offending, over the same window, of the people actually in the active
-# cohort on the as-of date, by cohort.
+# cohort on the as-of date, by cohort (the same disclosure rules as above).
 
 # %%
 status = iomlib.cohort.status_on(ds, cfg.as_of)
 active = status.loc[status["active"], ["person_id", "cohort"]].rename(columns={"cohort": "group"})
 mix_active = iomlib.cohort.offence_mix(ds_all, active, window_start, cfg.as_of)
-ax = plots.stacked_shares(mix_active, group="group", category="offence_category",
-                          value="n_offences", n="group_people", order=order,
+active_checked = checked_mix(mix_active)
+shares_active, dropped = shares_frame(active_checked)
+ax = plots.stacked_shares(shares_active, group="group", category="offence_category",
+                          value="n_offences", order=order,
                           title=f"Offence types of the active cohort on {cfg.as_of.date()}")
-display(mix_active.pivot(index="offence_category", columns="group", values="n_offences")
-        .fillna(0).astype(int).pipe(lambda t: pd.concat(
-            [t, t.sum().to_frame("n (offences)").T])))
+dropped_note(dropped)
+shown = sdc.for_display(active_checked)     # hidden counts as [c]
+by_type = (shown.pivot(index="offence_category", columns="group", values="n_offences")
+           .reindex([c for c in shown["offence_category"].unique() if c != TOTAL] + [TOTAL]))
+by_type = by_type.astype(object).where(by_type.notna(), 0)   # no offence of the type: a zero
+by_type = by_type.map(lambda v: int(v) if isinstance(v, float) else v)
+by_type.attrs = dict(shown.attrs)           # a reshaped view of a checked table
+display(by_type)

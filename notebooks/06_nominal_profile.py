@@ -20,6 +20,8 @@
 # **Restricted audiences only.** This notebook shows one person's record: their offences,
 # custody spells, time on the scheme and monthly risk score. It contains personal data and must
 # never be part of a public report. With `audience = "public"` it stops at the next cell.
+# Identifiers (the person's, and those of their episodes) are shown as keyed, stable
+# pseudonyms unless the run is told to show them (`show_identifiers = True`).
 #
 # The risk score each month end is the suite's recency- and severity-weighted score over the
 # previous 365 days (`domain-notes.md` §2), or the force's own imported score where one exists.
@@ -34,6 +36,7 @@ config = None
 min_cell = 10
 audience = "restricted"
 person_id = None
+show_identifiers = False
 
 # %%
 from iomlib.errors import ParameterError
@@ -46,20 +49,19 @@ if audience == "public":
 from IPython.display import Markdown, display
 
 import iomlib.cohort
-import iomlib.config
 import iomlib.curves
-import iomlib.data
+import iomlib.notebook
 from iomlib import plots
 
-cfg = iomlib.config.load_config(config, {"headline": {"as_of": as_of,
-                                                      "period_start": period_start}})
-ds_all = iomlib.data.open_dataset(data, config=cfg)
-ds = iomlib.cohort.restrict(ds_all, cohort)
-plots.set_theme()
+run = iomlib.notebook.start(data, as_of=as_of, period_start=period_start, cohort=cohort,
+                            config=config, min_cell=min_cell, audience=audience,
+                            show_identifiers=show_identifiers)
+cfg, ds, sdc = run.cfg, run.ds, run.sdc
 pid = person_id if person_id is not None else iomlib.cohort.first_nominal(
     ds, since=cfg.period_start, as_of=cfg.as_of)
-history = iomlib.curves.nominal_history(ds_all, pid, cfg, end=cfg.as_of)
-display(Markdown(f"Nominal **{pid}**; data `{ds.source}`; record shown from "
+history = iomlib.curves.nominal_history(run.data, pid, cfg, end=cfg.as_of)
+shown_id = sdc.identifier(pid, "person_id")      # a pseudonym unless show_identifiers
+display(Markdown(f"Nominal **{shown_id}**; data `{ds.source}`; record shown from "
                  f"{history['risk']['month_end'].min().date()} to {cfg.as_of.date()}."))
 
 # %% [markdown]
@@ -73,18 +75,18 @@ display(Markdown(f"Nominal **{pid}**; data `{ds.source}`; record shown from "
 # %%
 ax = plots.nominal_timeline(history["risk"], offences=history["offences"],
                             custody=history["custody"], episodes=history["episodes"],
-                            person_id=pid)
+                            person_id=shown_id)
 
 # %% [markdown]
 # ## Episodes, custody and offences
 
 # %%
-display(Markdown(f"Episodes on the scheme: n = {len(history['episodes'])}"))
-display(history["episodes"])
-display(Markdown(f"Custody spells: n = {len(history['custody'])}"))
-display(history["custody"])
+display(Markdown(f"Episodes on the scheme: n = {sdc.count(len(history['episodes']))}"))
+sdc.show(history["episodes"])
+display(Markdown(f"Custody spells: n = {sdc.count(len(history['custody']))}"))
+sdc.show(history["custody"])
 offences_by_type = (history["offences"].groupby("offence_category")
                     .agg(n=("weight", "size"), weapon=("weapon", "sum"),
                          summed_severity=("weight", "sum")).reset_index())
-display(Markdown(f"Offences by type: n = {len(history['offences'])} offences"))
-display(offences_by_type.round(1))
+display(Markdown(f"Offences by type: n = {sdc.count(len(history['offences']))} offences"))
+sdc.show(offences_by_type, digits=1)

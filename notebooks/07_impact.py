@@ -36,6 +36,11 @@
 # planted effect, it was the only design with small bias and near-95% interval coverage
 # (`docs/impact_coverage.md`). The other designs are shown because reviewers will ask about
 # them, and because where they disagree, the reason is informative.
+#
+# **Public reports.** With `audience = "public"`, every figure resting on fewer than `min_cell`
+# people is hidden (shown as `[c]`): a table row whose group is that small, an event-time
+# estimate with fewer adopted people, a point of a survival curve with fewer people still at
+# risk; a rate also when fewer people did, or did not, reoffend.
 
 # %% tags=["parameters"]
 data = None
@@ -53,41 +58,43 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from IPython.display import Markdown, display
 
-import iomlib.config
-import iomlib.data
-import iomlib.disclosure as sdc
+import iomlib.notebook
 from iomlib import impact
 
-cfg = iomlib.config.load_config(config, {"headline": {"as_of": as_of,
-                                                      "period_start": period_start}})
-ds = iomlib.data.open_dataset(data, config=cfg)
+run = iomlib.notebook.start(data, as_of=as_of, period_start=period_start, cohort=cohort,
+                            config=config, min_cell=min_cell, audience=audience)
+cfg, ds, sdc = run.cfg, run.data, run.sdc     # every cohort: see the note on `cohort` below
 panel = impact.prepare(ds, cfg)
-public = audience == "public"
 pd.set_option("display.max_colwidth", 90)
-display(Markdown(f"**{sdc.banner(audience, min_cell)}**"))
 display(Markdown(
-    f"Data: `{ds.source}`; as of **{cfg.as_of.date()}**; {panel.n_people:,} people with "
-    f"{int(panel.count.sum()):,} recorded offences up to that date. "
+    f"Data: `{ds.source}`; as of **{cfg.as_of.date()}**; {sdc.count(panel.n_people, 'people')} "
+    f"with {sdc.count(int(panel.count.sum()), 'recorded offences')} up to that date. "
     + ("" if cohort == "all" else
        f"\n\n*Note:* the `cohort` parameter is **{cohort}**, but the impact estimates use every "
        "adoption (IOM, DVIOM and KNIFE): an adoption into any cohort is management, and people "
        "managed in another cohort cannot serve as a comparison.")))
+SUPPRESSED = "[c]"
+ESTIMATES = ("estimate", "ci_low", "ci_high")
 
 
-def show(table, counts=("n_treated", "n_control"), digits=3):
-    """Display a table (methods listed below it); for a public audience hide figures resting
-    on fewer than min_cell people."""
-    t = table.drop(columns=["method"], errors="ignore").copy()
-    if public:
-        for c in counts:
-            t[c] = pd.to_numeric(t[c], errors="coerce")
-        t, _ = sdc.suppress_measures(t, min_cell=min_cell, count_cols=list(counts),
-                                     derived=["estimate", "ci_low", "ci_high", "n"])
-        t = sdc.display_table(t)
-    display(t.round(digits) if not public else t)
+def show(table, digits=3):
+    """Display an estimate table (methods listed below it) through disclosure control: in a
+    public report the figures of a row resting on fewer than min_cell people (in either group)
+    are hidden, and so is its n (with 1:1 matching, n would give the group sizes away)."""
+    t = table.drop(columns=["method"], errors="ignore")
+    counts = ["n", "n_treated", "n_control"]
+    derived = {c: counts for c in ESTIMATES if c in t.columns}
+    derived["n"] = ["n_treated", "n_control"]
+    sdc.show(t, digits=digits, count_cols=counts, derived=derived)
     if "method" in table.columns:
         display(Markdown("\n".join(f"- *{m}*: {d}" for m, d in
                                     zip(table["measure"], table["method"]))))
+
+
+def fig(value, spec, *groups):
+    """A figure for the text: ``format(value, spec)``, or [c] when it rests on a group of fewer
+    than min_cell people in a public report."""
+    return SUPPRESSED if any(sdc.is_small(n) for n in groups) else format(value, spec)
 
 
 # %% [markdown]
@@ -119,10 +126,12 @@ show(bench.summary.iloc[[0, 1, 4]])
 
 # %%
 show(bench.summary.iloc[[2, 3, 5, 6]])
+n_bench, n_naive_all, n_naive = (bench.summary.iloc[i]["n"] for i in (2, 1, 0))
 display(Markdown(
-    f"With no programme, eligible people's risk score fell by **{bench.benchmark_:.1f}%** on "
-    f"average in the 12 months after their pseudo-entry, against **{bench.naive_all_:.1f}%** "
-    f"for all adopted episodes ({bench.naive_:.1f}% for the headline definition). Most or all "
+    f"With no programme, eligible people's risk score fell by "
+    f"**{fig(bench.benchmark_, '.1f', n_bench)}%** on average in the 12 months after their "
+    f"pseudo-entry, against **{fig(bench.naive_all_, '.1f', n_naive_all)}%** for all adopted "
+    f"episodes ({fig(bench.naive_, '.1f', n_naive)}% for the headline definition). Most or all "
     "of the headline fall is therefore what selection at a peak produces by itself."))
 
 # %% [markdown]
@@ -152,26 +161,35 @@ display(Markdown(
 # %%
 main = impact.StructuralRate().fit(ds, cfg, panel=panel)
 show(main.summary)
+main_groups = (main.n_treated_, main.n_control_)
 display(Markdown(
     f"**Main estimate:** being managed reduced the offending rate per day at liberty by "
-    f"**{main.estimate_:.0%}** (95% CI {main.ci_low_:.0%} to {main.ci_high_:.0%}), comparing "
-    f"{main.n_treated_:,} people adopted with {main.n_control_:,} eligible people not adopted "
-    f"at the same month end ({main.n_rows_:,} person-month risk-set records). Adopted people "
-    f"were managed on {main.managed_share_['adopted']:.0%} of their follow-up days at "
-    f"liberty, the comparison group on {main.managed_share_['not_adopted']:.0%}."))
+    f"**{fig(main.estimate_, '.0%', *main_groups)}** (95% CI "
+    f"{fig(main.ci_low_, '.0%', *main_groups)} to {fig(main.ci_high_, '.0%', *main_groups)}), "
+    f"comparing {sdc.count(main.n_treated_, 'people')} adopted with "
+    f"{sdc.count(main.n_control_)} eligible people not adopted at the same month end "
+    f"({sdc.count(main.n_rows_)} person-month risk-set records). Adopted people were managed "
+    f"on {fig(main.managed_share_['adopted'], '.0%', main.n_treated_)} of their follow-up days "
+    f"at liberty, the comparison group on "
+    f"{fig(main.managed_share_['not_adopted'], '.0%', main.n_control_)}."))
 
 # %%
-fig, ax = plt.subplots(figsize=(7, 3.5))
-curve = main.curve_[(main.curve_["e"] > -1.5) & (main.curve_["e"] < 0.95)]
-ax.plot(curve["e"], curve["z"], "o-", ms=3)
-for y in (-1.96, 0, 1.96):
-    ax.axhline(y, color="0.5", lw=0.8, ls="--" if y else "-")
-ax.axvspan(main.ci_low_, main.ci_high_, color="C0", alpha=0.15, label="95% interval")
-ax.set_xlabel("assumed effect e (proportional reduction while managed)")
-ax.set_ylabel("z of adopted vs not adopted")
-ax.set_title("How the estimate is found: the effect at which z = 0")
-ax.legend(fontsize=8)
-plt.show()
+# the test statistic rests on the adopted and the not-adopted groups of the risk sets
+curve = sdc.table(main.curve_[(main.curve_["e"] > -1.5) & (main.curve_["e"] < 0.95)],
+                  rests_on=min(main_groups))
+if curve["z"].notna().any():
+    _, ax = plt.subplots(figsize=(7, 3.5))
+    ax.plot(curve["e"], curve["z"], "o-", ms=3)
+    for y in (-1.96, 0, 1.96):
+        ax.axhline(y, color="0.5", lw=0.8, ls="--" if y else "-")
+    ax.axvspan(main.ci_low_, main.ci_high_, color="C0", alpha=0.15, label="95% interval")
+    ax.set_xlabel("assumed effect e (proportional reduction while managed)")
+    ax.set_ylabel("z of adopted vs not adopted")
+    ax.set_title("How the estimate is found: the effect at which z = 0")
+    ax.legend(fontsize=8)
+    plt.show()
+else:
+    display(Markdown(f"*Chart not shown: it rests on fewer than {sdc.min_cell} people.*"))
 
 # %% [markdown]
 # ## 4. Staggered-entry event study (Callaway & Sant'Anna)
@@ -192,13 +210,26 @@ plt.show()
 
 # %%
 es = impact.EventStudy().fit(ds, cfg, panel=panel)
-fig, axes = plt.subplots(1, 2, figsize=(14, 4.5))
-impact.plot_event_study(es.event_, ax=axes[0], outcome="count", band="uniform",
-                        anticipation=es.anticipation, title="Monthly offences per person")
-impact.plot_event_study(es.event_, ax=axes[1], outcome="harm", band="uniform",
-                        anticipation=es.anticipation,
-                        title="Monthly harm per person (severity-weighted)")
-plt.show()
+# each event time rests on the people adopted observed at it (n_treated), and every event time
+# on the comparison group
+event = sdc.curve(es.event_, n_col="n_treated", people_col=None,
+                  value_cols=["estimate", "ci_low", "ci_high", "ci_low_uniform",
+                              "ci_high_uniform", "se"])
+if sdc.is_small(es.n_control_):
+    display(Markdown(f"*Event-study chart not shown: the comparison group has fewer than "
+                     f"{sdc.min_cell} people.*"))
+else:
+    _, axes = plt.subplots(1, 2, figsize=(14, 4.5))
+    impact.plot_event_study(event, ax=axes[0], outcome="count", band="uniform",
+                            anticipation=es.anticipation, title="Monthly offences per person")
+    impact.plot_event_study(event, ax=axes[1], outcome="harm", band="uniform",
+                            anticipation=es.anticipation,
+                            title="Monthly harm per person (severity-weighted)")
+    plt.show()
+    hidden = int(event["suppressed"].sum()) if "suppressed" in event else 0
+    if hidden:
+        display(Markdown(f"*{hidden} event-time estimates resting on fewer than "
+                         f"{sdc.min_cell} adopted people are not drawn.*"))
 show(es.summary)
 
 # %% [markdown]
@@ -213,7 +244,9 @@ show(es.summary)
 
 # %%
 counts = impact.CountModels().fit(ds, cfg, panel=panel)
-display(counts.rate_ratios_.round(3))
+sdc.show(counts.rate_ratios_, digits=3, measures=True,
+         count_cols=["n_rows", "n_treated", "n_control"],
+         derived=["rate_ratio", "ci_low", "ci_high", "alpha"])
 
 # %% [markdown]
 # ## 6. Justice Data Lab measures
@@ -232,31 +265,52 @@ display(counts.rate_ratios_.round(3))
 
 # %%
 jdl = impact.JusticeDataLab().fit(ds, cfg, panel=panel)
-att = jdl.attrition_
-if public:
-    att, _ = sdc.suppress_table(att, count_cols=["adopted", "comparison"], min_cell=min_cell,
-                                totals=False)
-    att = sdc.display_table(att)
+matched = jdl.matched_
+n_adopted = int((matched["adopted"] == 1).sum())
+n_comparison = int((matched["adopted"] == 0).sum())
+jdl_groups = (n_adopted, n_comparison)
 display(Markdown("**Attrition** (people)"))
-display(att)
+sdc.show(jdl.attrition_, count_cols=["adopted", "comparison"])
 display(Markdown("**Balance**: standardised mean differences before and after matching "
                  "(|SMD| < 0.1 is the usual target)"))
-display(jdl.balance_.round(3))
+sdc.show(jdl.balance_, digits=3, rests_on=min(jdl_groups))
 
 # %%
+# the outcomes rest on the matched groups; a reoffending rate also on the numbers of people
+# who did and did not reoffend in each group
 out = jdl.outcomes_.drop(columns=["method"])
-display(out.round(3))
+reoffended = matched.groupby("adopted")["reoffended"].sum()
+is_rate = out["measure"].str.contains("rate").to_numpy()
+people = pd.DataFrame({
+    "n_adopted": n_adopted, "n_comparison": n_comparison,
+    "reoffended_adopted": reoffended.get(1, 0),
+    "not_reoffended_adopted": n_adopted - reoffended.get(1, 0),
+    "reoffended_comparison": reoffended.get(0, 0),
+    "not_reoffended_comparison": n_comparison - reoffended.get(0, 0)},
+    index=out.index).astype(float)
+people.loc[~is_rate, people.columns[2:]] = float("nan")
+checked = sdc.table(pd.concat([out, people], axis=1), count_cols=list(people.columns),
+                    derived={c: list(people.columns) for c in out.columns if c != "measure"})
+display(sdc.for_display(checked.drop(columns=[c for c in checked.columns
+                                              if c.startswith(tuple(people.columns))]),
+                        digits=3))
+cox = [fig(jdl.cox_[k], ".2f", *jdl_groups) for k in ("hazard_ratio", "ci_low", "ci_high")]
 display(Markdown(f"Cox model: hazard ratio of a first reoffence, adopted vs comparison "
-                 f"**{jdl.cox_['hazard_ratio']:.2f}** (95% CI {jdl.cox_['ci_low']:.2f} to "
-                 f"{jdl.cox_['ci_high']:.2f})."))
-surv = jdl.survival_
-if public:
-    surv = sdc.suppress_curve(surv, n_col="at_risk", min_cell=min_cell, people_col=None,
-                              value_cols=["survival", "ci_low", "ci_high"])
+                 f"**{cox[0]}** (95% CI {cox[1]} to {cox[2]})."))
+# a point of the curves is drawn only where at least min_cell people are still at risk
+surv = sdc.curve(jdl.survival_, n_col="at_risk", people_col=None,
+                 value_cols=["survival", "ci_low", "ci_high"])
 impact.plot_survival(surv, title="Time to first reoffence (Kaplan-Meier, 95% bands)")
 plt.show()
-for k, text in jdl.wording_.items():
-    display(Markdown(f"- *{k.replace('_', ' ')}*: {text}"))
+if "suppressed" in surv and surv["suppressed"].any():
+    display(Markdown(f"*{int(surv['suppressed'].sum())} points of the curves, where fewer than "
+                     f"{sdc.min_cell} people were still at risk, are not drawn.*"))
+if any(sdc.is_small(n) for n in jdl_groups):
+    display(Markdown("*The Justice Data Lab statements are not shown: a matched group has "
+                     f"fewer than {sdc.min_cell} people.*"))
+else:
+    for k, text in jdl.wording_.items():
+        display(Markdown(f"- *{k.replace('_', ' ')}*: {text}"))
 
 # %% [markdown]
 # ## 7. All estimates side by side
@@ -297,14 +351,15 @@ else:
 spans_zero = main.ci_low_ <= 0 <= main.ci_high_
 lines = [
     f"- **The headline reduction is not an effect.** The naive 12-month fall in risk "
-    f"({bench.naive_:.1f}%) compares with a fall of {bench.benchmark_:.1f}% among eligible "
-    "people who were never managed"
+    f"({fig(bench.naive_, '.1f', n_naive)}%) compares with a fall of "
+    f"{fig(bench.benchmark_, '.1f', n_bench)}% among eligible people who were never managed"
     + (" - as large or larger. " if bench.benchmark_ >= bench.naive_ - 5 else ". ")
     + "A fall of this kind mostly measures how people are selected, and should not be "
     "presented as the impact of IOM.",
-    (f"- **The best estimate of the effect of being managed** is a {main.estimate_:.0%} "
-     f"reduction in the offending rate per day at liberty (95% CI {main.ci_low_:.0%} to "
-     f"{main.ci_high_:.0%}). "
+    (f"- **The best estimate of the effect of being managed** is a "
+     f"{fig(main.estimate_, '.0%', *main_groups)} reduction in the offending rate per day at "
+     f"liberty (95% CI {fig(main.ci_low_, '.0%', *main_groups)} to "
+     f"{fig(main.ci_high_, '.0%', *main_groups)}). "
      + ("The interval includes no effect: the data are consistent with no impact and with a "
         "worthwhile one. This is not evidence that the scheme fails; more people, or a longer "
         "period, would be needed to tell." if spans_zero else

@@ -1,10 +1,14 @@
 # ---
 # jupyter:
 #   jupytext:
+#     cell_metadata_filter: tags,-all
 #     formats: ipynb,py:percent
+#     notebook_metadata_filter: kernelspec,jupytext
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python (iom-suite)
 #     language: python
@@ -34,28 +38,38 @@ min_cell = 10
 audience = "restricted"
 
 # %%
-import iomlib.cohort
-import iomlib.config
-import iomlib.data
+from IPython.display import Markdown, display
+
 import iomlib.national
+import iomlib.notebook
 from iomlib import plots
 
-plots.set_theme()
-cfg = iomlib.config.load_config(config, {"headline": {"as_of": as_of,
-                                                      "period_start": period_start}})
-ds = iomlib.cohort.restrict(iomlib.data.open_dataset(data, config=cfg), cohort)
+run = iomlib.notebook.start(data, as_of=as_of, period_start=period_start, cohort=cohort,
+                            config=config, min_cell=min_cell, audience=audience)
+cfg, ds, sdc = run.cfg, run.ds, run.sdc
 
 # %%
 table = iomlib.national.force_month12(ds, cfg)
 national = table[table["force"] == "England and Wales"].iloc[0]
 forces = table[table["force"] != "England and Wales"]
 pooled_sd = national["sd"]
-forces = iomlib.national.classify(forces, national["value"], pooled_sd)
-if audience == "public":
-    forces = forces[forces["n"] >= min_cell]
-limits = iomlib.national.funnel_limits(national["value"], pooled_sd, int(forces["n"].max()))
-print(f"National: {national['value']:.1f}% (n = {int(national['n'])} episodes, "
-      f"95% CI {national['ci_low']:.1f} to {national['ci_high']:.1f}); {len(forces)} forces.")
+forces = iomlib.national.classify(forces, national["value"], pooled_sd).sort_values("force")
+# a force's figures rest on its episodes; the national n (their sum) is published, so where one
+# force is hidden another is hidden with it (secondary suppression)
+forces = sdc.table(forces[["force", "n", "value", "ci_low", "ci_high", "funnel"]],
+                   count_cols="n", totals="columns",
+                   derived={c: "n" for c in ("value", "ci_low", "ci_high", "funnel")})
+drawn = forces[forces["n"].notna() & forces["value"].notna()]
+hidden = len(forces) - len(drawn)
+limits = iomlib.national.funnel_limits(
+    national["value"], pooled_sd, int(drawn["n"].max() if len(drawn) else national["n"]))
+display(Markdown(
+    f"National: {national['value']:.1f}% (n = {sdc.count(national['n'], 'episodes')}, 95% CI "
+    f"{national['ci_low']:.1f} to {national['ci_high']:.1f}); {len(forces)} "
+    f"force{'' if len(forces) == 1 else 's'}"
+    + (f", of which {hidden} with figures suppressed (fewer than {sdc.min_cell} episodes, or "
+       "hidden so that another force's figures cannot be worked out from the national total)"
+       if hidden else "") + "."))
 
 # %% [markdown]
 # ## Funnel plot
@@ -64,13 +78,15 @@ print(f"National: {national['value']:.1f}% (n = {int(national['n'])} episodes, "
 # labelled only when they fall outside the 95% limits.
 
 # %%
-plots.funnel_plot(forces, limits, centre=national["value"])
+ax = plots.funnel_plot(drawn, limits, centre=national["value"])
 
 # %% [markdown]
 # ## Every force, with its interval
 #
 # Sorted by name, not by value. n is the number of episodes that reached 12 months; the interval
-# is a t interval for the mean of per-episode reductions.
+# is a t interval for the mean of per-episode reductions. In a public report a force with
+# fewer than `min_cell` episodes is listed with its figures suppressed (`[c]`), and is not drawn
+# in the funnel plot.
 
 # %%
-forces.sort_values("force")[["force", "n", "value", "ci_low", "ci_high", "funnel"]].round(1)
+sdc.for_display(forces, digits=1)

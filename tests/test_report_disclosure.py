@@ -27,7 +27,7 @@ import nbformat
 import pandas as pd
 import pytest
 
-from iomlib.disclosure import WITHHELD_MARKER, scan_for_identifiers
+from iomlib.disclosure import WITHHELD_MARKER, Disclosure, scan_for_identifiers
 
 REPO = Path(__file__).resolve().parent.parent
 MIN_CELL = 10
@@ -68,10 +68,15 @@ def public_run(tmp_path_factory) -> Path:
     return (out / "latest").resolve()
 
 
+#: The nominal profiled in the restricted run, given by its real identifier.
+PROFILED = "P000006"
+
+
 @pytest.fixture(scope="module")
 def restricted_run(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("restricted") / "reports"
-    proc = _iom("report", "--out", out, "--notebooks", "06_nominal_profile")
+    proc = _iom("report", "--out", out, "--notebooks", "06_nominal_profile",
+                "-p", f"person_id={PROFILED}")
     assert proc.returncode == 0, proc.stderr[-3000:]
     return (out / "latest").resolve()
 
@@ -179,4 +184,10 @@ def test_restricted_profile_shows_pseudonyms_only(restricted_run, identifiers):
         assert not found, f"{path.name}: {sorted(found)[:5]}"
     html = (restricted_run / "06_nominal_profile.html").read_text()
     assert re.search(r"N-[0-9a-f]{10}", html) and re.search(r"E-[0-9a-f]{10}", html)
-    assert "OFFICIAL-SENSITIVE" in html
+    assert "OFFICIAL-SENSITIVE" in html and "keyed pseudonyms" in html
+    # the parameter given as a real identifier is shown as the notebook's pseudonym
+    key = (restricted_run.parent.parent / ".pseudonym-key").read_bytes().strip()
+    pseudonym = Disclosure("restricted", key=key).identifier(PROFILED)
+    assert pseudonym in html
+    prov = json.loads((restricted_run / "provenance.json").read_text())
+    assert prov["parameters"]["person_id"] == pseudonym
