@@ -25,9 +25,9 @@ PALETTE = "colorblind"
 LIKERT_COLOURS = ("#d55e00", "#de8f05", "#bbbbbb", "#56b4e9", "#0173b2")
 """Strongly disagree .. strongly agree: vermillion, orange, grey, sky blue, blue."""
 AT_RISK_GID = "at_risk"
+"""``gid`` of the number-at-risk texts under a risk curve (for tests and styling)."""
 #: Label of a value suppressed for disclosure control (the ONS marker).
 SUPPRESSED_LABEL = "[c]"
-"""``gid`` of the number-at-risk texts under a risk curve (for tests and styling)."""
 
 
 # --------------------------------------------------------------------------- helpers
@@ -92,10 +92,42 @@ def _number(arg: str, value, *, allow_none: bool = True):
     return float(value)
 
 
-def _fmt_p(p) -> str:
-    if p is None or not np.isfinite(p):
+def _fmt_p(p, hidden: bool = False) -> str:
+    if hidden:
+        return f"p {SUPPRESSED_LABEL}"
+    if _missing(p) or not np.isfinite(p):
         return "p n/a"
     return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
+
+
+def _hidden(table: pd.DataFrame, col: str, *, unflagged: bool = True) -> np.ndarray:
+    """Which values of ``col`` were suppressed for disclosure control (positional booleans).
+
+    Uses the flags of :mod:`iomlib.disclosure` when present (``<col>_suppressed``, or the
+    row marker ``suppressed``); in a table without flags a missing value counts as suppressed
+    when ``unflagged`` (counts: a table of counts has no other reason to miss one) and as
+    "not available" otherwise (e.g. a p-value that could not be computed).
+    """
+    missing = table[col].isna().to_numpy(dtype=bool)
+    for flag in (f"{col}_suppressed", "suppressed"):
+        if flag in table.columns:
+            return table[flag].astype("boolean").fillna(False).to_numpy(dtype=bool) & missing
+    return missing if unflagged else np.zeros(len(table), dtype=bool)
+
+
+def _missing(v) -> bool:
+    """True for a missing value (``None``, ``NaN``, ``pd.NA``): e.g. suppressed for disclosure."""
+    return v is None or bool(pd.isna(v))
+
+
+def _floats(s: pd.Series) -> np.ndarray:
+    """A numeric column as floats, missing values (``pd.NA`` of nullable integers too) as NaN."""
+    return pd.to_numeric(s, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+
+
+def _count_text(v) -> str:
+    """A count for a label: the whole number, or ``[c]`` when it is missing (suppressed)."""
+    return SUPPRESSED_LABEL if _missing(v) else f"{int(v)}"
 
 
 # --------------------------------------------------------------------------- risk curves
@@ -116,7 +148,9 @@ def risk_curve(table: pd.DataFrame, *, groups=None, at_risk_every: int = 6, min_
         Print the number at risk every this many months (months divisible by it).
     min_n : int
         Hide a month's mean and band when fewer than ``min_n`` episodes are at risk (small-cell
-        rule); its number at risk is then printed as ``<min_n``.
+        rule); its number at risk is then printed as ``<min_n``. Points already suppressed
+        (e.g. by :meth:`iomlib.disclosure.Disclosure.curve`: mean and number at risk missing)
+        are not drawn and their number at risk is printed as ``[c]``.
     title, ylabel : str, optional
         Labels; the x axis is "Months since adoption (0 = adoption)".
     ax : Axes, optional
@@ -144,10 +178,12 @@ def risk_curve(table: pd.DataFrame, *, groups=None, at_risk_every: int = 6, min_
     cols = colours(len(groups))
     for g, c in zip(groups, cols):
         d = table[table["group"] == g].sort_values("month")
-        small = d["n_at_risk"] < min_n
-        mean = d["mean"].where(~small)
+        at_risk = _floats(d["n_at_risk"])
+        small = at_risk < min_n                       # False where missing (NaN)
+        mean = np.where(small, np.nan, _floats(d["mean"]))
         ax.plot(d["month"], mean, color=c, marker="o", markersize=3, label=g)
-        ax.fill_between(d["month"], d["ci_low"].where(~small), d["ci_high"].where(~small),
+        ax.fill_between(d["month"], np.where(small, np.nan, _floats(d["ci_low"])),
+                        np.where(small, np.nan, _floats(d["ci_high"])),
                         color=c, alpha=0.2, linewidth=0)
     ax.axvline(0, color="0.3", linestyle="--", linewidth=1)
     ax.text(0, 1.0, " adoption", transform=ax.get_xaxis_transform(), va="top", fontsize=8,
@@ -171,9 +207,11 @@ def risk_curve(table: pd.DataFrame, *, groups=None, at_risk_every: int = 6, min_
         for m in ticks:
             if m not in d.index:
                 continue
-            n = int(d.at[m, "n_at_risk"])
-            txt = ax.text(m, y, str(n) if n >= min_n else f"<{min_n}", transform=tr,
-                          ha="center", va="top", fontsize=8, color=c)
+            n = d.at[m, "n_at_risk"]
+            label = (SUPPRESSED_LABEL if _missing(n) else
+                     str(int(n)) if n >= min_n else f"<{min_n}")
+            txt = ax.text(m, y, label, transform=tr, ha="center", va="top", fontsize=8,
+                          color=c)
             txt.set_gid(AT_RISK_GID)
     return ax
 
@@ -214,6 +252,9 @@ def before_after(table: pd.DataFrame, *, group: str, before: str = "mean_before"
                  ax=None) -> Axes:
     """Grouped bars of the mean before and after adoption, annotated with n and the p-value.
 
+    Values suppressed for disclosure control (missing, e.g. from
+    :meth:`iomlib.disclosure.Disclosure.table`) draw no bar and are labelled ``[c]``.
+
     Parameters
     ----------
     table : DataFrame
@@ -245,17 +286,20 @@ def before_after(table: pd.DataFrame, *, group: str, before: str = "mean_before"
     x = np.arange(len(table))
     c = colours(2)
     w = 0.38
-    b1 = ax.bar(x - w / 2, table[before], w, color=c[0], label=labels[0])
-    b2 = ax.bar(x + w / 2, table[after], w, color=c[1], label=labels[1])
-    ax.bar_label(b1, fmt="%.2f", fontsize=8)
-    ax.bar_label(b2, fmt="%.2f", fontsize=8)
+    for offset, col, colour, label in ((-w / 2, before, c[0], labels[0]),
+                                       (w / 2, after, c[1], labels[1])):
+        v = _floats(table[col])
+        bars = ax.bar(x + offset, np.nan_to_num(v, nan=0.0), w, color=colour, label=label)
+        ax.bar_label(bars, labels=[SUPPRESSED_LABEL if np.isnan(val) else f"{val:.2f}"
+                                   for val in v], fontsize=8)
+    p_hidden = _hidden(table, p, unflagged=False) if p is not None else None
     ticks = []
-    for _, r in table.iterrows():
-        lab = f"{r[group]}\nn = {int(r[n])}"
+    for i, (_, r) in enumerate(table.iterrows()):
+        lab = f"{r[group]}\nn = {_count_text(r[n])}"
         if zeros is not None:
-            lab += f", zero diff. = {int(r[zeros])}"
+            lab += f", zero diff. = {_count_text(r[zeros])}"
         if p is not None:
-            lab += f"\n{_fmt_p(r[p])}"
+            lab += f"\n{_fmt_p(r[p], hidden=bool(p_hidden[i]))}"
         ticks.append(lab)
     ax.set_xticks(x, ticks, fontsize=8)
     ax.set_xlabel(xlabel or group)
@@ -268,7 +312,7 @@ def before_after(table: pd.DataFrame, *, group: str, before: str = "mean_before"
 
 def reduction_vs_baseline(table: pd.DataFrame, *, baseline: str = "risk_at_adoption",
                           reduction: str = "reduction_pct", bins: pd.DataFrame | None = None,
-                          rho: float | None = None, ylim=(-200, 105),
+                          rho: float | None = None, ylim=(-200, 105), points: bool = True,
                           title: str | None = None, ax=None) -> Axes:
     """The regression-to-the-mean tell-tale: % reduction against baseline risk.
 
@@ -280,6 +324,10 @@ def reduction_vs_baseline(table: pd.DataFrame, *, baseline: str = "risk_at_adopt
     ----------
     ylim : (float, float) or None
         Y limits in %; reductions below the lower limit (large increases) are drawn at it.
+    points : bool, default True
+        Draw the individual episodes. Pass ``False`` for a public report (individual-level
+        points are disclosive): only the band means are drawn, and ``bins`` is then required.
+        Bands whose mean was suppressed (missing) are not drawn.
 
     Returns
     -------
@@ -288,26 +336,35 @@ def reduction_vs_baseline(table: pd.DataFrame, *, baseline: str = "risk_at_adopt
     _check_table(table)
     _check_columns(table, baseline=baseline, reduction=reduction)
     rho = _number("rho", rho)
+    if not isinstance(points, bool):
+        raise TypeError(f"points={points!r}: expected True or False")
+    if not points and bins is None:
+        raise ValueError("points=False: pass bins (the band means) to have something to draw")
     if ylim is not None and (not isinstance(ylim, (tuple, list)) or len(ylim) != 2
                              or not all(isinstance(v, Real) for v in ylim)
                              or ylim[0] >= ylim[1]):
         raise ValueError(f"ylim={ylim!r}: expected (low, high) with low < high")
     ax = _axes(ax, (8, 5))
     d = table[[baseline, reduction]].dropna()
-    yv = d[reduction].clip(lower=ylim[0]) if ylim is not None else d[reduction]
     c = colours(2)
-    ax.scatter(d[baseline], yv, s=10, alpha=0.3, color=c[0], label=f"episodes (n={len(d)})")
+    if points:
+        yv = d[reduction].clip(lower=ylim[0]) if ylim is not None else d[reduction]
+        ax.scatter(d[baseline], yv, s=10, alpha=0.3, color=c[0],
+                   label=f"episodes (n={len(d)})")
     if bins is not None:
         _check_table(bins, "bins")
         _check_columns(bins, "bins", baseline_median="baseline_median",
                        mean_reduction="mean_reduction", ci_low="ci_low", ci_high="ci_high",
                        n="n")
-        err = np.vstack([bins["mean_reduction"] - bins["ci_low"],
-                         bins["ci_high"] - bins["mean_reduction"]])
-        ax.errorbar(bins["baseline_median"], bins["mean_reduction"], yerr=err, color=c[1],
-                    marker="s", capsize=3, linewidth=2, label="mean per baseline band (95% CI)")
-        for _, r in bins.iterrows():
-            ax.annotate(f"n={int(r['n'])}", (r["baseline_median"], r["mean_reduction"]),
+        b = pd.DataFrame({k: _floats(bins[k]) for k in ("baseline_median", "mean_reduction",
+                                                        "ci_low", "ci_high", "n")})
+        b = b[np.isfinite(b["baseline_median"]) & np.isfinite(b["mean_reduction"])]
+        err = np.vstack([b["mean_reduction"] - b["ci_low"], b["ci_high"] - b["mean_reduction"]])
+        ax.errorbar(b["baseline_median"], b["mean_reduction"], yerr=np.nan_to_num(err),
+                    color=c[1], marker="s", capsize=3, linewidth=2,
+                    label="mean per baseline band (95% CI)")
+        for _, r in b.iterrows():
+            ax.annotate(f"n={_count_text(r['n'])}", (r["baseline_median"], r["mean_reduction"]),
                         textcoords="offset points", xytext=(0, 8), ha="center", fontsize=7)
     ax.axhline(0, color="0.3", linewidth=1)
     if len(d) and (d[baseline] > 0).all():
@@ -337,7 +394,8 @@ def bar_counts(table: pd.DataFrame, *, x: str, y: str = "n", hue: str | None = N
     """Bars of a count (or other value) per category, optionally split by ``hue``.
 
     A missing value (e.g. a count suppressed for a public report) draws no bar and, with
-    ``annotate``, is labelled ``[c]``.
+    ``annotate``, is labelled ``[c]``; a category (or category and ``hue`` level) absent from
+    the table leaves an empty, unlabelled slot.
 
     Returns
     -------
@@ -346,31 +404,40 @@ def bar_counts(table: pd.DataFrame, *, x: str, y: str = "n", hue: str | None = N
     _check_table(table)
     _check_columns(table, x=x, y=y, hue=hue)
     ax = _axes(ax, (9, 5))
-    d = table.assign(**{x: table[x].astype(str)})
-    kw = {"data": d, "errorbar": None, "ax": ax, "saturation": 1}
-    if hue is not None:
-        d[hue] = d[hue].astype(str)
-        kw.update(hue=hue, palette=colours(d[hue].nunique()))
-    else:
-        kw.update(color=colours(1)[0])
-    if horizontal:
-        sns.barplot(x=y, y=x, orient="h", **kw)
-    else:
-        sns.barplot(x=x, y=y, **kw)
-    if annotate:
-        for cont in ax.containers:
-            values = getattr(cont, "datavalues", [])
-            ax.bar_label(cont, labels=[SUPPRESSED_LABEL if pd.isna(v) else f"{v:g}"
+    d = pd.DataFrame({"x": table[x].astype(str).to_numpy(), "y": _floats(table[y])})
+    d["hue"] = table[hue].astype(str).to_numpy() if hue is not None else ""
+    if d.duplicated(["x", "hue"]).any():
+        raise ValueError(f"x={x!r}, hue={hue!r}: several rows per bar; pass one row per bar "
+                         "(aggregate the table first)")
+    cats = list(dict.fromkeys(d["x"]))
+    levels = list(dict.fromkeys(d["hue"]))
+    width = 0.8 / len(levels) if levels else 0.8
+    pos = {cat: i for i, cat in enumerate(cats)}
+    draw = ax.barh if horizontal else ax.bar
+    for j, (lv, colour) in enumerate(zip(levels, colours(len(levels)))):
+        part = d[d["hue"] == lv]
+        where = np.array([pos[cat] for cat in part["x"]], dtype=float)
+        where = where - 0.4 + width * (j + 0.5)
+        values = part["y"].to_numpy()
+        bars = draw(where, np.nan_to_num(values, nan=0.0), width, color=colour,
+                    label=lv if hue is not None else None)
+        if annotate:
+            ax.bar_label(bars, labels=[SUPPRESSED_LABEL if np.isnan(v) else f"{v:g}"
                                        for v in values], fontsize=8)
     cat_label, val_label = (xlabel or x), (ylabel or y)
     if horizontal:
+        ax.set_yticks(range(len(cats)), cats)
+        ax.set_ylim(len(cats) - 0.5, -0.5)            # first category at the top
         ax.set_xlabel(val_label)
         ax.set_ylabel(cat_label)
     else:
+        ax.set_xticks(range(len(cats)), cats)
         ax.set_xlabel(cat_label)
         ax.set_ylabel(val_label)
-        if d[x].nunique() > 12:
+        if len(cats) > 12:
             ax.tick_params(axis="x", labelrotation=90, labelsize=7)
+    if hue is not None:
+        ax.legend(title=hue, fontsize=8)
     ax.set_title(title or f"{y} by {x}")
     return ax
 
@@ -380,6 +447,10 @@ def counts_over_time(table: pd.DataFrame, *, x: str, y: str, hue: str | None = N
                      xlabel: str = "Date", ax=None) -> Axes:
     """Lines of a value over time (one line per ``hue`` level), e.g. cohort size per month.
 
+    A missing value (e.g. a count suppressed for a public report) leaves a gap in its line
+    (the line is never drawn across it); points left isolated between gaps are drawn as dots,
+    and the number of points not drawn is noted on the figure.
+
     Returns
     -------
     Axes
@@ -387,12 +458,25 @@ def counts_over_time(table: pd.DataFrame, *, x: str, y: str, hue: str | None = N
     _check_table(table)
     _check_columns(table, x=x, y=y, hue=hue)
     ax = _axes(ax, (10, 5))
+    levels = list(dict.fromkeys(table[hue])) if hue is not None else [None]
+    hidden = 0
+    for lv, colour in zip(levels, colours(len(levels))):
+        d = (table[table[hue] == lv] if hue is not None else table).sort_values(x)
+        xs, ys = d[x].to_numpy(), _floats(d[y])
+        hidden += int(np.isnan(ys).sum())
+        ax.plot(xs, ys, color=colour, label=str(lv) if hue is not None else None)
+        ok = ~np.isnan(ys)
+        before = np.r_[False, ok[:-1]]
+        after = np.r_[ok[1:], False]
+        alone = ok & ~before & ~after
+        if alone.any():
+            ax.plot(xs[alone], ys[alone], linestyle="none", marker="o", markersize=3,
+                    color=colour)
     if hue is not None:
-        levels = list(dict.fromkeys(table[hue]))
-        sns.lineplot(data=table, x=x, y=y, hue=hue, hue_order=levels,
-                     palette=colours(len(levels)), ax=ax)
-    else:
-        sns.lineplot(data=table, x=x, y=y, color=colours(1)[0], ax=ax)
+        ax.legend(title=hue, fontsize=8)
+    if hidden:
+        ax.text(0.99, 0.98, f"{hidden} suppressed point(s) {SUPPRESSED_LABEL} not drawn",
+                transform=ax.transAxes, ha="right", va="top", fontsize=8, color="0.3")
     ax.set_ylim(bottom=0)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel or y)
@@ -404,33 +488,51 @@ def counts_over_time(table: pd.DataFrame, *, x: str, y: str, hue: str | None = N
 
 def likert_diverging(table: pd.DataFrame, *, item: str = "item", level: str = "level",
                      n: str = "n", label: str | None = "label", item_label: str | None = "text",
-                     title: str | None = None, ax=None) -> Axes:
+                     total: str | None = None, title: str | None = None, ax=None) -> Axes:
     """Diverging stacked bars for Likert items, centred on the neutral level.
 
     Disagreement extends left of zero and agreement right; the neutral level straddles zero.
     Each bar is labelled with its item and n (respondents answering it). Ordinal codes are
     never averaged.
 
+    An item with a missing count (suppressed for a public report) is not drawn: its
+    percentages would be wrong without it, and its position would give it away. Its bar is
+    replaced by a ``[c]`` note; its n is taken from ``total`` when given (else ``[c]``).
+
     Parameters
     ----------
     table : DataFrame
         Tidy counts, e.g. :func:`iomlib.survey.likert_table`: item, level, n (and optionally a
         level ``label`` and an ``item_label`` display name).
+    total : str, optional
+        A column holding each item's number of respondents (e.g. ``n_item``), used for the
+        labels; default the sum of the item's counts.
 
     Returns
     -------
     Axes
     """
     _check_table(table)
-    _check_columns(table, item=item, level=level, n=n, label=label, item_label=item_label)
-    if (table[n] < 0).any():
+    _check_columns(table, item=item, level=level, n=n, label=label, item_label=item_label,
+                   total=total)
+    values = _floats(table[n])
+    if (values[~np.isnan(values)] < 0).any():
         raise ValueError(f"n={n!r}: counts must not be negative")
     levels = sorted(table[level].unique())
     if len(levels) < 2:
         raise ValueError(f"level={level!r}: need at least two levels, got {levels}")
-    counts = table.pivot_table(index=item, columns=level, values=n, aggfunc="sum",
-                               sort=False).reindex(columns=levels).fillna(0)
+    suppressed = set(table.loc[np.isnan(values), item])
+    counts = (table.assign(**{n: values})
+              .pivot_table(index=item, columns=level, values=n, aggfunc="sum", sort=False)
+              .reindex(columns=levels).fillna(0))
+    counts.loc[counts.index.isin(suppressed)] = 0.0
     totals = counts.sum(axis=1)
+    if total is not None:
+        given = pd.Series(_floats(table[total]), index=table[item]).groupby(level=0).first()
+        labels_n = {i: _count_text(given.get(i)) for i in counts.index}
+    else:
+        labels_n = {i: SUPPRESSED_LABEL if i in suppressed else _count_text(totals[i])
+                    for i in counts.index}
     pct = counts.div(totals.where(totals > 0), axis=0).fillna(0) * 100
     names = dict(zip(table[level], table[label])) if label else {v: str(v) for v in levels}
     shown = (dict(zip(table[item], table[item_label])) if item_label
@@ -453,10 +555,14 @@ def likert_diverging(table: pd.DataFrame, *, item: str = "item", level: str = "l
             if ww >= 6:
                 ax.text(ll + ww / 2, yy, f"{ww:.0f}%", ha="center", va="center", fontsize=8)
         left = left + w
+    for yy, i in zip(ypos, pct.index):
+        if i in suppressed:
+            ax.text(0, yy, f"{SUPPRESSED_LABEL}: answers on too few respondents not shown",
+                    ha="center", va="center", fontsize=8, color="0.3")
     reach = max(reach, float(np.max(np.abs(left))) if len(left) else 0.0, 50.0)
     reach = float(np.ceil(reach / 10) * 10)
     ax.axvline(0, color="0.2", linewidth=1)
-    ax.set_yticks(ypos, [f"{shown.get(i, i)}\n(n = {int(totals[i])})" for i in pct.index])
+    ax.set_yticks(ypos, [f"{shown.get(i, i)}\n(n = {labels_n[i]})" for i in pct.index])
     ax.set_xlim(-reach, reach)
     ax.xaxis.set_major_formatter(mticker.FuncFormatter(lambda v, _: f"{abs(v):.0f}%"))
     ax.set_xlabel("% of respondents answering the item  (← disagree | agree →)")
@@ -472,6 +578,9 @@ def proportions(table: pd.DataFrame, *, label: str, value: str = "pct",
                 xlabel: str = "% (with 95% interval)", ax=None) -> Axes:
     """Percentages with their intervals as points and horizontal bars, annotated k/n.
 
+    A row whose percentage is missing (suppressed for a public report) keeps its label but
+    draws no point; it is annotated ``[c]``, as are missing counts.
+
     Returns
     -------
     Axes
@@ -480,13 +589,21 @@ def proportions(table: pd.DataFrame, *, label: str, value: str = "pct",
     _check_columns(table, label=label, value=value, ci_low=ci_low, ci_high=ci_high, k=k, n=n)
     ax = _axes(ax, (8, 1.2 + 0.6 * len(table)))
     y = np.arange(len(table))[::-1]
-    v = table[value].to_numpy(float)
-    err = np.vstack([v - table[ci_low].to_numpy(float), table[ci_high].to_numpy(float) - v])
+    v = _floats(table[value])
+    lo, hi = _floats(table[ci_low]), _floats(table[ci_high])
+    err = np.vstack([v - lo, hi - v])
+    err = np.where(np.isnan(err), 0.0, err)
     ax.errorbar(v, y, xerr=err, fmt="o", color=colours(1)[0], capsize=4)
-    for yy, (_, r) in zip(y, table.iterrows()):
-        frac = f"{int(r[k])}/{int(r[n])}" if k is not None else f"n = {int(r[n])}"
-        ax.annotate(frac, (r[ci_high] if np.isfinite(r[ci_high]) else r[value], yy),
-                    textcoords="offset points", xytext=(6, 0), va="center", fontsize=8)
+    for yy, vv, hh, (_, r) in zip(y, v, hi, table.iterrows()):
+        if np.isnan(vv):
+            frac = SUPPRESSED_LABEL
+        elif k is not None:
+            frac = f"{_count_text(r[k])}/{_count_text(r[n])}"
+        else:
+            frac = f"n = {_count_text(r[n])}"
+        at = hh if np.isfinite(hh) else (vv if np.isfinite(vv) else 0.0)
+        ax.annotate(frac, (at, yy), textcoords="offset points", xytext=(6, 0), va="center",
+                    fontsize=8)
     ax.set_yticks(y, [str(s) for s in table[label]])
     ax.set_xlim(0, 110)
     ax.set_xlabel(xlabel)

@@ -29,6 +29,12 @@
 # mean), custody removes the chance to offend, and a recorded offence depends on the victim
 # reporting it.
 #
+# **Disclosure control.** In a public report (`audience = "public"`) every count of 1 to
+# `min_cell - 1` people, episodes, offences or victims, and every mean, percentage or test
+# resting on one, is shown as `[c]`, with further cells hidden where a `[c]` could otherwise be
+# worked out from a total; suppressed values are not drawn. Restricted reports show every
+# figure. Because the DVIOM cohort is small, expect more `[c]` here than elsewhere.
+#
 # With `cohort = "all"` the DVIOM cohort is analysed; another cohort name analyses the
 # domestic-abuse offending of that cohort instead.
 
@@ -46,34 +52,47 @@ import matplotlib.pyplot as plt
 from IPython.display import Markdown, display
 
 import iomlib.cohort
-import iomlib.config
-import iomlib.data
 import iomlib.dv
+import iomlib.notebook
 from iomlib import plots
 
-cfg = iomlib.config.load_config(config, {"headline": {"as_of": as_of,
-                                                      "period_start": period_start}})
-ds_all = iomlib.data.open_dataset(data, config=cfg)
 dv_cohort = "DVIOM" if cohort == "all" else cohort
-ds = iomlib.cohort.restrict(ds_all, dv_cohort)
-plots.set_theme()
+run = iomlib.notebook.start(data, as_of=as_of, period_start=period_start, cohort=dv_cohort,
+                            config=config, min_cell=min_cell, audience=audience)
+cfg, ds, sdc = run.cfg, run.ds, run.sdc
 MEASURE_COLUMNS = ["measure", "value", "n", "headline", "definition"]
-display(Markdown(f"Data: `{ds.source}`; cohort analysed: **{dv_cohort}**; period "
-                 f"{cfg.period_start.date()} to {cfg.as_of.date()}."))
+display(Markdown(run.describe()))
+
+
+def joined(first, second):
+    """Two tables checked by ``sdc`` side by side (their suppression rules differ)."""
+    both = first.join(second)
+    both.attrs = dict(first.attrs)          # both parts are checked; join drops the mark
+    return both
+
 
 # %% [markdown]
 # ## Cohort size
 #
 # Unique nominals adopted in the period, the active cohort on the as-of date (same definitions
-# as notebook 01), adoptions and removals per year, and the active cohort month by month.
+# as notebook 01), adoptions and removals per year, and the active cohort month by month. In a
+# public report the number of open episodes is left out when it differs from the active cohort
+# by fewer than `min_cell` (the difference would give away the number in long custody).
 
 # %%
-display(iomlib.cohort.unique_nominals(ds, cfg.period_start, cfg.as_of)[MEASURE_COLUMNS])
-display(iomlib.cohort.active_cohort(ds, cfg.as_of)[MEASURE_COLUMNS])
+sdc.show(iomlib.cohort.unique_nominals(ds, cfg.period_start, cfg.as_of)[MEASURE_COLUMNS],
+         measures=True)
+active = iomlib.cohort.active_cohort(ds, cfg.as_of)
+if sdc.is_small(active["n"].max() - active["n"].min()):
+    active = active[active["headline"]]
+sdc.show(active[MEASURE_COLUMNS], measures=True)
 yearly = iomlib.cohort.flows(ds, cfg.period_start, cfg.as_of, freq="Y")
-display(yearly.pivot_table(index="period", columns="event", values="n", aggfunc="sum"))
+yearly = yearly.pivot_table(index="period", columns="event", values="n", aggfunc="sum")
+yearly.columns.name = None
+sdc.show(yearly, count_cols=list(yearly.columns), totals="columns")
 size = iomlib.cohort.size_over_time(ds, cfg.period_start, cfg.as_of)
-ax = plots.counts_over_time(size[size["cohort"] == "all"], x="date", y="active",
+size = sdc.table(size.loc[size["cohort"] == "all", ["date", "active"]], count_cols="active")
+ax = plots.counts_over_time(size, x="date", y="active",
                             title=f"{dv_cohort}: active cohort at each month end (people, n)",
                             ylabel="Active people (n)", xlabel="Month end")
 
@@ -84,15 +103,30 @@ ax = plots.counts_over_time(size[size["cohort"] == "all"], x="date", y="active",
 # in the 6 or 12 months up to adoption and the same length of time after it. Only episodes
 # whose follow-up ended by the as-of date are compared (`n`); the others are `excluded`. The
 # paired Wilcoxon signed-rank test drops nominals with no change, so their number
-# (`n_zero_differences`) is shown, with a sign test beside it.
+# (`n_zero_differences`) is shown, with a sign test beside it. The nominals with no change, a
+# decrease or an increase add up to `n`, so in a public report a small one of them hides
+# another, and the tests that would give them away.
 
 # %%
 outcomes = iomlib.dv.da_outcomes(ds, cfg, months=(6, 12), as_of=cfg.as_of,
                                  since=cfg.period_start, cohorts=dv_cohort)
-display(outcomes[["months", "label", "n", "excluded", "total_before", "total_after",
-                  "mean_before", "mean_after", "n_zero_differences", "n_decreased",
-                  "n_increased", "wilcoxon_p", "sign_test_p"]]
-        .round({"total_before": 1, "total_after": 1, "mean_before": 2, "mean_after": 2}))
+CHANGES = ["n_zero_differences", "n_decreased", "n_increased"]
+outcomes = joined(
+    sdc.table(outcomes[["months", "outcome", "label", "n", *CHANGES, "wilcoxon_p",
+                        "sign_test_p"]],
+              count_cols=CHANGES, totals={"column": "n"},
+              derived={"wilcoxon_p": ["n", "n_zero_differences"], "sign_test_p": CHANGES}),
+    sdc.table(outcomes[["n", "excluded", "total_before", "total_after", "mean_before",
+                        "mean_after"]],
+              count_cols=["n", "excluded", "total_before", "total_after"],
+              derived={"mean_before": ["n", "total_before"],
+                       "mean_after": ["n", "total_after"]})
+    .drop(columns=["n", "n_suppressed"], errors="ignore"))
+display(sdc.for_display(
+    outcomes[["months", "label", "n", "excluded", "total_before", "total_after",
+              "mean_before", "mean_after", *CHANGES, "wilcoxon_p", "sign_test_p",
+              *[c for c in outcomes.columns if c.endswith("_suppressed")]]],
+    digits={"total_before": 1, "total_after": 1, "mean_before": 2, "mean_after": 2}))
 
 # %%
 fig, axes = plt.subplots(1, 3, figsize=(16, 5))
@@ -109,14 +143,22 @@ for ax, outcome, unit in zip(axes, ["offences", "harm", "victims"],
 # ## Repeat victimisation
 #
 # Of the victims of a nominal's domestic-abuse offences in a window, the share who were
-# victimised two or more times in that window (Wilson 95% interval). Victims are counted per
-# episode. A victim who stops reporting looks the same in these data as a victim who is no
-# longer harmed.
+# victimised two or more times in that window (Wilson 95% interval); `victims_once` are the
+# others. Victims are counted per episode. A victim who stops reporting looks the same in these
+# data as a victim who is no longer harmed.
 
 # %%
 repeat = iomlib.dv.repeat_victimisation(ds, cfg, months=(6, 12), as_of=cfg.as_of,
                                         since=cfg.period_start, cohorts=dv_cohort)
-display(repeat.round(1))
+repeat["victims_once"] = repeat["victims"] - repeat["repeat_victims"]
+repeat = joined(
+    sdc.table(repeat[["months", "side", "victims", "repeat_victims", "victims_once", "pct",
+                      "ci_low", "ci_high", "ci_method"]],
+              count_cols=["repeat_victims", "victims_once"], totals={"column": "victims"},
+              derived=dict.fromkeys(["pct", "ci_low", "ci_high"],
+                                    ("victims", "repeat_victims", "victims_once"))),
+    sdc.table(repeat[["episodes"]], count_cols="episodes"))
+display(sdc.for_display(repeat, digits=1))
 ax = plots.proportions(repeat.assign(window=repeat["months"].astype(str) + " months "
                                      + repeat["side"]),
                        label="window", value="pct", k="repeat_victims", n="victims",
@@ -127,12 +169,16 @@ ax = plots.proportions(repeat.assign(window=repeat["months"].astype(str) + " mon
 # ## Small-number check
 
 # %%
-smallest = int(outcomes["n"].min()) if len(outcomes) else 0
-if smallest < max(min_cell, 30):
+smallest = outcomes["n"].min() if len(outcomes) else 0
+if sdc.public and (len(outcomes) == 0 or outcomes["n"].isna().any()):
+    display(Markdown(f"**Caution:** at least one comparison above rests on fewer than "
+                     f"{min_cell} episodes; its figures are suppressed."))
+elif smallest < max(min_cell, 30):
     display(Markdown(
-        f"**Caution:** the smallest comparison above rests on n = {smallest} episodes. With "
-        "so few nominals a handful of people can move the means and percentages a long way; "
-        "treat the p-values as indicative only."
+        f"**Caution:** the smallest comparison above rests on n = {sdc.count(smallest)} "
+        "episodes. With so few nominals a handful of people can move the means and "
+        "percentages a long way; treat the p-values as indicative only."
         + (f" Groups under {min_cell} must not be published." if smallest < min_cell else "")))
 else:
-    display(Markdown(f"Every comparison above rests on at least n = {smallest} episodes."))
+    display(Markdown(f"Every comparison above rests on at least n = {sdc.count(smallest)} "
+                     "episodes."))

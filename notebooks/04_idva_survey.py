@@ -28,6 +28,11 @@
 # (no non-respondent felt safer) and the best case (every non-respondent did) are shown beside
 # the headline. Responses dated after the as-of date are not counted.
 #
+# **Disclosure control.** In a public report (`audience = "public"`) every count of 1 to
+# `min_cell - 1` survivors, and every percentage or interval resting on one, is shown as
+# `[c]` (with further cells hidden where a `[c]` could be worked out from a total); suppressed
+# values are not drawn. Restricted reports show every figure.
+#
 # These are perceptions, not a measure of re-victimisation. The survey covers survivors linked
 # to DVIOM nominals, so the `cohort` parameter does not apply here.
 
@@ -43,24 +48,25 @@ audience = "restricted"
 # %%
 from IPython.display import Markdown, display
 
-import iomlib.config
-import iomlib.data
+import iomlib.notebook
 import iomlib.survey
 from iomlib import plots
 
-cfg = iomlib.config.load_config(config, {"headline": {"as_of": as_of,
-                                                      "period_start": period_start}})
-ds = iomlib.data.open_dataset(data, config=cfg)
-plots.set_theme()
-display(Markdown(f"Data: `{ds.source}`; referrals and responses up to {cfg.as_of.date()}."))
+run = iomlib.notebook.start(data, as_of=as_of, period_start=period_start, cohort="all",
+                            config=config, min_cell=min_cell, audience=audience)
+cfg, ds, sdc = run.cfg, run.data, run.sdc
+display(Markdown(f"Data: `{ds.source}`; referrals and responses up to {cfg.as_of.date()}; "
+                 f"audience: **{sdc.audience}**."))
 
 # %% [markdown]
 # ## Felt safer, response rate and non-response bounds
 
 # %%
 safer = iomlib.survey.felt_safer(ds, cfg.as_of)
-display(safer[["measure", "value", "numerator", "denominator", "n", "ci_low", "ci_high",
-               "headline", "definition"]].round(1))
+safer = sdc.measures(safer[["measure", "value", "numerator", "denominator", "n", "ci_low",
+                            "ci_high", "headline", "definition"]],
+                     count_cols=("n", "numerator", "denominator"))
+display(sdc.for_display(safer, digits=1))
 ax = plots.proportions(safer.assign(label=safer["definition"].str.split(":").str[0]),
                        label="label", value="value", k="numerator", n="denominator",
                        title="IDVA survey: felt safer and response rate (95% Wilson intervals)",
@@ -71,29 +77,50 @@ ax = plots.proportions(safer.assign(label=safer["definition"].str.split(":").str
 #
 # Each bar shows how the respondents who answered the item spread over the five answers,
 # centred on "neither": disagreement to the left, agreement to the right. Answer codes are not
-# averaged (they are ordered categories, not measurements). The second table gives the share
-# who agreed or strongly agreed, with a Wilson 95% interval.
+# averaged (they are ordered categories, not measurements). The table gives the counts, the
+# respondents who answered the item (`n`), and the number (`agreed`) and share (`agreed_pct`)
+# who agreed or strongly agreed, with a Wilson 95% interval. In a public report an item with a
+# suppressed answer is not drawn.
 
 # %%
+LABELS = list(iomlib.survey.LIKERT_LABELS.values())
+AGREE = [iomlib.survey.LIKERT_LABELS[level] for level in (4, 5)]
 likert = iomlib.survey.likert_table(ds, cfg.as_of)
-ax = plots.likert_diverging(likert, title="IDVA survey items: distribution of answers")
-display(likert.pivot(index="text", columns="label", values="n")
-        [list(iomlib.survey.LIKERT_LABELS.values())]
-        .assign(n=lambda t: t.sum(axis=1)))
-display(iomlib.survey.likert_agree(ds, cfg.as_of).round(1))
+agree = iomlib.survey.likert_agree(ds, cfg.as_of).set_index("text")
+answers = likert.pivot(index="text", columns="label", values="n")[LABELS]
+answers.columns.name = None
+answers = answers.assign(n=answers.sum(axis=1), agreed=agree["k"], agreed_pct=agree["pct"],
+                         ci_low=agree["ci_low"], ci_high=agree["ci_high"])
+answers = sdc.table(answers, count_cols=LABELS, totals={"column": "n"},
+                    derived={"agreed": AGREE, "agreed_pct": [*AGREE, "n"],
+                             "ci_low": [*AGREE, "n"], "ci_high": [*AGREE, "n"]})
+display(sdc.for_display(answers, digits=1))
+level_of = {label: level for level, label in iomlib.survey.LIKERT_LABELS.items()}
+ax = plots.likert_diverging(
+    answers[LABELS].rename_axis("text").reset_index()
+    .melt(id_vars="text", var_name="label", value_name="n")
+    .assign(level=lambda t: t["label"].map(level_of),
+            n_item=lambda t: t["text"].map(answers["n"])),
+    item="text", item_label=None, total="n_item",
+    title="IDVA survey items: distribution of answers")
 
 # %% [markdown]
 # ## By year of referral
 #
 # Felt safer among respondents, by the year the survivor was referred. Years with few
-# respondents have wide intervals; differences between years are not tested here.
+# respondents have wide intervals; differences between years are not tested here. The yearly
+# counts add up to the totals above, so in a public report a small year hides another.
 
 # %%
 by_year = iomlib.survey.felt_safer_by_year(ds, cfg.as_of)
-display(by_year.round(1))
+few = len(by_year) and by_year["n"].min() < min_cell
+by_year = sdc.table(by_year, count_cols=["referred", "n", "k"], totals="columns",
+                    derived={"pct": ["n", "k"], "ci_low": ["n", "k"], "ci_high": ["n", "k"],
+                             "response_rate_pct": ["referred", "n"]})
+display(sdc.for_display(by_year, digits=1))
 ax = plots.proportions(by_year.assign(year=by_year["year"].astype(str)), label="year",
                        value="pct", k="k", n="n",
                        title="Felt safer by year of referral (95% Wilson intervals)",
                        xlabel="% of respondents who felt safer")
-if len(by_year) and by_year["n"].min() < min_cell:
+if few:
     display(Markdown(f"**Caution:** at least one year has fewer than {min_cell} respondents."))

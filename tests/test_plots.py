@@ -233,8 +233,11 @@ def test_counts_and_scatter_helpers():
     ax = plots.bar_counts(t, x="period", y="n", hue="event", ylabel="Episodes (n)")
     assert sorted(p.get_height() for p in _bars(ax) if p.get_height() > 0) == [3, 4, 5, 6]
     assert ax.get_ylabel() == "Episodes (n)"
-    ax = plots.bar_counts(t, x="event", y="n", horizontal=True)
+    ax = plots.bar_counts(t[t["period"] == "2019"], x="event", y="n", horizontal=True)
     assert ax.get_xlabel() == "n"
+    assert [x.get_text() for x in ax.get_yticklabels()] == ["adopted", "removed"]
+    with pytest.raises(ValueError, match="several rows per bar"):
+        plots.bar_counts(t, x="event", y="n")
     with pytest.raises(ValueError, match="hue='cohort'"):
         plots.bar_counts(t, x="period", hue="cohort")
     s = pd.DataFrame({"date": pd.to_datetime(["2019-01-31", "2019-02-28"] * 2),
@@ -282,3 +285,90 @@ def test_nominal_timeline():
         plots.nominal_timeline(risk, custody=cu.drop(columns="end_date"))
     with pytest.raises(ValueError, match="score='risk'"):
         plots.nominal_timeline(risk, score="risk")
+
+
+# ------------------------------------------------------------------------------ suppressed values
+# Tables from iomlib.disclosure.Disclosure (public audience) hold missing values (NaN or pd.NA
+# in nullable integer columns) where a figure was suppressed: nothing may be drawn for them, no
+# line may be drawn across them, and the labels say [c].
+
+def test_risk_curve_with_suppressed_points(curve):
+    from iomlib.disclosure import Disclosure
+    checked = Disclosure("public", min_cell=40).curve(curve, n_col="n_at_risk", people_col=None)
+    assert checked["n_at_risk"].isna().any()
+    ax = plots.risk_curve(checked, groups=["still observed"])
+    x, y = (np.asarray(v, float) for v in ax.get_lines()[0].get_data())
+    assert np.isnan(y[x > 10]).all() and np.isfinite(y[x <= 10]).all()
+    texts = [t.get_text() for t in ax.texts if t.get_gid() == plots.AT_RISK_GID]
+    assert plots.SUPPRESSED_LABEL in texts and "26" not in texts
+
+
+def test_bar_counts_labels_suppressed_bars():
+    t = pd.DataFrame({"period": ["2018", "2018", "2019", "2019"],
+                      "event": ["adopted", "removed"] * 2,
+                      "n": pd.array([25, pd.NA, 40, 12], dtype="Int64")})
+    ax = plots.bar_counts(t, x="period", y="n", hue="event")
+    assert sorted(p.get_height() for p in _bars(ax) if p.get_height() > 0) == [12, 25, 40]
+    assert sorted(x.get_text() for x in ax.texts) == ["12", "25", "40", plots.SUPPRESSED_LABEL]
+    assert [x.get_text() for x in ax.get_legend().get_texts()] == ["adopted", "removed"]
+
+
+def test_counts_over_time_leaves_gaps():
+    s = pd.DataFrame({"date": pd.date_range("2019-01-31", periods=5, freq="ME"),
+                      "active": pd.array([12, 13, pd.NA, 15, pd.NA], dtype="Int64")})
+    ax = plots.counts_over_time(s, x="date", y="active")
+    y = np.asarray(ax.get_lines()[0].get_ydata(), float)
+    assert len(y) == 5 and np.isnan(y[[2, 4]]).all()         # a gap, not a line across
+    dots = ax.get_lines()[1]                                  # 15 stands alone: a dot
+    assert list(np.asarray(dots.get_ydata(), float)) == [15.0]
+    assert any("2 suppressed point(s)" in t.get_text() for t in ax.texts)
+
+
+def test_before_after_with_suppressed_values(fig_a):
+    t = fig_a.assign(mean_after=[np.nan, 2.0], n_zero_differences=pd.array([pd.NA, 0], "Int64"),
+                     wilcoxon_p=[np.nan, np.nan], wilcoxon_p_suppressed=[True, False])
+    ax = plots.before_after(t, group="year")
+    assert sorted(p.get_height() for p in _bars(ax)) == [0.0, 2.0, 5.0, 6.0]
+    assert plots.SUPPRESSED_LABEL in [x.get_text() for x in ax.texts]
+    labels = [x.get_text() for x in ax.get_xticklabels()]
+    assert "zero diff. = [c]" in labels[0] and "p [c]" in labels[0]
+    assert "p n/a" in labels[1]                    # missing but not suppressed: not computed
+
+
+def test_proportions_with_suppressed_row():
+    t = pd.DataFrame({"year": ["2018", "2019"], "pct": [80.0, np.nan], "ci_low": [60.0, np.nan],
+                      "ci_high": [90.0, np.nan], "k": pd.array([16, pd.NA], dtype="Int64"),
+                      "n": pd.array([20, pd.NA], dtype="Int64")})
+    ax = plots.proportions(t, label="year")
+    assert {x.get_text() for x in ax.texts} == {"16/20", plots.SUPPRESSED_LABEL}
+    assert [x.get_text() for x in ax.get_yticklabels()] == ["2018", "2019"]
+
+
+def test_likert_item_with_suppressed_count_is_not_drawn(likert):
+    t = likert.assign(n=likert["n"].astype("Int64"), n_item=10)
+    t.loc[(t["item"] == "b") & t["level"].isin([2, 4]), "n"] = pd.NA
+    ax = plots.likert_diverging(t, total="n_item")
+    widths = {}
+    for b in _bars(ax):
+        widths[round(b.get_y(), 6)] = widths.get(round(b.get_y(), 6), 0) + b.get_width()
+    assert sorted(widths.values()) == [pytest.approx(0), pytest.approx(100)]
+    assert [x.get_text() for x in ax.get_yticklabels()] == ["item a\n(n = 10)",
+                                                           "item b\n(n = 10)"]
+    assert any(x.get_text().startswith(plots.SUPPRESSED_LABEL) for x in ax.texts)
+    ax = plots.likert_diverging(t)
+    assert [x.get_text() for x in ax.get_yticklabels()][1] == "item b\n(n = [c])"
+
+
+def test_reduction_vs_baseline_band_means_only():
+    t = pd.DataFrame({"risk_at_adoption": [100.0, 200.0, 400.0, 800.0],
+                      "reduction_pct": [-500.0, 20.0, 50.0, 80.0]})
+    bins = pd.DataFrame({"baseline_median": [150.0, 600.0], "mean_reduction": [np.nan, 65.0],
+                         "ci_low": [np.nan, 50.0], "ci_high": [np.nan, 80.0],
+                         "n": pd.array([pd.NA, 12], dtype="Int64")})
+    ax = plots.reduction_vs_baseline(t, bins=bins, points=False)
+    assert not [c for c in ax.collections if c.get_offsets().shape[0] == len(t)]
+    assert [x.get_text() for x in ax.texts] == ["n=12"]
+    assert [x.get_text() for x in ax.get_legend().get_texts()] == [
+        "mean per baseline band (95% CI)"]
+    with pytest.raises(ValueError, match="points=False"):
+        plots.reduction_vs_baseline(t, points=False)
