@@ -80,7 +80,8 @@ ax = plots.proportions(safer.assign(label=safer["definition"].str.split(":").str
 # averaged (they are ordered categories, not measurements). The table gives the counts, the
 # respondents who answered the item (`n`), and the number (`agreed`) and share (`agreed_pct`)
 # who agreed or strongly agreed, with a Wilson 95% interval. In a public report an item with a
-# suppressed answer is not drawn.
+# suppressed answer is not drawn; a second chart then shows the share who agreed, where the
+# agreeing answers are not small.
 
 # %%
 LABELS = list(iomlib.survey.LIKERT_LABELS.values())
@@ -103,6 +104,12 @@ ax = plots.likert_diverging(
             n_item=lambda t: t["text"].map(answers["n"])),
     item="text", item_label=None, total="n_item",
     title="IDVA survey items: distribution of answers")
+if answers[LABELS].isna().any().any():
+    # the items that cannot be drawn whole: their share who agreed, where it can be shown
+    ax = plots.proportions(answers.rename_axis("text").reset_index(), label="text",
+                           value="agreed_pct", k="agreed", n="n",
+                           title="Agreed or strongly agreed (95% Wilson intervals)",
+                           xlabel="% of respondents answering the item")
 
 # %% [markdown]
 # ## By year of referral
