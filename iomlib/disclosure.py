@@ -21,10 +21,19 @@ Secondary (complementary) suppression
     implied by the published cells and totals gets one more complementary cell, until no hidden
     value can be derived exactly.
 
+What it does not cover: a rate or percentage is hidden when its numerator or denominator is
+small, not when its complement is (86% of 58 survivors felt safer implies that 8 did not); and
+suppression is applied table by table, so a difference *between* tables (adoptions published in
+one, the episodes compared in another) can still give a small administrative count. Review such
+pairs before publishing.
+
 The rule is a sound default but not a published MoJ or Home Office standard: confirm it with the
 data owner (the force or PCC) before publishing.
 
-Also here: :func:`pseudonymise` (keyed, stable pseudonyms for restricted reports),
+Also here: :class:`Disclosure` (the rules of one report, through which every notebook table and
+plotted series passes), :func:`suppress_headline` (``metrics.json``), :func:`audit_notebook`
+(the runner's check of an executed notebook before a public run is published),
+:func:`pseudonymise` (keyed, stable pseudonyms for restricted reports),
 :func:`scan_for_identifiers` (which identifiers appear in an output file) and :func:`banner`
 (the protective-marking line of a report).
 """
