@@ -451,7 +451,7 @@ def test_banners():
 # ------------------------------------------------------------------------------------------
 # the Disclosure rules object used by every notebook
 
-from iomlib.disclosure import (  # noqa: E402
+from iomlib.disclosure import (
     IDENTIFIER_COLUMNS,
     KEY_ENV,
     KEY_FILE_ENV,

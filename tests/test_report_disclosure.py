@@ -33,7 +33,7 @@ REPO = Path(__file__).resolve().parent.parent
 MIN_CELL = 10
 #: Column labels that count people (or their episodes, offences, victims) in the notebooks.
 COUNT_LABEL = re.compile(r"^(n|k|n_.+|.+_n|numerator|denominator|victims|repeat_victims|"
-                         r"adopted|comparison|people|episodes|at_risk|n \(.+\))$", re.I)
+                         r"adopted|comparison|people|episodes|at_risk|n \(.+\))$", re.IGNORECASE)
 ID_COLUMNS = (("people", "person_id"), ("episodes", "episode_id"), ("offences", "offence_id"),
               ("offences", "victim_id"), ("idva_survey", "survivor_id"),
               ("idva_survey", "person_id"), ("custody", "person_id"))
