@@ -1194,6 +1194,48 @@ class Disclosure:
         out.attrs["disclosure"] = dict(df.attrs["disclosure"])
         return out
 
+    def combine(self, frame: pd.DataFrame, *sources: pd.DataFrame) -> pd.DataFrame:
+        """Mark a table built by joining or reshaping checked tables as checked itself.
+
+        Parameters
+        ----------
+        frame : DataFrame
+            The result of ``join``, ``pivot`` and the like on ``sources`` (no new counts).
+        *sources : DataFrame
+            The checked tables it was built from (from :meth:`table`, :meth:`measures`,
+            :meth:`curve` or :meth:`for_display` of this object).
+
+        Returns
+        -------
+        DataFrame
+            ``frame`` with a check merged from the sources: cells hidden summed, the smallest
+            count shown the smallest of theirs, the count columns of all.
+
+        Raises
+        ------
+        ParameterError
+            No source, or a source that was not checked (or was checked under other rules).
+        """
+        if not sources:
+            raise ParameterError("combine: name the checked tables the frame was built from")
+        checks = []
+        for i, src in enumerate(sources):
+            check = getattr(src, "attrs", {}).get("disclosure")
+            if not check or check.get("audience") != self.audience \
+                    or check.get("min_cell") != self.min_cell:
+                raise ParameterError(f"combine: source {i + 1} was not checked by this "
+                                     f"Disclosure ({self!r})")
+            checks.append(check)
+        smallest = [c["smallest_count_shown"] for c in checks
+                    if c.get("smallest_count_shown") is not None]
+        frame.attrs["disclosure"] = {
+            "audience": self.audience, "min_cell": self.min_cell, "kind": "combined",
+            "count_columns": list(dict.fromkeys(col for c in checks
+                                                for col in c.get("count_columns", []))),
+            "cells_hidden": int(sum(c.get("cells_hidden", 0) for c in checks)),
+            "smallest_count_shown": min(smallest) if smallest else None}
+        return frame
+
     def summary(self) -> pd.DataFrame:
         """One row per table or curve released so far (kind, rows, count columns, cells hidden,
         smallest non-zero count shown)."""

@@ -90,8 +90,8 @@ wide.columns.name = None
 wide["active"] = wide[ACTIVE].sum(axis=1)
 in_community = sdc.table(wide[ACTIVE + ["active"]], count_cols=ACTIVE,
                          totals={"column": "active", "row": "all"})
-by_status = in_community.join(sdc.table(wide[LONG], count_cols=LONG, totals={"row": "all"}))
-by_status.attrs = dict(in_community.attrs)    # both parts are checked; join drops the mark
+in_custody = sdc.table(wide[LONG], count_cols=LONG, totals={"row": "all"})
+by_status = sdc.combine(in_community.join(in_custody), in_community, in_custody)
 display(sdc.for_display(by_status))
 active = iomlib.cohort.active_cohort(ds, cfg.as_of)
 definition = dict(zip(active["headline"], active["definition"]))

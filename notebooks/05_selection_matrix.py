@@ -217,5 +217,4 @@ by_type = (shown.pivot(index="offence_category", columns="group", values="n_offe
            .reindex([c for c in shown["offence_category"].unique() if c != TOTAL] + [TOTAL]))
 by_type = by_type.astype(object).where(by_type.notna(), 0)   # no offence of the type: a zero
 by_type = by_type.map(lambda v: int(v) if isinstance(v, float) else v)
-by_type.attrs = dict(shown.attrs)           # a reshaped view of a checked table
-display(by_type)
+display(sdc.combine(by_type, shown))        # a reshaped view of a checked table

@@ -670,3 +670,19 @@ def test_audit_notebook_finds_every_kind_of_problem():
     assert problems[3].startswith("cell 6: a table checked for audience 'restricted'")
     assert audit_notebook({"cells": nb["cells"][:2]}, 10) == []
     assert audit_notebook({"cells": nb["cells"][:2]}, 20)[0].startswith("cell 2:")
+
+
+def test_combine_marks_joins_of_checked_tables_only():
+    sdc = Disclosure("public", min_cell=10)
+    a = sdc.table(pd.DataFrame({"x": [40, 3, 25]}), count_cols="x")
+    b = sdc.table(pd.DataFrame({"y": [12, 50, 4]}), count_cols="y")
+    both = sdc.combine(a.join(b), a, b)
+    check = both.attrs["disclosure"]
+    assert check["kind"] == "combined" and check["count_columns"] == ["x", "y"]
+    assert check["cells_hidden"] == 2 and check["smallest_count_shown"] == 12
+    with pytest.raises(ParameterError, match="source 2 was not checked"):
+        sdc.combine(a.join(pd.DataFrame({"z": [1, 2, 3]})), a, pd.DataFrame({"z": [1, 2, 3]}))
+    with pytest.raises(ParameterError, match="source 1 was not checked"):
+        Disclosure("public", min_cell=20).combine(a.copy(), a)
+    with pytest.raises(ParameterError, match="name the checked tables"):
+        sdc.combine(a.copy())
