@@ -321,3 +321,36 @@ def offence_mix(dataset, groups: pd.DataFrame, start, end) -> pd.DataFrame:
     out["weapon_offences"] = out["weapon_offences"].astype(int)
     return out[["group", "offence_category", "n_offences", "n_people", "group_people",
                 "group_offences", "share", "weapon_offences"]]
+
+
+#: Label of the total row per group added by :func:`offence_mix_with_totals`.
+MIX_TOTAL = "n (offences)"
+
+
+def offence_mix_with_totals(mix: pd.DataFrame, total_label: str = MIX_TOTAL) -> pd.DataFrame:
+    """The offence counts of :func:`offence_mix` with a total row per group, for publication.
+
+    Parameters
+    ----------
+    mix : DataFrame
+        From :func:`offence_mix`.
+    total_label : str, default "n (offences)"
+        ``offence_category`` of the total rows.
+
+    Returns
+    -------
+    DataFrame
+        group, offence_category, n_offences, n_people, group_people; one row per group and
+        offence type, then the group's total row (``n_offences`` summed; ``n_people`` =
+        ``group_people``), groups sorted by name. Suppress it with
+        ``totals={"row": ("offence_category", total_label)}, by="group"``: the total row is
+        what a reader sees of each group.
+    """
+    cols = ["group", "offence_category", "n_offences", "n_people", "group_people"]
+    t = mix[cols]
+    totals = (t.groupby("group", sort=False)
+              .agg(n_offences=("n_offences", "sum"), group_people=("group_people", "first"))
+              .reset_index().assign(offence_category=total_label))
+    totals["n_people"] = totals["group_people"]
+    return (pd.concat([t, totals[cols]]).sort_values("group", kind="stable")
+            .reset_index(drop=True))

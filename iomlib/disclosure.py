@@ -627,6 +627,52 @@ def suppress_headline(metrics: Mapping, min_cell: int = DEFAULT_MIN_CELL,
     return out
 
 
+def fold_hidden(table: pd.DataFrame, *, group: str, category: str, value: str, total: str,
+                hidden_label: str = f"suppressed {SUPPRESSED_SYMBOL}"
+                ) -> tuple[pd.DataFrame, list]:
+    """What a stacked-share chart may draw of a suppressed long table with a total per group.
+
+    Parameters
+    ----------
+    table : DataFrame
+        Suppressed (hidden values missing), one row per group and category plus one total row
+        per group (``category == total``).
+    group, category, value : str
+        Column names.
+    total : str
+        The ``category`` of the total rows.
+    hidden_label : str
+        The category under which a group's hidden values are drawn together.
+
+    Returns
+    -------
+    shares : DataFrame
+        group, category, value: the visible values of each group whose total is shown, and one
+        row with the hidden values together (the published total minus the visible values;
+        no row when nothing is hidden). Drawn this way no hidden value can be read off.
+    dropped : list
+        Groups not drawn: their total is hidden, or every value is.
+    """
+    _need_columns(table, [group, category, value], "fold_hidden")
+    rows, dropped = [], []
+    for g, d in table.groupby(group, sort=False):
+        tot = d.loc[d[category] == total, value]
+        if len(tot) != 1:
+            raise ParameterError(f"fold_hidden: group {g!r} has {len(tot)} total rows "
+                                 f"({category} == {total!r}); expected 1")
+        inner = d[d[category] != total]
+        visible = inner.dropna(subset=[value])
+        if pd.isna(tot.iloc[0]) or visible.empty:
+            dropped.append(g)
+            continue
+        rows += [{group: g, category: c, value: float(v)}
+                 for c, v in zip(visible[category], visible[value])]
+        hidden = float(tot.iloc[0] - visible[value].astype(float).sum())
+        if hidden > 0:
+            rows.append({group: g, category: hidden_label, value: hidden})
+    return pd.DataFrame(rows, columns=[group, category, value]), dropped
+
+
 def display_table(df: pd.DataFrame, symbol: str = SUPPRESSED_SYMBOL) -> pd.DataFrame:
     """A copy for display: hidden values shown as ``symbol`` and the flag columns dropped.
 
@@ -1193,6 +1239,13 @@ class Disclosure:
         out = display_table(t)
         out.attrs["disclosure"] = dict(df.attrs["disclosure"])
         return out
+
+    def figure(self, value, spec: str = "", *counts) -> str:
+        """A figure for text, ``format(value, spec)``, or ``[c]`` when any of the ``counts`` of
+        people it rests on is small (public audience)."""
+        if any(self.is_small(n) for n in counts):
+            return SUPPRESSED_SYMBOL
+        return format(value, spec)
 
     def combine(self, frame: pd.DataFrame, *sources: pd.DataFrame) -> pd.DataFrame:
         """Mark a table built by joining or reshaping checked tables as checked itself.

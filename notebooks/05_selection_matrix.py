@@ -45,6 +45,7 @@ import iomlib.cohort
 import iomlib.matrix
 import iomlib.notebook
 from iomlib import plots
+from iomlib.disclosure import fold_hidden
 
 run = iomlib.notebook.start(data, as_of=as_of, period_start=period_start, cohort=cohort,
                             config=config, min_cell=min_cell, audience=audience)
@@ -127,46 +128,27 @@ else:
 # shown), and a group whose total, or every count, is hidden is not drawn.
 
 # %%
-TOTAL = "n (offences)"
-SUPPRESSED = "suppressed [c]"
+TOTAL = iomlib.cohort.MIX_TOTAL
 
 
 def checked_mix(mix):
-    """The offence counts of each group (one row per group and offence type, plus a total row
-    per group) through disclosure control: a count rests on the people who committed the
-    offences (``n_people``) and on the group's people (``group_people``)."""
-    t = mix[["group", "offence_category", "n_offences", "n_people", "group_people"]]
-    totals = (t.groupby("group", sort=False)
-              .agg(n_offences=("n_offences", "sum"), group_people=("group_people", "first"))
-              .reset_index().assign(offence_category=TOTAL))
-    totals["n_people"] = totals["group_people"]
-    t = (pd.concat([t, totals[t.columns]]).sort_values("group", kind="stable")
-         .reset_index(drop=True))
-    return sdc.table(t, count_cols=["n_offences", "n_people", "group_people"], by="group",
+    """The offence counts of each group, with its total, through disclosure control: a count
+    rests on the people who committed the offences and on the group's people."""
+    return sdc.table(iomlib.cohort.offence_mix_with_totals(mix),
+                     count_cols=["n_offences", "n_people", "group_people"], by="group",
                      totals={"row": ("offence_category", TOTAL)},
                      derived={"n_offences": ["n_people", "group_people"]})
 
 
 def shares_frame(checked, hidden_people=()):
-    """What the stacked bars draw: the visible counts of each group whose total is shown, and
-    the hidden ones together (their sum is the published total minus the visible counts; not a
-    category of ``order``, they go to "all other"); the group's size is in its label."""
-    rows, dropped = [], []
-    for g, d in checked.groupby("group", sort=False):
-        total = d.loc[d["offence_category"] == TOTAL, "n_offences"].iloc[0]
-        inner = d[d["offence_category"] != TOTAL]
-        visible = inner.dropna(subset=["n_offences"])
-        if pd.isna(total) or visible.empty:
-            dropped.append(g)
-            continue
-        size = d["group_people"].iloc[0]
-        label = f"{g}\n(n = {'[c]' if g in hidden_people else sdc.count(size)})"
-        rows += [{"group": label, "offence_category": c, "n_offences": float(v)}
-                 for c, v in zip(visible["offence_category"], visible["n_offences"])]
-        hidden = float(total - visible["n_offences"].sum())
-        if hidden > 0:
-            rows.append({"group": label, "offence_category": SUPPRESSED, "n_offences": hidden})
-    return pd.DataFrame(rows, columns=["group", "offence_category", "n_offences"]), dropped
+    """The stacked bars: visible counts, the hidden ones together (in "all other"), and each
+    group's size in its label."""
+    shares, dropped = fold_hidden(checked, group="group", category="offence_category",
+                                  value="n_offences", total=TOTAL)
+    size = checked.groupby("group", sort=False)["group_people"].first()
+    labels = {g: f"{g}\n(n = {'[c]' if g in hidden_people else sdc.count(size[g])})"
+              for g in shares["group"].unique()}
+    return shares.assign(group=shares["group"].map(labels)), dropped
 
 
 def dropped_note(dropped):

@@ -73,8 +73,8 @@ display(Markdown(
        f"\n\n*Note:* the `cohort` parameter is **{cohort}**, but the impact estimates use every "
        "adoption (IOM, DVIOM and KNIFE): an adoption into any cohort is management, and people "
        "managed in another cohort cannot serve as a comparison.")))
-SUPPRESSED = "[c]"
 ESTIMATES = ("estimate", "ci_low", "ci_high")
+fig = sdc.figure     # a figure for the text, or [c] when its group is small (public)
 
 
 def show(table, digits=3):
@@ -89,12 +89,6 @@ def show(table, digits=3):
     if "method" in table.columns:
         display(Markdown("\n".join(f"- *{m}*: {d}" for m, d in
                                     zip(table["measure"], table["method"]))))
-
-
-def fig(value, spec, *groups):
-    """A figure for the text: ``format(value, spec)``, or [c] when it rests on a group of fewer
-    than min_cell people in a public report."""
-    return SUPPRESSED if any(sdc.is_small(n) for n in groups) else format(value, spec)
 
 
 # %% [markdown]

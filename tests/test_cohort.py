@@ -119,3 +119,20 @@ def test_active_cohort_on_synthetic_data_against_a_loop(tiny_synth, as_of):
             if not (spells["sentence_kind"] == "long").any():
                 active.add(r.person_id)
     assert _head(active_cohort(tiny_synth, t))["value"] == len(active)
+
+
+def test_offence_mix_with_totals_adds_one_total_row_per_group():
+    from iomlib.cohort import MIX_TOTAL, offence_mix_with_totals
+    mix = pd.DataFrame({"group": ["b", "a", "b"], "offence_category": ["theft", "theft", "drugs"],
+                        "n_offences": [5, 7, 2], "n_people": [3, 4, 1],
+                        "group_people": [6, 9, 6], "group_offences": [7, 7, 7],
+                        "share": [71.4, 100.0, 28.6], "weapon_offences": [0, 1, 0]})
+    out = offence_mix_with_totals(mix)
+    assert list(out.columns) == ["group", "offence_category", "n_offences", "n_people",
+                                 "group_people"]
+    assert out["group"].tolist() == ["a", "a", "b", "b", "b"]     # by group, total last
+    assert out["offence_category"].tolist()[-1] == MIX_TOTAL
+    totals = out[out["offence_category"] == MIX_TOTAL].set_index("group")
+    assert totals.loc["b", "n_offences"] == 7 and totals.loc["a", "n_offences"] == 7
+    assert (totals["n_people"] == totals["group_people"]).all()
+    assert totals.loc["b", "group_people"] == 6

@@ -686,3 +686,25 @@ def test_combine_marks_joins_of_checked_tables_only():
         Disclosure("public", min_cell=20).combine(a.copy(), a)
     with pytest.raises(ParameterError, match="name the checked tables"):
         sdc.combine(a.copy())
+
+
+def test_fold_hidden_draws_visible_values_and_the_hidden_together():
+    from iomlib.disclosure import fold_hidden
+    t = pd.DataFrame({"group": ["a", "a", "a", "a", "b", "b", "b", "c", "c"],
+                      "cat": ["x", "y", "z", "T", "x", "y", "T", "x", "T"],
+                      "n": [40, np.nan, np.nan, 60, 30, 25, 55, np.nan, np.nan]})
+    shares, dropped = fold_hidden(t, group="group", category="cat", value="n", total="T")
+    a = shares[shares["group"] == "a"].set_index("cat")["n"]
+    assert a.to_dict() == {"x": 40.0, "suppressed [c]": 20.0}      # 60 - 40, y and z together
+    b = shares[shares["group"] == "b"].set_index("cat")["n"]
+    assert b.to_dict() == {"x": 30.0, "y": 25.0}                     # nothing hidden
+    assert dropped == ["c"]                                          # total hidden
+    with pytest.raises(ParameterError, match="total rows"):
+        fold_hidden(t[t["cat"] != "T"], group="group", category="cat", value="n", total="T")
+
+
+def test_figures_in_text():
+    pub = Disclosure("public", min_cell=10)
+    assert pub.figure(0.1234, ".0%", 500, 4) == "[c]"
+    assert pub.figure(0.1234, ".0%", 500, 40) == "12%"
+    assert Disclosure("restricted", key="k").figure(2.5, ".1f", 3) == "2.5"
