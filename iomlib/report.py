@@ -1180,15 +1180,14 @@ def _previous_durations(out: Path) -> dict:
         return {}
 
 
-def _fmt_value(key: str, entry: dict, min_cell: int, audience: str) -> str:
+def _fmt_value(key: str, entry: dict, min_cell: int) -> str:
+    """A headline value for the index page; public runs arrive already suppressed
+    (:func:`iomlib.disclosure.suppress_headline`)."""
     v = entry.get("value")
     if entry.get("suppressed"):
         return f"[c] (fewer than {min_cell} people)"
     if v is None:
         return "&ndash;"
-    n = entry.get("n")
-    if audience == "public" and isinstance(n, (int, float)) and 0 < n < min_cell:
-        return f"&lt;{min_cell} (suppressed)"
     if key.endswith("_pct"):
         return f"{v:.1f}%"
     return f"{v:,}" if isinstance(v, int) else f"{v:,.2f}"
@@ -1225,7 +1224,7 @@ def index_html(metrics: dict, reports: list[dict], run: dict) -> str:
             ci = f"{e['ci_low']:.1f}–{e['ci_high']:.1f}"
         rows.append(
             f"<tr data-measure='{esc(key)}'><th scope='row'>{esc(key)}</th>"
-            f"<td class='num'>{_fmt_value(key, e, params['min_cell'], params['audience'])}</td>"
+            f"<td class='num'>{_fmt_value(key, e, params['min_cell'])}</td>"
             f"<td class='num'>{'' if e.get('n') is None else e['n']}</td>"
             f"<td class='ci'>{esc(ci)}</td>"
             f"<td>{esc(str(e.get('definition') or ''))}</td></tr>")

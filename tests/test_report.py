@@ -956,3 +956,11 @@ def test_restricted_pseudonyms_are_stable_from_run_to_run(tmp_path, monkeypatch)
     assert rc == 0, err
     again = re.findall(r"PSEUDO (N-[0-9a-f]{10})", (out / "latest" / "01_echo.html").read_text())
     assert again and again[0] != seen[0]
+
+
+def test_index_shows_a_suppressed_headline_as_c():
+    from iomlib.disclosure import suppress_headline
+    metrics = suppress_headline({"felt_safer_pct": {"value": 80.0, "n": 5}}, 10)
+    assert report._fmt_value("felt_safer_pct", metrics["felt_safer_pct"], 10) == \
+        "[c] (fewer than 10 people)"
+    assert report._fmt_value("felt_safer_pct", {"value": 86.2069, "n": 58}, 10) == "86.2%"
