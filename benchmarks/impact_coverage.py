@@ -1,7 +1,7 @@
 """Coverage study of the impact estimators on synthetic forces with a planted effect.
 
-Each run simulates a force (``iomlib.synth.simulate`` with ``replace(SynthParams(), seed=s,
-true_effect=e)``), fits every estimator of :mod:`iomlib.impact` as of 2020-01-31 with the
+Each run simulates a force (``iomlib.data.synth.simulate`` with ``replace(SynthParams(), seed=s,
+true_effect=e)``), fits every estimator of :mod:`iomlib.impact.estimators` as of 2020-01-31 with the
 default configuration, and records the estimate and 95% interval of each on the scale of the
 planted effect: the proportional reduction in the offending rate per day at liberty while
 managed. Measures on other scales (the naive risk-score falls, JDL frequency) are compared with
@@ -98,8 +98,8 @@ WHY = {
 def one_run(task):
     seed, effect, people = task
     warnings.simplefilter("ignore")
-    from iomlib.config import default_config
-    from iomlib.impact import (
+    from iomlib.config.settings import default_config
+    from iomlib.impact.estimators import (
         CountModels,
         EligibleBenchmark,
         EventStudy,
@@ -107,7 +107,7 @@ def one_run(task):
         StructuralRate,
         prepare,
     )
-    from iomlib.synth import SynthParams, simulate
+    from iomlib.data.synth import SynthParams, simulate
     t0 = time.perf_counter()
     ds = simulate(replace(SynthParams(), seed=seed, true_effect=effect, n_people=people))
     cfg = default_config()
@@ -264,7 +264,7 @@ def write_markdown(summary: pd.DataFrame, runs: pd.DataFrame, args, elapsed: flo
     lines += [
         "", "## The main estimator", "",
         ("`iom impact` and `impact_headline` report the g-estimate "
-        "(`iomlib.impact.StructuralRate`): on each month end's risk set (everyone the panel "
+        "(`iomlib.impact.estimators.StructuralRate`): on each month end's risk set (everyone the panel "
         "could have adopted: eligible, not on the scheme, not in long custody, not removed in "
         "the last 3 months, offended in the last 3 months), offences in the next 12 months "
         "are modelled by a Poisson regression with days at liberty as exposure, pre-entry "

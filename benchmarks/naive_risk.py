@@ -1,6 +1,6 @@
 """The straightforward reference: a per-person, per-month pandas loop (kept for benchmarks only).
 
-It follows the risk-score definition literally and shares no code with ``iomlib.risk``.
+It follows the risk-score definition literally and shares no code with ``iomlib.risk.engine``.
 """
 from __future__ import annotations
 

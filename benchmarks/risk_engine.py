@@ -23,8 +23,8 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from naive_risk import naive_panel  # noqa: E402
 
-from iomlib.config import default_config  # noqa: E402
-from iomlib.risk import month_ends, risk_matrix  # noqa: E402
+from iomlib.config.settings import default_config  # noqa: E402
+from iomlib.risk.engine import month_ends, risk_matrix  # noqa: E402
 
 START, END = "2012-01-01", "2021-12-31"
 

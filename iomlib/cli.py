@@ -11,11 +11,11 @@ import sys
 import time
 from pathlib import Path
 
-from .errors import IomError
+from iomlib.errors import IomError
 
 
 def _config(args):
-    from .config import load_config
+    from iomlib.config.settings import load_config
     overrides = {}
     if getattr(args, "as_of", None):
         overrides.setdefault("headline", {})["as_of"] = args.as_of
@@ -25,9 +25,9 @@ def _config(args):
 
 
 def cmd_validate(args) -> int:
-    from .load import load_dataset
-    from .errors import DataValidationError
-    from .validate import format_problems
+    from iomlib.data.sources import load_dataset
+    from iomlib.errors import DataValidationError
+    from iomlib.data.validate import format_problems
     try:
         ds = load_dataset(args.path, strict=not args.lenient)
     except DataValidationError as e:
@@ -41,15 +41,9 @@ def cmd_validate(args) -> int:
 
 def cmd_synth(args) -> int:
     from dataclasses import replace
-    from .synth import SynthParams, simulate
-    if args.calibrate:
-        from .calibration import calibrate
-        p = calibrate(replace(SynthParams(), seed=args.seed), log=lambda m: print(m,
-                                                                              file=sys.stderr))
-        print(json.dumps(p.__dict__, indent=2))
-        return 0
+    from iomlib.data.synth import SynthParams, simulate
     if args.out is None:
-        raise IomError("iom synth: --out DIR is required (or --calibrate)")
+        raise IomError("iom synth: --out DIR is required")
     changes = {"seed": args.seed}
     if args.true_effect is not None:
         if not 0 <= args.true_effect < 1:
@@ -59,7 +53,7 @@ def cmd_synth(args) -> int:
         changes["n_people"] = args.people
     t0 = time.perf_counter()
     if args.forces:
-        from .synth import simulate_national
+        from iomlib.data.synth import simulate_national
         ds = simulate_national(args.forces, args.people or 300_000, args.seed,
                                true_effect=changes.get("true_effect", 0.20))
     else:
@@ -71,8 +65,8 @@ def cmd_synth(args) -> int:
 
 
 def cmd_headline(args) -> int:
-    from .data import open_dataset
-    from .headline import headline_json, headline_table
+    from iomlib.data.open import open_dataset
+    from iomlib.measures.headline import headline_json, headline_table
     cfg = _config(args)
     ds = open_dataset(args.data, config=cfg)
     table = headline_table(ds, config=cfg)
@@ -85,12 +79,12 @@ def cmd_headline(args) -> int:
 
 
 def cmd_impact(args) -> int:
-    from .impact import main_impact
+    from iomlib.impact.estimators import main_impact
     return main_impact(args)
 
 
 def cmd_report(args) -> int:
-    from .report import main_report
+    from iomlib.report.runner import main_report
     return main_report(args)
 
 
@@ -121,8 +115,6 @@ def build_parser(argv=None) -> argparse.ArgumentParser:
     s.add_argument("--forces", type=int, default=None,
                    help="write a national dataset of this many forces (people.force); "
                         "--people is then the national total (default 300000)")
-    s.add_argument("--calibrate", action="store_true",
-                   help="search the calibration knobs for --seed and print them")
     s.set_defaults(func=cmd_synth)
 
     h = sub.add_parser("headline", help="print the headline figures")
@@ -135,13 +127,13 @@ def build_parser(argv=None) -> argparse.ArgumentParser:
 
     i = sub.add_parser("impact", help="estimate the effect of being managed on offending")
     if _wants("impact", argv):  # heavy imports (statsmodels, lifelines) only when needed
-        from .impact import add_impact_arguments
+        from iomlib.impact.estimators import add_impact_arguments
         add_impact_arguments(i)
     i.set_defaults(func=cmd_impact)
 
     r = sub.add_parser("report", help="run the notebooks and publish the HTML appendix")
     if _wants("report", argv):
-        from .report import add_report_arguments
+        from iomlib.report.runner import add_report_arguments
         add_report_arguments(r)
     r.set_defaults(func=cmd_report)
     return ap

@@ -15,9 +15,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .config import Config, run_config
-from .dataset import Dataset
-from .disclosure import Disclosure
+from iomlib.config.settings import Config, run_config
+from iomlib.data.dataset import Dataset
+from iomlib.sdc.policy import Disclosure
 
 
 @dataclass(frozen=True)
@@ -31,7 +31,7 @@ class Run:
     data : Dataset
         Every record, all cohorts.
     ds : Dataset
-        ``data`` restricted to ``cohort`` (see :func:`iomlib.cohort.restrict`).
+        ``data`` restricted to ``cohort`` (see :func:`iomlib.measures.cohort.restrict`).
     cohort : str
     sdc : Disclosure
         The disclosure rules every table and plotted series goes through.
@@ -84,8 +84,8 @@ def start(data=None, *, as_of=None, period_start=None, cohort: str = "all", conf
     IomError
         Bad configuration, parameters or data (each names what is wrong).
     """
-    from .cohort import restrict
-    from .data import open_dataset
+    from iomlib.measures.cohort import restrict
+    from iomlib.data.open import open_dataset
     cfg = run_config(config, as_of=as_of, period_start=period_start, min_cell=min_cell,
                      audience=audience)
     sdc = Disclosure(cfg.audience, cfg.min_cell, show_identifiers=show_identifiers)
@@ -94,6 +94,6 @@ def start(data=None, *, as_of=None, period_start=None, cohort: str = "all", conf
     everything = open_dataset(data, config=cfg)
     ds = restrict(everything, cohort)
     if theme:
-        from . import plots
+        from iomlib.plots import core as plots
         plots.set_theme()
     return Run(cfg=cfg, data=everything, ds=ds, cohort=cohort, sdc=sdc)

@@ -52,7 +52,7 @@ import numpy as np
 import pandas as pd
 from IPython.display import Markdown, display
 
-import iomlib.cohort
+import iomlib.measures.cohort
 import iomlib.notebook
 from iomlib import plots
 
@@ -68,7 +68,7 @@ display(Markdown(run.describe()))
 # The headline row counts people; the second row counts episodes (re-adoptions count again).
 
 # %%
-unique = iomlib.cohort.unique_nominals(ds, cfg.period_start, cfg.as_of)
+unique = iomlib.measures.cohort.unique_nominals(ds, cfg.period_start, cfg.as_of)
 sdc.show(unique[MEASURE_COLUMNS], measures=True)
 
 # %% [markdown]
@@ -82,9 +82,9 @@ sdc.show(unique[MEASURE_COLUMNS], measures=True)
 # suppress. The number of open episodes is `active` plus `long custody`.
 
 # %%
-status = iomlib.cohort.status_counts(ds, cfg.as_of)
+status = iomlib.measures.cohort.status_counts(ds, cfg.as_of)
 ACTIVE = list(dict.fromkeys(status.loc[status["active"], "status"]))
-LONG = [s for s in iomlib.cohort.STATUSES if s not in ACTIVE]
+LONG = [s for s in iomlib.measures.cohort.STATUSES if s not in ACTIVE]
 wide = status.pivot(index="cohort", columns="status", values="n")
 wide.columns.name = None
 wide["active"] = wide[ACTIVE].sum(axis=1)
@@ -93,7 +93,7 @@ in_community = sdc.table(wide[ACTIVE + ["active"]], count_cols=ACTIVE,
 in_custody = sdc.table(wide[LONG], count_cols=LONG, totals={"row": "all"})
 by_status = sdc.combine(in_community.join(in_custody), in_community, in_custody)
 display(sdc.for_display(by_status))
-active = iomlib.cohort.active_cohort(ds, cfg.as_of)
+active = iomlib.measures.cohort.active_cohort(ds, cfg.as_of)
 definition = dict(zip(active["headline"], active["definition"]))
 n_open = by_status.loc["all", ["active", *LONG]].sum(min_count=len(LONG) + 1, skipna=False)
 
@@ -124,7 +124,7 @@ ax = plots.bar_counts(plotted, x="status", y="n", hue="cohort",
 # add up to the yearly totals below, so they are suppressed as parts of those totals.
 
 # %%
-monthly = iomlib.cohort.flows(ds, cfg.period_start, cfg.as_of, freq="M")
+monthly = iomlib.measures.cohort.flows(ds, cfg.period_start, cfg.as_of, freq="M")
 monthly = (monthly.groupby(["period_start", "event"])["n"].sum().unstack("event")
            .reset_index().assign(year=lambda t: t["period_start"].dt.year))
 monthly.columns.name = None
@@ -140,7 +140,7 @@ ax = plots.counts_over_time(monthly.melt(id_vars="period_start", value_vars=["ad
 # over cohorts (`all cohorts`) and over years (`all years`).
 
 # %%
-yearly = iomlib.cohort.flows(ds, cfg.period_start, cfg.as_of, freq="Y")
+yearly = iomlib.measures.cohort.flows(ds, cfg.period_start, cfg.as_of, freq="Y")
 cohorts = list(dict.fromkeys(yearly["cohort"]))
 parts = []
 for event, part in yearly.groupby("event", sort=False):
@@ -166,7 +166,7 @@ ax = plots.bar_counts(by_year[by_year["period"] != "all years"], x="period", y="
 # partly true by definition.
 
 # %%
-reasons = iomlib.cohort.removal_reasons(ds, cfg.period_start, cfg.as_of)
+reasons = iomlib.measures.cohort.removal_reasons(ds, cfg.period_start, cfg.as_of)
 removals = int(reasons["n"].sum())
 reasons = pd.concat([reasons[["removal_reason", "n", "pct"]],
                      pd.DataFrame([{"removal_reason": "all reasons", "n": removals,
@@ -189,7 +189,7 @@ ax = plots.bar_counts(reasons[reasons["removal_reason"] != "all reasons"], x="re
 # as-of date are those of the table of the active cohort above, and are suppressed alike.
 
 # %%
-size = iomlib.cohort.size_over_time(ds, cfg.period_start, cfg.as_of)
+size = iomlib.measures.cohort.size_over_time(ds, cfg.period_start, cfg.as_of)
 size = size.pivot(index="date", columns="cohort", values="active")
 size.columns.name = None
 lines = list(size.columns)

@@ -50,9 +50,9 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from IPython.display import Markdown, display
 
-import iomlib.curves
+import iomlib.measures.curves
 import iomlib.notebook
-import iomlib.reduction
+import iomlib.measures.reduction
 from iomlib import plots
 
 run = iomlib.notebook.start(data, as_of=as_of, period_start=period_start, cohort=cohort,
@@ -82,7 +82,7 @@ display(Markdown(run.describe() + " Episodes adopted in the period."))
 # shown as `[c]`.
 
 # %%
-curve = iomlib.curves.risk_by_month(ds, cfg, as_of=cfg.as_of, since=cfg.period_start,
+curve = iomlib.measures.curves.risk_by_month(ds, cfg, as_of=cfg.as_of, since=cfg.period_start,
                                     landmark=cfg.month12_months)
 ax = plots.risk_curve(sdc.curve(curve, n_col="n_at_risk", people_col="n_people"))
 
@@ -106,7 +106,7 @@ sdc.show(key, count_cols=counts,
 # "reduced risk" were removed because their score had fallen.
 
 # %%
-removed = iomlib.reduction.removed_episodes(ds, cfg.period_start, cfg.as_of, cfg)
+removed = iomlib.measures.reduction.removed_episodes(ds, cfg.period_start, cfg.as_of, cfg)
 if sdc.public:
     display(Markdown(INDIVIDUAL_LEVEL))
 else:
@@ -138,9 +138,9 @@ sdc.show(removed.groupby("removal_reason").agg(
 # %%
 HEADLINE_RULES = {"count_cols": ["n", "excluded"],
                   "derived": dict.fromkeys(["value", "ci_low", "ci_high"], "n"), "digits": 1}
-removed_headline = iomlib.reduction.removed_reduction(ds, cfg.period_start, cfg.as_of, cfg)
+removed_headline = iomlib.measures.reduction.removed_reduction(ds, cfg.period_start, cfg.as_of, cfg)
 sdc.show(removed_headline[MEASURE_COLUMNS], **HEADLINE_RULES)
-month12 = iomlib.reduction.month12_reduction(ds, cfg.as_of, cfg, months=cfg.month12_months)
+month12 = iomlib.measures.reduction.month12_reduction(ds, cfg.as_of, cfg, months=cfg.month12_months)
 sdc.show(month12[MEASURE_COLUMNS], **HEADLINE_RULES)
 
 # %% [markdown]
@@ -160,7 +160,7 @@ sdc.show(month12[MEASURE_COLUMNS], **HEADLINE_RULES)
 # %%
 years = [y for y in range(cfg.period_start.year, cfg.as_of.year + 1)
          if pd.Timestamp(year=y, month=12, day=31) + pd.Timedelta(days=365) <= cfg.as_of]
-fig_a = iomlib.reduction.figure_a(ds, cfg, years=years, as_of=cfg.as_of)
+fig_a = iomlib.measures.reduction.figure_a(ds, cfg, years=years, as_of=cfg.as_of)
 fig_a = sdc.table(fig_a, count_cols=["n_zero_differences", "n_decreased", "n_increased"],
                   totals={"column": "n"},
                   derived={"mean_before": "n", "mean_after": "n",
@@ -193,17 +193,17 @@ for ax, outcome, unit in zip(axes, ["frequency", "severity"], units):
 # produces on its own, so these before/after figures should not be read as the effect of IOM.
 
 # %%
-reached = iomlib.reduction.month12_episodes(ds, cfg.as_of, cfg, months=cfg.month12_months)
+reached = iomlib.measures.reduction.month12_episodes(ds, cfg.as_of, cfg, months=cfg.month12_months)
 reached = reached[reached["reached"]]
-bands = iomlib.curves.reduction_by_baseline(reached, baseline="risk_at_adoption",
+bands = iomlib.measures.curves.reduction_by_baseline(reached, baseline="risk_at_adoption",
                                             reduction="reduction_pct", bins=5)
 if sdc.public:
     bands = bands.drop(columns=["baseline_low", "baseline_high"])
 bands = sdc.table(bands, count_cols="n", totals="columns",
                   derived=dict.fromkeys([c for c in bands.columns
                                          if c not in ("bin", "n")], "n"))
-rho = iomlib.curves.rank_correlation(reached, x="risk_at_adoption", y="reduction_pct")
-rho_removed = iomlib.curves.rank_correlation(removed, x="risk_at_adoption", y="reduction_pct")
+rho = iomlib.measures.curves.rank_correlation(reached, x="risk_at_adoption", y="reduction_pct")
+rho_removed = iomlib.measures.curves.rank_correlation(removed, x="risk_at_adoption", y="reduction_pct")
 band_means_only = sdc.public and bands["n"].notna().all() and len(bands) > 0
 if sdc.public and not band_means_only:
     display(Markdown(INDIVIDUAL_LEVEL))

@@ -51,8 +51,8 @@ audience = "restricted"
 import matplotlib.pyplot as plt
 from IPython.display import Markdown, display
 
-import iomlib.cohort
-import iomlib.dv
+import iomlib.measures.cohort
+import iomlib.measures.dv
 import iomlib.notebook
 from iomlib import plots
 
@@ -78,17 +78,17 @@ def joined(first, second):
 # by fewer than `min_cell` (the difference would give away the number in long custody).
 
 # %%
-sdc.show(iomlib.cohort.unique_nominals(ds, cfg.period_start, cfg.as_of)[MEASURE_COLUMNS],
+sdc.show(iomlib.measures.cohort.unique_nominals(ds, cfg.period_start, cfg.as_of)[MEASURE_COLUMNS],
          measures=True)
-active = iomlib.cohort.active_cohort(ds, cfg.as_of)
+active = iomlib.measures.cohort.active_cohort(ds, cfg.as_of)
 if sdc.is_small(active["n"].max() - active["n"].min()):
     active = active[active["headline"]]
 sdc.show(active[MEASURE_COLUMNS], measures=True)
-yearly = iomlib.cohort.flows(ds, cfg.period_start, cfg.as_of, freq="Y")
+yearly = iomlib.measures.cohort.flows(ds, cfg.period_start, cfg.as_of, freq="Y")
 yearly = yearly.pivot_table(index="period", columns="event", values="n", aggfunc="sum")
 yearly.columns.name = None
 sdc.show(yearly, count_cols=list(yearly.columns), totals="columns")
-size = iomlib.cohort.size_over_time(ds, cfg.period_start, cfg.as_of)
+size = iomlib.measures.cohort.size_over_time(ds, cfg.period_start, cfg.as_of)
 size = sdc.table(size.loc[size["cohort"] == "all", ["date", "active"]], count_cols="active")
 ax = plots.counts_over_time(size, x="date", y="active",
                             title=f"{dv_cohort}: active cohort at each month end (people, n)",
@@ -107,7 +107,7 @@ ax = plots.counts_over_time(size, x="date", y="active",
 # when `n` is small.
 
 # %%
-outcomes = iomlib.dv.da_outcomes(ds, cfg, months=(6, 12), as_of=cfg.as_of,
+outcomes = iomlib.measures.dv.da_outcomes(ds, cfg, months=(6, 12), as_of=cfg.as_of,
                                  since=cfg.period_start, cohorts=dv_cohort)
 CHANGES = ["n_zero_differences", "n_decreased", "n_increased"]
 outcomes = joined(
@@ -136,7 +136,7 @@ for ax, outcome, unit in zip(axes, ["offences", "harm", "victims"],
                               "Distinct victims per nominal (mean)"]):
     plots.before_after(outcomes[outcomes["outcome"] == outcome], group="months",
                        labels=("before adoption", "after adoption"), ax=ax,
-                       title=iomlib.dv.OUTCOME_LABELS[outcome].split(" (")[0].capitalize(),
+                       title=iomlib.measures.dv.OUTCOME_LABELS[outcome].split(" (")[0].capitalize(),
                        xlabel="Window (months either side of adoption)", ylabel=unit)
 
 # %% [markdown]
@@ -148,7 +148,7 @@ for ax, outcome, unit in zip(axes, ["offences", "harm", "victims"],
 # data as a victim who is no longer harmed.
 
 # %%
-repeat = iomlib.dv.repeat_victimisation(ds, cfg, months=(6, 12), as_of=cfg.as_of,
+repeat = iomlib.measures.dv.repeat_victimisation(ds, cfg, months=(6, 12), as_of=cfg.as_of,
                                         since=cfg.period_start, cohorts=dv_cohort)
 repeat["victims_once"] = repeat["victims"] - repeat["repeat_victims"]
 repeat = joined(

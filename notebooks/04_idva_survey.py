@@ -49,7 +49,7 @@ audience = "restricted"
 from IPython.display import Markdown, display
 
 import iomlib.notebook
-import iomlib.survey
+import iomlib.measures.survey
 from iomlib import plots
 
 run = iomlib.notebook.start(data, as_of=as_of, period_start=period_start, cohort="all",
@@ -62,7 +62,7 @@ display(Markdown(f"Data: `{ds.source}`; referrals and responses up to {cfg.as_of
 # ## Felt safer, response rate and non-response bounds
 
 # %%
-safer = iomlib.survey.felt_safer(ds, cfg.as_of)
+safer = iomlib.measures.survey.felt_safer(ds, cfg.as_of)
 safer = sdc.measures(safer[["measure", "value", "numerator", "denominator", "n", "ci_low",
                             "ci_high", "headline", "definition"]],
                      count_cols=("n", "numerator", "denominator"))
@@ -84,10 +84,10 @@ ax = plots.proportions(safer.assign(label=safer["definition"].str.split(":").str
 # agreeing answers are not small.
 
 # %%
-LABELS = list(iomlib.survey.LIKERT_LABELS.values())
-AGREE = [iomlib.survey.LIKERT_LABELS[level] for level in (4, 5)]
-likert = iomlib.survey.likert_table(ds, cfg.as_of)
-agree = iomlib.survey.likert_agree(ds, cfg.as_of).set_index("text")
+LABELS = list(iomlib.measures.survey.LIKERT_LABELS.values())
+AGREE = [iomlib.measures.survey.LIKERT_LABELS[level] for level in (4, 5)]
+likert = iomlib.measures.survey.likert_table(ds, cfg.as_of)
+agree = iomlib.measures.survey.likert_agree(ds, cfg.as_of).set_index("text")
 answers = likert.pivot(index="text", columns="label", values="n")[LABELS]
 answers.columns.name = None
 answers = answers.assign(n=answers.sum(axis=1), agreed=agree["k"], agreed_pct=agree["pct"],
@@ -96,7 +96,7 @@ answers = sdc.table(answers, count_cols=LABELS, totals={"column": "n"},
                     derived={"agreed": AGREE, "agreed_pct": [*AGREE, "n"],
                              "ci_low": [*AGREE, "n"], "ci_high": [*AGREE, "n"]})
 display(sdc.for_display(answers, digits=1))
-level_of = {label: level for level, label in iomlib.survey.LIKERT_LABELS.items()}
+level_of = {label: level for level, label in iomlib.measures.survey.LIKERT_LABELS.items()}
 ax = plots.likert_diverging(
     answers[LABELS].rename_axis("text").reset_index()
     .melt(id_vars="text", var_name="label", value_name="n")
@@ -119,7 +119,7 @@ if answers[LABELS].isna().any().any():
 # counts add up to the totals above, so in a public report a small year hides another.
 
 # %%
-by_year = iomlib.survey.felt_safer_by_year(ds, cfg.as_of)
+by_year = iomlib.measures.survey.felt_safer_by_year(ds, cfg.as_of)
 few = len(by_year) and by_year["n"].min() < min_cell
 by_year = sdc.table(by_year, count_cols=["referred", "n", "k"], totals="columns",
                     derived={"pct": ["n", "k"], "ci_low": ["n", "k"], "ci_high": ["n", "k"],

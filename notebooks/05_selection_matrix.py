@@ -41,11 +41,11 @@ audience = "restricted"
 import pandas as pd
 from IPython.display import Markdown, display
 
-import iomlib.cohort
-import iomlib.matrix
+import iomlib.measures.cohort
+import iomlib.risk.matrix
 import iomlib.notebook
 from iomlib import plots
-from iomlib.disclosure import fold_hidden
+from iomlib.sdc.policy import fold_hidden
 
 run = iomlib.notebook.start(data, as_of=as_of, period_start=period_start, cohort=cohort,
                             config=config, min_cell=min_cell, audience=audience)
@@ -66,7 +66,7 @@ display(Markdown(f"Data: `{ds.source}`; everyone known ({sdc.count(len(ds_all.pe
 # report, bars of fewer than `min_cell` people are not drawn.
 
 # %%
-scores = iomlib.matrix.select_on(ds_all, cfg.as_of, cfg)
+scores = iomlib.risk.matrix.select_on(ds_all, cfg.as_of, cfg)
 with_points = int((scores["points"] > 0).sum())
 sdc.show(pd.DataFrame([{"scored": len(scores), "with points > 0": with_points,
                         "at or above threshold": int(scores["crosses"].sum()),
@@ -87,8 +87,8 @@ ax = plots.score_histogram(scores, score="points", threshold=version.threshold,
 # draws one point per person, so it is shown in restricted reports only.
 
 # %%
-comparison = iomlib.matrix.compare_versions(ds_all, cfg.as_of, cfg)
-groups = iomlib.cohort.selection_groups(comparison, first.name, last.name)
+comparison = iomlib.risk.matrix.compare_versions(ds_all, cfg.as_of, cfg)
+groups = iomlib.measures.cohort.selection_groups(comparison, first.name, last.name)
 yes_no = {False: "no", True: "yes"}
 crosstab = (pd.crosstab(groups[f"crosses_{first.name}"], groups[f"crosses_{last.name}"],
                         margins=True, margins_name="n")
@@ -128,13 +128,13 @@ else:
 # shown), and a group whose total, or every count, is hidden is not drawn.
 
 # %%
-TOTAL = iomlib.cohort.MIX_TOTAL
+TOTAL = iomlib.measures.cohort.MIX_TOTAL
 
 
 def checked_mix(mix):
     """The offence counts of each group, with its total, through disclosure control: a count
     rests on the people who committed the offences and on the group's people."""
-    return sdc.table(iomlib.cohort.offence_mix_with_totals(mix),
+    return sdc.table(iomlib.measures.cohort.offence_mix_with_totals(mix),
                      count_cols=["n_offences", "n_people", "group_people"], by="group",
                      totals={"row": ("offence_category", TOTAL)},
                      derived={"n_offences": ["n_people", "group_people"]})
@@ -158,7 +158,7 @@ def dropped_note(dropped):
 
 
 selected = groups[groups["group"] != "neither"]
-mix = iomlib.cohort.offence_mix(ds_all, selected, window_start, cfg.as_of)
+mix = iomlib.measures.cohort.offence_mix(ds_all, selected, window_start, cfg.as_of)
 order = list(mix.groupby("offence_category")["n_offences"].sum().nlargest(9).index)
 mix_checked = checked_mix(mix)
 shares, dropped = shares_frame(mix_checked, people_hidden)
@@ -185,9 +185,9 @@ display(sdc.for_display(summary, digits=1))
 # cohort on the as-of date, by cohort (the same disclosure rules as above).
 
 # %%
-status = iomlib.cohort.status_on(ds, cfg.as_of)
+status = iomlib.measures.cohort.status_on(ds, cfg.as_of)
 active = status.loc[status["active"], ["person_id", "cohort"]].rename(columns={"cohort": "group"})
-mix_active = iomlib.cohort.offence_mix(ds_all, active, window_start, cfg.as_of)
+mix_active = iomlib.measures.cohort.offence_mix(ds_all, active, window_start, cfg.as_of)
 active_checked = checked_mix(mix_active)
 shares_active, dropped = shares_frame(active_checked)
 ax = plots.stacked_shares(shares_active, group="group", category="offence_category",

@@ -48,8 +48,8 @@ if audience == "public":
 # %%
 from IPython.display import Markdown, display
 
-import iomlib.cohort
-import iomlib.curves
+import iomlib.measures.cohort
+import iomlib.measures.curves
 import iomlib.notebook
 from iomlib import plots
 
@@ -57,9 +57,9 @@ run = iomlib.notebook.start(data, as_of=as_of, period_start=period_start, cohort
                             config=config, min_cell=min_cell, audience=audience,
                             show_identifiers=show_identifiers)
 cfg, ds, sdc = run.cfg, run.ds, run.sdc
-pid = person_id if person_id is not None else iomlib.cohort.first_nominal(
+pid = person_id if person_id is not None else iomlib.measures.cohort.first_nominal(
     ds, since=cfg.period_start, as_of=cfg.as_of)
-history = iomlib.curves.nominal_history(run.data, pid, cfg, end=cfg.as_of)
+history = iomlib.measures.curves.nominal_history(run.data, pid, cfg, end=cfg.as_of)
 shown_id = sdc.identifier(pid, "person_id")      # a pseudonym unless show_identifiers
 display(Markdown(f"Nominal **{shown_id}**; data `{ds.source}`; record shown from "
                  f"{history['risk']['month_end'].min().date()} to {cfg.as_of.date()}."))

@@ -40,7 +40,7 @@ audience = "restricted"
 # %%
 from IPython.display import Markdown, display
 
-import iomlib.national
+import iomlib.measures.national
 import iomlib.notebook
 from iomlib import plots
 
@@ -49,11 +49,11 @@ run = iomlib.notebook.start(data, as_of=as_of, period_start=period_start, cohort
 cfg, ds, sdc = run.cfg, run.ds, run.sdc
 
 # %%
-table = iomlib.national.force_month12(ds, cfg)
+table = iomlib.measures.national.force_month12(ds, cfg)
 national = table[table["force"] == "England and Wales"].iloc[0]
 forces = table[table["force"] != "England and Wales"]
 pooled_sd = national["sd"]
-forces = iomlib.national.classify(forces, national["value"], pooled_sd).sort_values("force")
+forces = iomlib.measures.national.classify(forces, national["value"], pooled_sd).sort_values("force")
 # a force's figures rest on its episodes; the national n (their sum) is published, so where one
 # force is hidden another is hidden with it (secondary suppression)
 forces = sdc.table(forces[["force", "n", "value", "ci_low", "ci_high", "funnel"]],
@@ -61,7 +61,7 @@ forces = sdc.table(forces[["force", "n", "value", "ci_low", "ci_high", "funnel"]
                    derived={c: "n" for c in ("value", "ci_low", "ci_high", "funnel")})
 drawn = forces[forces["n"].notna() & forces["value"].notna()]
 hidden = len(forces) - len(drawn)
-limits = iomlib.national.funnel_limits(
+limits = iomlib.measures.national.funnel_limits(
     national["value"], pooled_sd, int(drawn["n"].max() if len(drawn) else national["n"]))
 display(Markdown(
     f"National: {national['value']:.1f}% (n = {sdc.count(national['n'], 'episodes')}, 95% CI "

@@ -2,13 +2,13 @@
 
 * every test runs with the Agg backend, closes its matplotlib figures and starts from seeded
   ``random`` / ``numpy.random`` generators;
-* ``small_dataset``: a tiny hand-built :class:`iomlib.dataset.Dataset` whose headline figures are
+* ``small_dataset``: a tiny hand-built :class:`iomlib.data.dataset.Dataset` whose headline figures are
   worked out by hand in the tests (see the comments below for the story of each person);
 * ``default_data``: the embedded calibrated synthetic force (session-scoped);
 * ``tiny_synth``: a 600-person synthetic force (session-scoped);
 * ``counts_config``: risk = plain number of offences in the trailing 365-day window, so that
   hand calculations are whole numbers;
-* ``schema_problems``: a checker listing every way a Dataset departs from :mod:`iomlib.schema`.
+* ``schema_problems``: a checker listing every way a Dataset departs from :mod:`iomlib.data.schema`.
 """
 from __future__ import annotations
 
@@ -26,8 +26,8 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, settings
 
-from iomlib.dataset import Dataset
-from iomlib.schema import TABLES
+from iomlib.data.dataset import Dataset
+from iomlib.data.schema import TABLES
 
 settings.register_profile("iom", max_examples=40, deadline=None,
                           suppress_health_check=[HealthCheck.too_slow])
@@ -187,7 +187,7 @@ def small_dataset() -> Dataset:
 @pytest.fixture(scope="session")
 def counts_config():
     """Risk = number of offences in the trailing 365 days (no decay to 1e-6, no weapon uplift)."""
-    from iomlib.config import default_config
+    from iomlib.config.settings import default_config
     return default_config().with_risk(severity_table="counts", half_life_days=1e12,
                                       weapon_uplift=0)
 
@@ -198,13 +198,13 @@ def counts_config():
 
 @pytest.fixture(scope="session")
 def default_data():
-    from iomlib.data import default_dataset
+    from iomlib.data.open import default_dataset
     return default_dataset()
 
 
 @pytest.fixture(scope="session")
 def tiny_synth():
-    from iomlib.synth import SynthParams, simulate
+    from iomlib.data.synth import SynthParams, simulate
     return simulate(replace(SynthParams(), n_people=600))
 
 
@@ -213,8 +213,8 @@ def tiny_synth():
 
 
 def _schema_problems(ds: Dataset, *, check_dtypes: bool = True) -> list[str]:
-    """Every departure of ``ds`` from iomlib.schema (empty list: conforms)."""
-    from iomlib.config import default_config
+    """Every departure of ``ds`` from iomlib.data.schema (empty list: conforms)."""
+    from iomlib.config.settings import default_config
     problems = []
     cats = set(default_config().categories)
     for name, spec in TABLES.items():

@@ -25,7 +25,7 @@ import pandas as pd
 import pytest
 
 from iomlib.errors import DataSourceError, DataValidationError, IomError
-from iomlib.load import load_dataset, read_tables
+from iomlib.data.sources import load_dataset, read_tables
 
 BAD = Path(__file__).resolve().parent / "data" / "bad"
 ROOT = Path(__file__).resolve().parents[1]
@@ -127,8 +127,8 @@ _ZYGOTE = r"""
 import json, os, runpy, sys, time, traceback
 import iomlib.cli
 iomlib.cli.build_parser()            # everything `python -m iomlib` imports before a command
-import iomlib.load, iomlib.validate  # ... and what reading some source imports on first use
-iomlib.validate._pandera()
+import iomlib.data.sources, iomlib.data.validate  # ... and what reading some source imports on first use
+iomlib.data.validate._pandera()
 import openpyxl, pyarrow.parquet, sqlalchemy, sqlalchemy.dialects.sqlite
 jobs = json.loads(sys.stdin.read())
 workers = int(sys.argv[1])

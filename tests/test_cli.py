@@ -138,8 +138,8 @@ def test_synth_without_out_exits_2(capsys):
 # ------------------------------------------------------------------------------------------
 # validate (depends on iomlib/load.py and iomlib/validate.py)
 
-_HAVE_LOADER = (importlib.util.find_spec("iomlib.load") is not None
-                and importlib.util.find_spec("iomlib.validate") is not None)
+_HAVE_LOADER = (importlib.util.find_spec("iomlib.data.sources") is not None
+                and importlib.util.find_spec("iomlib.data.validate") is not None)
 needs_loader = pytest.mark.skipif(not _HAVE_LOADER,
                                   reason="iomlib/load.py or iomlib/validate.py not written yet")
 

@@ -6,8 +6,8 @@ from dataclasses import replace
 import pandas as pd
 import pytest
 
-from iomlib.cohort import active_cohort, adoptions_removals, status_on, unique_nominals
-from iomlib.measures import MEASURE_COLUMNS
+from iomlib.measures.cohort import active_cohort, adoptions_removals, status_on, unique_nominals
+from iomlib.measures.rows import MEASURE_COLUMNS
 
 SINCE, AS_OF = "2016-01-01", "2020-01-31"
 
@@ -122,7 +122,7 @@ def test_active_cohort_on_synthetic_data_against_a_loop(tiny_synth, as_of):
 
 
 def test_offence_mix_with_totals_adds_one_total_row_per_group():
-    from iomlib.cohort import MIX_TOTAL, offence_mix_with_totals
+    from iomlib.measures.cohort import MIX_TOTAL, offence_mix_with_totals
     mix = pd.DataFrame({"group": ["b", "a", "b"], "offence_category": ["theft", "theft", "drugs"],
                         "n_offences": [5, 7, 2], "n_people": [3, 4, 1],
                         "group_people": [6, 9, 6], "group_offences": [7, 7, 7],

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from iomlib.config import (
+from iomlib.config.settings import (
     SEVERITY_TABLES,
     default_config,
     load_config,

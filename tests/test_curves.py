@@ -1,5 +1,5 @@
-"""Tests for iomlib.curves (risk by month on the scheme), and for the small additions to
-iomlib.cohort and iomlib.survey that the appendix notebooks use.
+"""Tests for iomlib.measures.curves (risk by month on the scheme), and for the small additions to
+iomlib.measures.cohort and iomlib.measures.survey that the appendix notebooks use.
 
 The curve tests use a hand-built dataset scored with plain counts (risk = number of offences in
 the trailing 365 days), so every expected value below is worked out by hand in the comments.
@@ -13,11 +13,11 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from iomlib import cohort, curves, survey
-from iomlib.config import default_config
-from iomlib.dataset import Dataset
+from iomlib.measures import cohort, curves, survey
+from iomlib.config.settings import default_config
+from iomlib.data.dataset import Dataset
 from iomlib.errors import ParameterError
-from iomlib.reduction import month12_episodes
+from iomlib.measures.reduction import month12_episodes
 
 AS_OF = "2019-12-31"
 
@@ -198,7 +198,7 @@ def test_fixed_group_matches_month12_headline_population(default_data_small):
 
 @pytest.fixture(scope="module")
 def default_data_small():
-    from iomlib.synth import SynthParams, simulate
+    from iomlib.data.synth import SynthParams, simulate
     return simulate(replace(SynthParams(), n_people=600)), default_config()
 
 

@@ -1,4 +1,4 @@
-"""Tests of iomlib.disclosure: small-cell suppression, pseudonyms, identifier scans, banners.
+"""Tests of iomlib.sdc.policy: small-cell suppression, pseudonyms, identifier scans, banners.
 
 The suppression tests re-solve every published table independently of the module: they write
 down the equations a reader has (each row and column adds up to its total), treat the hidden
@@ -18,7 +18,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from scipy.optimize import linprog
 
-from iomlib.disclosure import (
+from iomlib.sdc.policy import (
     banner,
     derivable_cells,
     display_table,
@@ -213,7 +213,7 @@ def test_pairwise_rule_is_not_enough_and_the_algebra_check_fixes_it():
 
 def test_derivable_cells_finds_the_bridge():
     # cells 0..3 form a cycle, so do 5..8; cell 4 links them (two lines each side)
-    from iomlib.disclosure import _Line
+    from iomlib.sdc.policy import _Line
     lines = [_Line([0, 1, 4], [1, 1, 1]), _Line([2, 3], [1, 1]), _Line([0, 2], [1, 1]),
              _Line([1, 3], [1, 1]), _Line([4, 5, 6], [1, 1, 1]), _Line([7, 8], [1, 1]),
              _Line([5, 7], [1, 1]), _Line([6, 8], [1, 1])]
@@ -451,7 +451,7 @@ def test_banners():
 # ------------------------------------------------------------------------------------------
 # the Disclosure rules object used by every notebook
 
-from iomlib.disclosure import (
+from iomlib.sdc.policy import (
     IDENTIFIER_COLUMNS,
     KEY_ENV,
     KEY_FILE_ENV,
@@ -612,7 +612,7 @@ def test_pseudonyms_are_stable_across_objects_with_the_same_key(monkeypatch, tmp
 
 
 def test_headline_metrics_for_a_public_audience():
-    from iomlib.disclosure import suppress_headline
+    from iomlib.sdc.policy import suppress_headline
     metrics = {
         "unique_nominals": {"value": 7, "n": 7, "alternatives": [{"value": 9, "n": 9}]},
         "felt_safer_pct": {"value": 80.0, "n": 20, "numerator": 16, "denominator": 20,
@@ -640,7 +640,7 @@ def test_headline_metrics_for_a_public_audience():
 
 
 def test_audit_notebook_finds_every_kind_of_problem():
-    from iomlib.disclosure import audit_notebook
+    from iomlib.sdc.policy import audit_notebook
 
     def out(html, check=None, kind="display_data"):
         o = {"output_type": kind, "data": {"text/html": html, "text/plain": "x"},
@@ -689,7 +689,7 @@ def test_combine_marks_joins_of_checked_tables_only():
 
 
 def test_fold_hidden_draws_visible_values_and_the_hidden_together():
-    from iomlib.disclosure import fold_hidden
+    from iomlib.sdc.policy import fold_hidden
     t = pd.DataFrame({"group": ["a", "a", "a", "a", "b", "b", "b", "c", "c"],
                       "cat": ["x", "y", "z", "T", "x", "y", "T", "x", "T"],
                       "n": [40, np.nan, np.nan, 60, 30, 25, 55, np.nan, np.nan]})

@@ -1,4 +1,4 @@
-"""Tests for iomlib.dv (DVIOM outcomes) against a hand-built dataset.
+"""Tests for iomlib.measures.dv (DVIOM outcomes) against a hand-built dataset.
 
 Harm uses the plain-count severity table (every offence weighs 1) with the default weapon uplift
 of 0.5, so a weapon-enabled offence weighs 1.5. As of 2019-12-31.
@@ -22,11 +22,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from iomlib import dv
-from iomlib.config import default_config
-from iomlib.dataset import Dataset
+from iomlib.measures import dv
+from iomlib.config.settings import default_config
+from iomlib.data.dataset import Dataset
 from iomlib.errors import ParameterError
-from iomlib.stats import wilson_interval
+from iomlib.measures.stats import wilson_interval
 
 AS_OF = "2019-12-31"
 
@@ -196,5 +196,5 @@ def test_on_synthetic_data_totals_match_a_direct_count(default_dv):
 def default_dv():
     from dataclasses import replace
 
-    from iomlib.synth import SynthParams, simulate
+    from iomlib.data.synth import SynthParams, simulate
     return simulate(replace(SynthParams(), n_people=800)), default_config()

@@ -30,11 +30,11 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from hypothesis.control import currently_in_test_context
 
-from iomlib.dataset import Dataset
+from iomlib.data.dataset import Dataset
 from iomlib.errors import DataSourceError, DataValidationError
-from iomlib.load import load_dataset
-from iomlib.schema import TABLES
-from iomlib.validate import validate_tables
+from iomlib.data.sources import load_dataset
+from iomlib.data.schema import TABLES
+from iomlib.data.validate import validate_tables
 
 TODAY = "2020-01-31"
 _spec = importlib.util.spec_from_file_location(

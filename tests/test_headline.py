@@ -11,8 +11,8 @@ import json
 import pandas as pd
 import pytest
 
-from iomlib.headline import HEADLINE_KEYS, headline_json, headline_table
-from iomlib.measures import MEASURE_COLUMNS
+from iomlib.measures.headline import HEADLINE_KEYS, headline_json, headline_table
+from iomlib.measures.rows import MEASURE_COLUMNS
 
 EXPECTED = {"unique_nominals": (5, 5), "active_cohort": (3, 3),
             "removed_mean_reduction_pct": (12.5, 2), "month12_mean_reduction_pct": (62.5, 2),
@@ -77,7 +77,7 @@ def test_headline_table_since_and_as_of(small_dataset, counts_config):
 
 
 def test_headline_table_uses_the_config_dates(small_dataset, counts_config):
-    from iomlib.config import load_config
+    from iomlib.config.settings import load_config
     cfg = load_config(overrides={"risk": {"severity_table": "counts", "half_life_days": 1e12,
                                           "weapon_uplift": 0},
                                  "headline": {"as_of": "2018-12-31",

@@ -13,10 +13,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from iomlib import impact
-from iomlib.disclosure import Disclosure
-from iomlib.impact_cs import aggregate_event, att_gt
-from iomlib.impact_stats import (
+from iomlib.impact import estimators as impact
+from iomlib.sdc.policy import Disclosure
+from iomlib.impact.cs import aggregate_event, att_gt
+from iomlib.impact.models import (
     g_estimate,
     newcombe_difference,
     poisson_fit,
@@ -178,13 +178,13 @@ def test_cs_treated_mean_and_planted_effect():
 
 @pytest.fixture(scope="module")
 def small_force():
-    from iomlib.synth import SynthParams, simulate
+    from iomlib.data.synth import SynthParams, simulate
     return simulate(replace(SynthParams(), seed=5, n_people=2000, true_effect=0.2))
 
 
 @pytest.fixture(scope="module")
 def small_panel(small_force):
-    from iomlib.impact import prepare
+    from iomlib.impact.estimators import prepare
     return prepare(small_force)
 
 
@@ -206,8 +206,8 @@ def test_panel_accounts_for_days_and_offences(small_force, small_panel):
 
 
 def test_risk_sets_and_summaries(small_force, small_panel):
-    from iomlib.impact import SUMMARY_COLUMNS, CountModels, StructuralRate
-    from iomlib.impact_panel import risk_sets
+    from iomlib.impact.estimators import SUMMARY_COLUMNS, CountModels, StructuralRate
+    from iomlib.impact.panel import risk_sets
     rs = risk_sets(small_panel)
     assert rs["adopted"].sum() > 50 and (rs["adopted"] == 0).sum() > 100
     assert (rs["points"] >= 20).all()
@@ -222,7 +222,7 @@ def test_risk_sets_and_summaries(small_force, small_panel):
 def test_benchmark_event_study_jdl_run(small_force, small_panel):
     import matplotlib
     matplotlib.use("Agg")
-    from iomlib.impact import (
+    from iomlib.impact.estimators import (
         EligibleBenchmark,
         EventStudy,
         JusticeDataLab,
@@ -244,7 +244,7 @@ def test_benchmark_event_study_jdl_run(small_force, small_panel):
 
 
 def test_jdl_wording():
-    from iomlib.impact import jdl_wording
+    from iomlib.impact.estimators import jdl_wording
     w = jdl_wording("the one-year proven reoffending rate", -0.02, -0.08, 0.04,
                     unit="people reoffended")
     assert "more people would need to be analysed" in w
@@ -277,8 +277,8 @@ def test_iom_impact_default_data_covers_planted_effect():
 
 
 def test_impact_headline_keys():
-    from iomlib.data import default_dataset
-    from iomlib.impact import impact_headline
+    from iomlib.data.open import default_dataset
+    from iomlib.impact.estimators import impact_headline
     h = impact_headline(default_dataset())
     assert {"estimate", "ci_low", "ci_high", "method", "n_treated", "n_control"} <= set(h)
     assert h["ci_low"] <= h["estimate"] <= h["ci_high"]

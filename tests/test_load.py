@@ -1,4 +1,4 @@
-"""Tests of iomlib.load: reading every kind of source, round trips and unreadable inputs."""
+"""Tests of iomlib.data.sources: reading every kind of source, round trips and unreadable inputs."""
 from __future__ import annotations
 
 import shutil
@@ -7,11 +7,11 @@ import sqlite3
 import pandas as pd
 import pytest
 
-from iomlib.dataset import Dataset, file_sha256
+from iomlib.data.dataset import Dataset, file_sha256
 from iomlib.errors import DataSourceError, DataValidationError
-from iomlib.load import load_dataset, mask_url, read_tables
-from iomlib.schema import TABLES
-from iomlib.validate import validate_tables
+from iomlib.data.sources import load_dataset, mask_url, read_tables
+from iomlib.data.schema import TABLES
+from iomlib.data.validate import validate_tables
 
 try:
     from test_validate import TODAY, make_raw_tables

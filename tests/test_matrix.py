@@ -12,8 +12,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from iomlib.config import default_config, load_config
-from iomlib.matrix import compare_versions, matrix_points, select_on
+from iomlib.config.settings import default_config, load_config
+from iomlib.risk.matrix import compare_versions, matrix_points, select_on
 
 D = pd.Timestamp("2018-06-30")
 

@@ -1,12 +1,12 @@
 """Tests of iomlib.notebook.start (the set-up every report notebook shares) and
-iomlib.config.run_config (the configuration the runner and the notebooks both build)."""
+iomlib.config.settings.run_config (the configuration the runner and the notebooks both build)."""
 from __future__ import annotations
 
 import pandas as pd
 import pytest
 
 import iomlib.notebook
-from iomlib.config import run_config
+from iomlib.config.settings import run_config
 from iomlib.errors import ConfigError, IomError, ParameterError
 
 

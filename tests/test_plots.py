@@ -1,4 +1,4 @@
-"""Tests for iomlib.plots: each function returns an Axes with the expected artists and labels,
+"""Tests for iomlib.plots.core: each function returns an Axes with the expected artists and labels,
 draws on a given Axes, rejects bad arguments by name and never calls ``plt.show()``."""
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from matplotlib.axes import Axes
 from matplotlib.collections import PolyCollection
 from matplotlib.patches import Rectangle
 
-from iomlib import plots
+from iomlib.plots import core as plots
 
 
 @pytest.fixture(autouse=True)
@@ -288,12 +288,12 @@ def test_nominal_timeline():
 
 
 # ------------------------------------------------------------------------------ suppressed values
-# Tables from iomlib.disclosure.Disclosure (public audience) hold missing values (NaN or pd.NA
+# Tables from iomlib.sdc.policy.Disclosure (public audience) hold missing values (NaN or pd.NA
 # in nullable integer columns) where a figure was suppressed: nothing may be drawn for them, no
 # line may be drawn across them, and the labels say [c].
 
 def test_risk_curve_with_suppressed_points(curve):
-    from iomlib.disclosure import Disclosure
+    from iomlib.sdc.policy import Disclosure
     checked = Disclosure("public", min_cell=40).curve(curve, n_col="n_at_risk", people_col=None)
     assert checked["n_at_risk"].isna().any()
     ax = plots.risk_curve(checked, groups=["still observed"])

@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from iomlib.reduction import (
+from iomlib.measures.reduction import (
     episode_before_after,
     figure_a,
     month12_episodes,
@@ -25,7 +25,7 @@ from iomlib.reduction import (
     removed_episodes,
     removed_reduction,
 )
-from iomlib.risk import compute_scores, offence_weights
+from iomlib.risk.engine import compute_scores, offence_weights
 
 SINCE, AS_OF = "2016-01-01", "2020-01-31"
 

@@ -1,4 +1,4 @@
-"""Tests of the report runner ``iom report`` (iomlib.report, iomlib.provenance).
+"""Tests of the report runner ``iom report`` (iomlib.report.runner, iomlib.report.provenance).
 
 The runs use tiny notebooks generated here (not the appendix notebooks, which are tested by
 ``test_real_notebooks`` when they exist) and a small synthetic dataset written as CSV.
@@ -23,7 +23,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from iomlib import report
+from iomlib.report import runner as report
 from iomlib.cli import main
 from iomlib.errors import IomError, ParameterError
 
@@ -70,7 +70,7 @@ ALPHA = [
 
 BETA = [
     ("md", "# Beta report"),
-    ("code", ("from iomlib.data import open_dataset\nds = open_dataset(data)\n"
+    ("code", ("from iomlib.data.open import open_dataset\nds = open_dataset(data)\n"
               "print(f'PEOPLE-COUNT {len(ds.people)}')")),
     ("md", "## Table"),
     ("code", "import pandas as pd\npd.DataFrame({'cohort': [cohort], 'rows': [len(ds.episodes)]})"),
@@ -132,7 +132,7 @@ def fetched_external(text: str) -> list[str]:
 
 @pytest.fixture(scope="module")
 def tiny_data(tmp_path_factory) -> Path:
-    from iomlib.synth import SynthParams, simulate
+    from iomlib.data.synth import SynthParams, simulate
     ds = simulate(replace(SynthParams(), n_people=300, capacity_2016=20, capacity_2020=25))
     out = tmp_path_factory.mktemp("data") / "extract"
     ds.write(out, "csv")
@@ -257,9 +257,9 @@ def test_toc_at_top_and_provenance_at_bottom(good_run):
 
 
 def test_index_and_metrics_agree_with_headline(good_run):
-    from iomlib.config import load_config
-    from iomlib.data import open_dataset
-    from iomlib.headline import HEADLINE_KEYS, headline_json, headline_table
+    from iomlib.config.settings import load_config
+    from iomlib.data.open import open_dataset
+    from iomlib.measures.headline import HEADLINE_KEYS, headline_json, headline_table
     latest = good_run["out"] / "latest"
     cfg = load_config(None, {"report": {"min_cell": 5}})
     ds = open_dataset(str(good_run["data"]), config=cfg)
@@ -269,7 +269,7 @@ def test_index_and_metrics_agree_with_headline(good_run):
     impact = metrics.pop("impact_managed_rate_reduction")
     assert metrics == json.loads(json.dumps(expected))
     if impact.get("value") is not None:  # the honest estimate agrees with the library
-        from iomlib.impact import impact_headline
+        from iomlib.impact.estimators import impact_headline
         lib = impact_headline(ds, cfg)
         assert impact["value"] == lib["estimate"] and impact["ci_low"] == lib["ci_low"]
     else:
@@ -582,7 +582,7 @@ def test_progress_terminal_and_plain():
 
 
 def test_provenance_helpers(tmp_path):
-    from iomlib import provenance
+    from iomlib.report import provenance
     v = provenance.package_versions(("pandas", "surely-not-installed-pkg"))
     assert v["pandas"] and v["surely-not-installed-pkg"] is None
     assert provenance.git_info(tmp_path) is None
@@ -822,10 +822,10 @@ def test_terminated_run_is_marked_failed_and_not_published(tmp_path):
 
 
 def test_all_forces_publishes_one_report_per_force(tmp_path, nb_dir):
-    from iomlib.data import open_dataset
-    from iomlib.headline import headline_json, headline_table
-    from iomlib.report import force_slug
-    from iomlib.synth import simulate_national
+    from iomlib.data.open import open_dataset
+    from iomlib.measures.headline import headline_json, headline_table
+    from iomlib.report.runner import force_slug
+    from iomlib.data.synth import simulate_national
     ds = simulate_national(2, 1200, seed=7, jobs=1)
     data = tmp_path / "national"
     ds.write(data, "parquet")
@@ -848,7 +848,7 @@ def test_all_forces_publishes_one_report_per_force(tmp_path, nb_dir):
 
 
 def test_unknown_force_is_rejected(tmp_path, nb_dir):
-    from iomlib.synth import simulate_national
+    from iomlib.data.synth import simulate_national
     data = tmp_path / "national"
     simulate_national(2, 1000, seed=8, jobs=1).write(data, "parquet")
     rc, _, err = run_cli("report", "--data", data, "--force", "Narnia", "--out",
@@ -913,7 +913,7 @@ def test_show_identifiers_is_a_checked_boolean():
 
 
 def test_restricted_runs_get_a_stable_key_file_in_the_output_folder(tmp_path, monkeypatch):
-    from iomlib.disclosure import KEY_ENV, KEY_FILE_ENV
+    from iomlib.sdc.policy import KEY_ENV, KEY_FILE_ENV
     monkeypatch.delenv(KEY_ENV, raising=False)
     monkeypatch.delenv(KEY_FILE_ENV, raising=False)
     ctx = {"parameters": {"audience": "restricted"}, "out": tmp_path / "reports"}
@@ -929,13 +929,13 @@ def test_restricted_runs_get_a_stable_key_file_in_the_output_folder(tmp_path, mo
 
 PSEUDONYM_ECHO = [
     ("md", "# Pseudonym"),
-    ("code", ("from iomlib.disclosure import Disclosure\n"
+    ("code", ("from iomlib.sdc.policy import Disclosure\n"
               "print('PSEUDO ' + Disclosure(audience).identifier('P000001'))")),
 ]
 
 
 def test_restricted_pseudonyms_are_stable_from_run_to_run(tmp_path, monkeypatch):
-    from iomlib.disclosure import KEY_ENV, KEY_FILE_ENV
+    from iomlib.sdc.policy import KEY_ENV, KEY_FILE_ENV
     monkeypatch.delenv(KEY_ENV, raising=False)
     monkeypatch.delenv(KEY_FILE_ENV, raising=False)
     d = tmp_path / "nb"
@@ -959,7 +959,7 @@ def test_restricted_pseudonyms_are_stable_from_run_to_run(tmp_path, monkeypatch)
 
 
 def test_index_shows_a_suppressed_headline_as_c():
-    from iomlib.disclosure import suppress_headline
+    from iomlib.sdc.policy import suppress_headline
     metrics = suppress_headline({"felt_safer_pct": {"value": 80.0, "n": 5}}, 10)
     assert report._fmt_value("felt_safer_pct", metrics["felt_safer_pct"], 10) == \
         "[c] (fewer than 10 people)"

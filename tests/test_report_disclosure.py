@@ -8,7 +8,7 @@ audited:
   ``survivor_id`` of the data occurs anywhere (HTML, executed notebooks, JSON, logs) -- in the
   public run, and in the restricted run too, where they must be pseudonyms;
 * **tables**: in the public run no table was withheld by the notebook guard (so every table went
-  through :class:`iomlib.disclosure.Disclosure`), every table output carries its check
+  through :class:`iomlib.sdc.policy.Disclosure`), every table output carries its check
   (``iom_disclosure`` metadata) with no non-zero count below the threshold, and -- checked
   independently of that metadata -- no cell of a column named as a count (``n``, ``n_*``,
   ``numerator``, ``victims``...) in any HTML table holds a value from 1 to ``min_cell - 1``;
@@ -27,7 +27,7 @@ import nbformat
 import pandas as pd
 import pytest
 
-from iomlib.disclosure import WITHHELD_MARKER, Disclosure, scan_for_identifiers
+from iomlib.sdc.policy import WITHHELD_MARKER, Disclosure, scan_for_identifiers
 
 REPO = Path(__file__).resolve().parent.parent
 MIN_CELL = 10
@@ -48,7 +48,7 @@ def _iom(*argv) -> subprocess.CompletedProcess:
 
 @pytest.fixture(scope="module")
 def identifiers() -> set[str]:
-    from iomlib.data import default_dataset
+    from iomlib.data.open import default_dataset
     ds = default_dataset()
     ids: set[str] = set()
     for table, col in ID_COLUMNS:

@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from iomlib.config import default_config
+from iomlib.config.settings import default_config
 from iomlib.errors import ConfigError
-from iomlib.risk import (
+from iomlib.risk.engine import (
     compute_scores,
     month_ends,
     offence_weights,
@@ -19,7 +19,7 @@ from iomlib.risk import (
     risk_panel,
     score,
 )
-from iomlib.synth import CATEGORIES
+from iomlib.data.synth import CATEGORIES
 
 T = pd.Timestamp("2019-06-30")
 BASE = pd.Timestamp("2016-01-01")

@@ -17,7 +17,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from scipy import stats
 
-from iomlib.stats import paired_tests, t_interval, wilson_interval
+from iomlib.measures.stats import paired_tests, t_interval, wilson_interval
 
 Z = 1.959963984540054
 

@@ -11,7 +11,7 @@ import math
 import pandas as pd
 import pytest
 
-from iomlib.survey import felt_safer
+from iomlib.measures.survey import felt_safer
 
 AS_OF = "2020-01-31"
 Z = 1.959963984540054  # standard normal 97.5% point

@@ -6,10 +6,10 @@ from dataclasses import replace
 import pandas as pd
 import pytest
 
-from iomlib.cohort import active_cohort
-from iomlib.headline import headline_json, headline_table
-from iomlib.reduction import figure_a
-from iomlib.synth import (
+from iomlib.measures.cohort import active_cohort
+from iomlib.measures.headline import headline_json, headline_table
+from iomlib.measures.reduction import figure_a
+from iomlib.data.synth import (
     CALIBRATION_TARGETS,
     SynthParams,
     simulate,

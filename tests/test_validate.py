@@ -1,4 +1,4 @@
-"""Tests of iomlib.validate: column checks, cross-table checks, policy and the ledger."""
+"""Tests of iomlib.data.validate: column checks, cross-table checks, policy and the ledger."""
 from __future__ import annotations
 
 import dataclasses
@@ -8,10 +8,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from iomlib.config import default_config
-from iomlib.dataset import LEDGER_COLUMNS
-from iomlib.schema import TABLES
-from iomlib.validate import Problem, format_problems, validate_tables
+from iomlib.config.settings import default_config
+from iomlib.data.dataset import LEDGER_COLUMNS
+from iomlib.data.schema import TABLES
+from iomlib.data.validate import Problem, format_problems, validate_tables
 
 TODAY = "2020-01-31"
 N_PEOPLE = 40

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import stats
 
-from .stats import wilson_interval
+from iomlib.measures.stats import wilson_interval
 
 Z95 = float(stats.norm.ppf(0.975))
 

@@ -11,9 +11,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .config import Config, default_config
-from .reduction import month12_episodes
-from .stats import t_interval
+from iomlib.config.settings import Config, default_config
+from iomlib.measures.reduction import month12_episodes
+from iomlib.measures.stats import t_interval
 
 LEVELS = (0.95, 0.998)
 

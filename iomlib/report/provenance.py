@@ -87,7 +87,7 @@ def git_info(path: str | Path) -> dict | None:
 
 
 def table_hashes(dataset) -> dict[str, dict]:
-    """Row count and a content hash of every table of a :class:`~iomlib.dataset.Dataset`.
+    """Row count and a content hash of every table of a :class:`~iomlib.data.dataset.Dataset`.
 
     The content hash (SHA-256 over pandas' row hashes and the column names) identifies the data
     actually analysed, also for the embedded synthetic data and database sources, which have no
@@ -139,7 +139,7 @@ def source_file_hashes(data_param) -> dict[str, str]:
     if p.is_file():
         return {p.name: sha256_file(p)}
     if p.is_dir():
-        from .schema import TABLES
+        from iomlib.data.schema import TABLES
         return {f.name: sha256_file(f) for f in sorted(p.iterdir())
                 if f.is_file() and f.stem in TABLES}
     return {}

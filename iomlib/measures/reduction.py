@@ -10,10 +10,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .config import Config, default_config
-from .measures import measure_row
-from .risk import score
-from .stats import paired_tests, t_interval
+from iomlib.config.settings import Config, default_config
+from iomlib.measures.rows import measure_row
+from iomlib.risk.engine import score
+from iomlib.measures.stats import paired_tests, t_interval
 
 
 def _reductions(r0: np.ndarray, r1: np.ndarray):
@@ -146,7 +146,7 @@ def figure_a(dataset, config: Config | None = None, *, years=(2016, 2017, 2018),
 
     Returns one row per (year, outcome) with n, means, zeros and p-values.
     """
-    from .risk import offence_weights
+    from iomlib.risk.engine import offence_weights
     cfg = config or default_config()
     ep = dataset.episodes
     if cohorts is not None:

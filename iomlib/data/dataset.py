@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .schema import TABLES
+from iomlib.data.schema import TABLES
 
 LEDGER_COLUMNS = ["table", "rows_read", "rows_used", "rows_excluded", "reason", "rows"]
 
@@ -23,7 +23,7 @@ class Dataset:
     Attributes
     ----------
     people, episodes, offences, custody, idva_survey : DataFrame
-        Tidy tables following :mod:`iomlib.schema`; dates are ``datetime64[ns]``.
+        Tidy tables following :mod:`iomlib.data.schema`; dates are ``datetime64[ns]``.
     risk_scores : DataFrame or None
         Optional imported risk scores.
     ledger : DataFrame

@@ -11,7 +11,7 @@ of the offence data to the month of the as-of date:
   after ``removed_on``);
 - ``count_managed``: offences committed on managed days;
 - ``points`` / ``eligible``: selection-matrix points at the month end under the version in force
-  on that date (:func:`iomlib.matrix.matrix_points`) and whether they reach the threshold;
+  on that date (:func:`iomlib.risk.matrix.matrix_points`) and whether they reach the threshold;
 - ``on_scheme``: an episode is open at the month end (adopted on or before it, not removed before);
 - ``adopted``: an episode was adopted during the month (of any cohort);
 - ``long_custody``: inside a custody spell of kind ``long`` at the month end;
@@ -28,10 +28,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .config import Config, default_config
-from .errors import IomError
-from .matrix import matrix_points
-from .risk import offence_weights
+from iomlib.config.settings import Config, default_config
+from iomlib.errors import IomError
+from iomlib.risk.matrix import matrix_points
+from iomlib.risk.engine import offence_weights
 
 _EPOCH = np.datetime64("1970-01-01", "D")
 

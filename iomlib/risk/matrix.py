@@ -10,8 +10,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .config import Config, MatrixVersion, default_config
-from .risk import window_sums
+from iomlib.config.settings import Config, MatrixVersion, default_config
+from iomlib.risk.engine import window_sums
 
 
 def _offence_points(offences: pd.DataFrame, version: MatrixVersion) -> np.ndarray:

@@ -51,7 +51,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .errors import ParameterError
+from iomlib.errors import ParameterError
 
 AUDIENCES = ("public", "restricted")
 DEFAULT_MIN_CELL = 10
@@ -518,7 +518,7 @@ def suppress_curve(df: pd.DataFrame, *, n_col: str = "n_at_risk", min_cell: int 
     Parameters
     ----------
     df : DataFrame
-        One row per curve point, e.g. :func:`iomlib.curves.risk_by_month` (``month``, ``group``,
+        One row per curve point, e.g. :func:`iomlib.measures.curves.risk_by_month` (``month``, ``group``,
         ``mean``, ``ci_low``, ``ci_high``, ``n_at_risk``, ``n_people``).
     n_col : str, default "n_at_risk"
         The number at risk at each point.
@@ -583,7 +583,7 @@ def suppress_headline(metrics: Mapping, min_cell: int = DEFAULT_MIN_CELL,
     ----------
     metrics : mapping
         ``{key: {"value", "n", "numerator", "denominator", "ci_low", "ci_high", ...,
-        "alternatives": [...]}}`` as built by :func:`iomlib.headline.headline_json`; other keys
+        "alternatives": [...]}}`` as built by :func:`iomlib.measures.headline.headline_json`; other keys
         are copied unchanged.
     min_cell : int, default 10
     count_keys : iterable of str

@@ -103,7 +103,7 @@ def _fmt_p(p, hidden: bool = False) -> str:
 def _hidden(table: pd.DataFrame, col: str, *, unflagged: bool = True) -> np.ndarray:
     """Which values of ``col`` were suppressed for disclosure control (positional booleans).
 
-    Uses the flags of :mod:`iomlib.disclosure` when present (``<col>_suppressed``, or the
+    Uses the flags of :mod:`iomlib.sdc.policy` when present (``<col>_suppressed``, or the
     row marker ``suppressed``); in a table without flags a missing value counts as suppressed
     when ``unflagged`` (counts: a table of counts has no other reason to miss one) and as
     "not available" otherwise (e.g. a p-value that could not be computed).
@@ -140,7 +140,7 @@ def risk_curve(table: pd.DataFrame, *, groups=None, at_risk_every: int = 6, min_
     Parameters
     ----------
     table : DataFrame
-        :func:`iomlib.curves.risk_by_month` output: month, group, mean, ci_low, ci_high,
+        :func:`iomlib.measures.curves.risk_by_month` output: month, group, mean, ci_low, ci_high,
         n_at_risk.
     groups : list of str, optional
         Groups to draw, in order (default: all, in order of appearance).
@@ -149,7 +149,7 @@ def risk_curve(table: pd.DataFrame, *, groups=None, at_risk_every: int = 6, min_
     min_n : int
         Hide a month's mean and band when fewer than ``min_n`` episodes are at risk (small-cell
         rule); its number at risk is then printed as ``<min_n``. Points already suppressed
-        (e.g. by :meth:`iomlib.disclosure.Disclosure.curve`: mean and number at risk missing)
+        (e.g. by :meth:`iomlib.sdc.policy.Disclosure.curve`: mean and number at risk missing)
         are not drawn and their number at risk is printed as ``[c]``.
     title, ylabel : str, optional
         Labels; the x axis is "Months since adoption (0 = adoption)".
@@ -253,13 +253,13 @@ def before_after(table: pd.DataFrame, *, group: str, before: str = "mean_before"
     """Grouped bars of the mean before and after adoption, annotated with n and the p-value.
 
     Values suppressed for disclosure control (missing, e.g. from
-    :meth:`iomlib.disclosure.Disclosure.table`) draw no bar and are labelled ``[c]``.
+    :meth:`iomlib.sdc.policy.Disclosure.table`) draw no bar and are labelled ``[c]``.
 
     Parameters
     ----------
     table : DataFrame
-        One row per group, e.g. :func:`iomlib.reduction.figure_a` for one outcome or
-        :func:`iomlib.dv.da_outcomes` for one outcome.
+        One row per group, e.g. :func:`iomlib.measures.reduction.figure_a` for one outcome or
+        :func:`iomlib.measures.dv.da_outcomes` for one outcome.
     group : str
         Column naming each pair of bars (e.g. ``"year"`` or ``"months"``).
     before, after, n : str
@@ -317,7 +317,7 @@ def reduction_vs_baseline(table: pd.DataFrame, *, baseline: str = "risk_at_adopt
     """The regression-to-the-mean tell-tale: % reduction against baseline risk.
 
     Draws one faint point per episode and, when ``bins`` is given
-    (:func:`iomlib.curves.reduction_by_baseline`), the mean reduction per baseline band with its
+    (:func:`iomlib.measures.curves.reduction_by_baseline`), the mean reduction per baseline band with its
     95% interval and n. The rank correlation ``rho`` is written on the figure when given.
 
     Parameters
@@ -502,7 +502,7 @@ def likert_diverging(table: pd.DataFrame, *, item: str = "item", level: str = "l
     Parameters
     ----------
     table : DataFrame
-        Tidy counts, e.g. :func:`iomlib.survey.likert_table`: item, level, n (and optionally a
+        Tidy counts, e.g. :func:`iomlib.measures.survey.likert_table`: item, level, n (and optionally a
         level ``label`` and an ``item_label`` display name).
     total : str, optional
         A column holding each item's number of respondents (e.g. ``n_item``), used for the
@@ -838,7 +838,7 @@ def funnel_plot(table: pd.DataFrame, limits: pd.DataFrame, *, centre: float, x: 
         One row per unit (force) with ``x``, ``y`` and ``label`` columns.
     limits : DataFrame
         Tidy control limits (n, level, lower, upper), e.g. from
-        :func:`iomlib.national.funnel_limits`.
+        :func:`iomlib.measures.national.funnel_limits`.
     centre : float
         The national value (horizontal line).
     annotate : str or None

@@ -28,9 +28,9 @@ from dataclasses import asdict, dataclass, replace
 import numpy as np
 import pandas as pd
 
-from .config import Config, default_config
-from .dataset import Dataset
-from .schema import TABLES
+from iomlib.config.settings import Config, default_config
+from iomlib.data.dataset import Dataset
+from iomlib.data.schema import TABLES
 
 CATEGORIES = ("burglary", "robbery", "vehicle", "theft", "shoplifting", "violence",
               "domestic_abuse", "drugs", "weapons", "criminal_damage", "public_order", "other")
@@ -96,7 +96,7 @@ def _piecewise(x, xs, ys):
 
 
 def simulate(params: SynthParams | None = None, config: Config | None = None) -> Dataset:
-    """Simulate one synthetic force and return it as a :class:`~iomlib.dataset.Dataset`."""
+    """Simulate one synthetic force and return it as a :class:`~iomlib.data.dataset.Dataset`."""
     p = params or SynthParams()
     cfg = config or default_config()
     ss = np.random.SeedSequence(p.seed)

@@ -16,12 +16,12 @@ custody. Five estimators sit beside the naive figure; each is an object whose ``
     metrics; naive minus benchmark with a bootstrap interval over people.
 :class:`EventStudy`
     Callaway & Sant'Anna group-time ATTs on monthly offences, harm and days at liberty
-    (:mod:`iomlib.impact_cs`), cohorts = first managed month, not-yet-treated and never-treated
+    (:mod:`iomlib.impact.cs`), cohorts = first managed month, not-yet-treated and never-treated
     eligible people as controls, anticipation 12 months (the selection window), aggregated by
     event time; :func:`plot_event_study` draws them.
 :class:`CountModels`
     Poisson, negative binomial (alpha estimated) and GEE on monthly *risk sets* (everyone the
-    panel could have adopted at a month end, :func:`iomlib.impact_panel.risk_sets`): 12-month
+    panel could have adopted at a month end, :func:`iomlib.impact.panel.risk_sets`): 12-month
     offence counts, days at liberty as exposure, person-clustered errors, pre-entry history as
     covariates; intention-to-treat rate ratios of adoption.
 :class:`StructuralRate` (the **main estimate**)
@@ -50,11 +50,11 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .config import Config, default_config, load_config
-from .errors import IomError
-from .impact_cs import aggregate_event, att_gt
-from .impact_panel import Panel, build_panel, history_design, risk_sets
-from .impact_stats import Z95, g_estimate, newcombe_difference, smd, wilson
+from iomlib.config.settings import Config, default_config, load_config
+from iomlib.errors import IomError
+from iomlib.impact.cs import aggregate_event, att_gt
+from iomlib.impact.panel import Panel, build_panel, history_design, risk_sets
+from iomlib.impact.models import Z95, g_estimate, newcombe_difference, smd, wilson
 
 ESTIMAND = ("proportional reduction in the offending rate per day at liberty while managed "
             "(1 - managed rate / counterfactual rate)")
@@ -87,7 +87,7 @@ _PANELS: dict = {}
 
 
 def prepare(dataset, config: Config | None = None, as_of=None) -> Panel:
-    """The person-by-month :class:`~iomlib.impact_panel.Panel` of ``dataset`` (cached).
+    """The person-by-month :class:`~iomlib.impact.panel.Panel` of ``dataset`` (cached).
 
     The cache holds the most recent few panels, keyed on the dataset object, the configuration
     object and the as-of date, so that several estimators fitted on the same data share one.
@@ -157,7 +157,7 @@ class EligibleBenchmark(_Estimator):
     - **mean % risk reduction after 12 months**: per entry ``(risk at entry - risk 12 months
       later) / risk at entry`` (:func:`iomlib.risk.score`), mean over entries with non-zero
       risk at entry, for entries at least 12 months before the as-of date (as
-      :func:`iomlib.reduction.month12_reduction`; for adopted episodes both the headline
+      :func:`iomlib.measures.reduction.month12_reduction`; for adopted episodes both the headline
       definition - episodes still on the scheme at 12 months - and all episodes);
     - **fall in the offending rate**: offences per day at liberty in the 12 months after entry
       against the 12 months up to entry (pooled rates), ``1 - after / before``.
@@ -199,8 +199,8 @@ class EligibleBenchmark(_Estimator):
     def fit(self, dataset, config: Config | None = None, *, as_of=None,
             panel: Panel | None = None) -> EligibleBenchmark:
         """Compute the naive metrics for adopted episodes and pseudo-entrants."""
-        from .reduction import month12_episodes
-        from .risk import score
+        from iomlib.measures.reduction import month12_episodes
+        from iomlib.risk.engine import score
         cfg, P = self._setup(dataset, config, as_of, panel)
         t = P.as_of
         k = self.months
@@ -259,7 +259,7 @@ class EligibleBenchmark(_Estimator):
         rn_ci = tuple(np.nanquantile(boot[:, 4], [0.025, 0.975]))
         na, nb = a["person_id"].nunique(), b["person_id"].nunique()
         head = a.loc[a["reached"], "reduction_pct"].dropna().to_numpy()
-        from .stats import t_interval
+        from iomlib.measures.stats import t_interval
         hlo, hhi = t_interval(head)
         sc = "mean % fall in risk score, 12 months after entry"
         rs = "fall in offences per day at liberty, 12 months after vs 12 months up to entry"
@@ -570,10 +570,10 @@ def _risk_set_data(P: Panel, follow_up: int):
 class CountModels(_Estimator):
     """Exposure-adjusted count models of adoption on monthly risk sets.
 
-    Rows are the risk sets of :func:`iomlib.impact_panel.risk_sets`: at each month end,
+    Rows are the risk sets of :func:`iomlib.impact.panel.risk_sets`: at each month end,
     everyone eligible, free and recently active; outcome = offences in the next
     ``follow_up`` months, exposure = days at liberty in them, covariates = pre-entry history
-    (:func:`iomlib.impact_panel.history_design`), indicator ``adopted``. Fitted as
+    (:func:`iomlib.impact.panel.history_design`), indicator ``adopted``. Fitted as
 
     - Poisson GLM (statsmodels), person-clustered sandwich errors;
     - negative binomial (``sm.NegativeBinomial``: alpha **estimated**), person-clustered;
@@ -1056,7 +1056,7 @@ def add_impact_arguments(parser) -> None:
 
 def main_impact(args) -> int:
     """Run ``iom impact``: print the main estimate (JSON with ``--json``)."""
-    from .data import open_dataset
+    from iomlib.data.open import open_dataset
     overrides = {"headline": {"as_of": args.as_of}} if getattr(args, "as_of", None) else None
     cfg = load_config(getattr(args, "config", None), overrides)
     ds = open_dataset(getattr(args, "data", None), config=cfg)

@@ -5,10 +5,10 @@ import math
 
 import pandas as pd
 
-from .cohort import active_cohort, restrict, unique_nominals
-from .config import Config, default_config
-from .reduction import month12_reduction, removed_reduction
-from .survey import felt_safer
+from iomlib.measures.cohort import active_cohort, restrict, unique_nominals
+from iomlib.config.settings import Config, default_config
+from iomlib.measures.reduction import month12_reduction, removed_reduction
+from iomlib.measures.survey import felt_safer
 
 HEADLINE_KEYS = ("unique_nominals", "active_cohort", "removed_mean_reduction_pct",
                  "month12_mean_reduction_pct", "idva_felt_safer_pct")

@@ -19,8 +19,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .config import Config, default_config
-from .errors import ConfigError
+from iomlib.config.settings import Config, default_config
+from iomlib.errors import ConfigError
 
 _MAX_WINDOW_OVER_HALF_LIFE = 400.0
 

@@ -4,7 +4,7 @@ For each episode and each window of ``k`` months (6 and 12 by default):
 
 - **before** is ``(adopted_on - k months, adopted_on]`` and **after** is
   ``(adopted_on, adopted_on + k months]`` (calendar months, ``pandas.DateOffset``; the same
-  half-open convention as Figure A, :func:`iomlib.reduction.episode_before_after`);
+  half-open convention as Figure A, :func:`iomlib.measures.reduction.episode_before_after`);
 - **domestic-abuse offences** are the person's offences flagged ``domestic``;
 - **harm** is their summed severity weight under the configured table, weapon uplift included
   (:func:`iomlib.risk.offence_weights`, the weight used by the risk score and Figure A);
@@ -20,10 +20,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .config import Config, default_config
-from .errors import ParameterError
-from .risk import offence_weights
-from .stats import paired_tests, wilson_interval
+from iomlib.config.settings import Config, default_config
+from iomlib.errors import ParameterError
+from iomlib.risk.engine import offence_weights
+from iomlib.measures.stats import paired_tests, wilson_interval
 
 OUTCOMES = ("offences", "harm", "victims", "repeat_victims")
 OUTCOME_LABELS = {
@@ -139,7 +139,7 @@ def da_outcomes(dataset, config: Config | None = None, *, months=(6, 12), as_of=
     DataFrame
         One row per (months, outcome): n (episodes compared), excluded (episodes whose
         follow-up had not ended by ``as_of``), total_before, total_after and the fields of
-        :func:`iomlib.stats.paired_tests` (mean_before, mean_after, n_zero_differences,
+        :func:`iomlib.measures.stats.paired_tests` (mean_before, mean_after, n_zero_differences,
         n_decreased, n_increased, wilcoxon_statistic, wilcoxon_p, sign_test_p).
     """
     per = da_before_after(dataset, config, months=months, as_of=as_of, since=since,

@@ -2,7 +2,7 @@
 
 Month ``k`` of an episode is the date ``adopted_on + k`` calendar months (``pandas.DateOffset``,
 so a 31 January adoption has month 1 on 28/29 February), the same convention as the month-12
-headline (:func:`iomlib.reduction.month12_episodes`). Every score comes from the risk engine,
+headline (:func:`iomlib.measures.reduction.month12_episodes`). Every score comes from the risk engine,
 :func:`iomlib.risk.score`, so imported scores take precedence exactly as elsewhere.
 
 Two groups are summarised (domain-notes §5):
@@ -26,9 +26,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .config import Config, default_config
-from .errors import ParameterError
-from .risk import offence_weights, risk_panel, score
+from iomlib.config.settings import Config, default_config
+from iomlib.errors import ParameterError
+from iomlib.risk.engine import offence_weights, risk_panel, score
 
 GROUP_OBSERVED = "still observed"
 CURVE_COLUMNS = ["month", "group", "mean", "ci_low", "ci_high", "n_at_risk", "n_people"]
@@ -181,8 +181,8 @@ def reduction_by_baseline(table: pd.DataFrame, *, baseline: str = "risk_at_adopt
     Parameters
     ----------
     table : DataFrame
-        One row per episode, e.g. :func:`iomlib.reduction.month12_episodes` or
-        :func:`iomlib.reduction.removed_episodes`.
+        One row per episode, e.g. :func:`iomlib.measures.reduction.month12_episodes` or
+        :func:`iomlib.measures.reduction.removed_episodes`.
     baseline, reduction : str
         Column names.
     bins : int

@@ -3,12 +3,12 @@
 Three kinds of source are understood:
 
 * a folder holding one file per table, ``<table>.csv`` or ``<table>.parquet`` (the layout
-  written by :meth:`iomlib.dataset.Dataset.write`);
+  written by :meth:`iomlib.data.dataset.Dataset.write`);
 * an Excel workbook (``.xlsx``) with one sheet per table, named after the table;
 * an SQLAlchemy URL (anything containing ``://``, e.g. ``sqlite:///data/iom.db``) with one
   database table per data table.
 
-Table names come from :data:`iomlib.schema.TABLES`; ``risk_scores`` is optional, every other
+Table names come from :data:`iomlib.data.schema.TABLES`; ``risk_scores`` is optional, every other
 table is required. Any source that cannot be read raises :class:`iomlib.errors.DataSourceError`
 with a message naming the file, sheet or table and what was expected.
 """
@@ -22,11 +22,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from .config import Config
-from .dataset import Dataset, file_sha256
-from .errors import DataSourceError, DataValidationError
-from .schema import REQUIRED_TABLES, TABLES
-from .validate import Problem, format_problems, validate_tables
+from iomlib.config.settings import Config
+from iomlib.data.dataset import Dataset, file_sha256
+from iomlib.errors import DataSourceError, DataValidationError
+from iomlib.data.schema import REQUIRED_TABLES, TABLES
+from iomlib.data.validate import Problem, format_problems, validate_tables
 
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
 MESSAGE_LIMIT = 50
@@ -560,7 +560,7 @@ def load_dataset(source, *, config: Config | None = None, strict: bool = False,
     strict : bool, default False
         Also refuse data in which any row would be excluded.
     max_bad_fraction : float, default 0.05
-        Passed to :func:`iomlib.validate.validate_tables`.
+        Passed to :func:`iomlib.data.validate.validate_tables`.
     today : date-like, optional
         Reference date for "in the future" checks; defaults to today.
     force : str, optional

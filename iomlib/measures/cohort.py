@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .measures import measure_row
+from iomlib.measures.rows import measure_row
 
 
 def _filter(episodes: pd.DataFrame, cohorts) -> pd.DataFrame:
@@ -111,8 +111,8 @@ def restrict(dataset, cohort):
     """
     from dataclasses import replace
 
-    from .errors import ParameterError
-    from .schema import COHORTS
+    from iomlib.errors import ParameterError
+    from iomlib.data.schema import COHORTS
     if cohort is None or (isinstance(cohort, str) and cohort == "all"):
         return dataset
     wanted = [cohort] if isinstance(cohort, str) else list(cohort)
@@ -163,7 +163,7 @@ def flows(dataset, since, as_of, *, freq: str = "M", cohorts=None) -> pd.DataFra
         period (``pandas.Period``), period_start (Timestamp), cohort, event (``adopted`` /
         ``removed``), n (episodes).
     """
-    from .errors import ParameterError
+    from iomlib.errors import ParameterError
     if freq not in ("M", "Y"):
         raise ParameterError(f"freq={freq!r}: expected 'M' (month) or 'Y' (year)")
     s, t = pd.Timestamp(since), pd.Timestamp(as_of)
@@ -196,7 +196,7 @@ def removal_reasons(dataset, since, as_of, *, cohorts=None) -> pd.DataFrame:
         removal_reason (every reason of the data model, zeros included; ``"not recorded"`` when
         empty), n (episodes), total (all removals), pct (n / total x 100).
     """
-    from .schema import REMOVAL_REASONS
+    from iomlib.data.schema import REMOVAL_REASONS
     s, t = pd.Timestamp(since), pd.Timestamp(as_of)
     ep = _filter(dataset.episodes, cohorts)
     r = ep[ep["removed_on"].notna() & (ep["removed_on"] >= s) & (ep["removed_on"] <= t)]
@@ -221,7 +221,7 @@ def size_over_time(dataset, start, end, *, cohorts=None) -> pd.DataFrame:
         episode) and active (of those, people not in long custody: the active-cohort definition
         of :func:`active_cohort`). The ``"all"`` rows come first at each date.
     """
-    from .risk import month_ends
+    from iomlib.risk.engine import month_ends
     ep = _filter(dataset.episodes, cohorts)
     cohorts_present = sorted(ep["cohort"].unique())
     rows = []
@@ -243,7 +243,7 @@ def first_nominal(dataset, *, since=None, as_of=None, cohorts=None) -> str:
     ParameterError
         When no episode matches.
     """
-    from .errors import ParameterError
+    from iomlib.errors import ParameterError
     ep = _filter(dataset.episodes, cohorts)
     if since is not None:
         ep = ep[ep["adopted_on"] >= pd.Timestamp(since)]
@@ -261,7 +261,7 @@ def selection_groups(comparison: pd.DataFrame, first: str, second: str) -> pd.Da
     Parameters
     ----------
     comparison : DataFrame
-        :func:`iomlib.matrix.compare_versions` output (``crosses_<version>`` columns).
+        :func:`iomlib.risk.matrix.compare_versions` output (``crosses_<version>`` columns).
     first, second : str
         Version names, e.g. ``"2016"`` and ``"2018"``.
 
@@ -271,7 +271,7 @@ def selection_groups(comparison: pd.DataFrame, first: str, second: str) -> pd.Da
         ``comparison`` plus ``group``: ``"both"``, ``"only <first>"``, ``"only <second>"`` or
         ``"neither"``.
     """
-    from .errors import ParameterError
+    from iomlib.errors import ParameterError
     for arg, v in (("first", first), ("second", second)):
         if f"crosses_{v}" not in comparison.columns:
             have = [c[len("crosses_"):] for c in comparison.columns if c.startswith("crosses_")]
@@ -302,7 +302,7 @@ def offence_mix(dataset, groups: pd.DataFrame, start, end) -> pd.DataFrame:
         group_people (people in the group), group_offences, share (% of the group's offences),
         weapon_offences.
     """
-    from .errors import ParameterError
+    from iomlib.errors import ParameterError
     missing = {"person_id", "group"} - set(groups.columns)
     if missing:
         raise ParameterError(f"groups: missing column(s) {sorted(missing)}")

@@ -15,7 +15,7 @@ What one run does, in order:
    output dropped, every CDN script (require.js, MathJax, mermaid, widgets) removed, images as
    data URIs, a table of contents at the top.
 3. Add the provenance block to the bottom of each report, write ``index.html`` (headline figures
-   from :mod:`iomlib.headline` on the same data and parameters, links to every report),
+   from :mod:`iomlib.measures.headline` on the same data and parameters, links to every report),
    ``metrics.json`` (``headline_json`` output plus a ``"run"`` entry) and ``provenance.json``.
 4. If every notebook succeeded, point ``<out>/latest`` at the run by replacing the symlink with
    :func:`os.replace` (atomic). If any failed, write ``FAILED`` (the reason) into the run folder,
@@ -45,7 +45,7 @@ from typing import Any
 
 import pandas as pd
 
-from .errors import IomError, ParameterError
+from iomlib.errors import IomError, ParameterError
 
 _LEAN_ENV = "IOM_REPORT_LEAN_IMPORTS"
 if os.environ.get(_LEAN_ENV) == "1":  # pragma: no cover  (in the pool's fork server only)
@@ -473,7 +473,7 @@ def default_notebook_dir() -> Path:
     here = Path("notebooks")
     if here.is_dir():
         return here
-    return Path(__file__).resolve().parent.parent / "notebooks"
+    return Path(__file__).resolve().parents[2] / "notebooks"
 
 
 def discover_notebooks(folder: str | Path, select: str | None = None) -> list[Notebook]:
@@ -805,9 +805,9 @@ def finish_report(out_html: str | Path, provenance: dict) -> None:
     out_html : str or Path
         A page written by :func:`render_report`.
     provenance : dict
-        See :func:`iomlib.provenance.provenance_html`.
+        See :func:`iomlib.report.provenance.provenance_html`.
     """
-    from .provenance import provenance_html
+    from iomlib.report.provenance import provenance_html
     out_html = Path(out_html)
     text = out_html.read_text(encoding="utf-8")
     text = text.replace(_BOTTOM_MARKER, provenance_html(provenance), 1)
@@ -931,7 +931,7 @@ def run_notebook(job: dict) -> dict:
         ``name``, ``input``, ``ipynb``, ``html``, ``log``, ``parameters`` (dict or None),
         ``kernel``, ``cwd``, ``timeout`` (seconds per cell or None), ``run_id``; optional
         ``marking`` (banner), ``audit_min_cell`` (public runs: audit the executed notebook with
-        :func:`iomlib.disclosure.audit_notebook`) and ``redact`` (``{raw: pseudonym}`` replaced
+        :func:`iomlib.sdc.policy.audit_notebook`) and ``redact`` (``{raw: pseudonym}`` replaced
         in the executed notebook before it is rendered).
 
     Returns
@@ -991,7 +991,7 @@ def run_notebook(job: dict) -> dict:
             redact_file(job["ipynb"], job["redact"])     # parameters papermill wrote in
         if res["status"] == "ok" and job.get("audit_min_cell") is not None:
             # a public run publishes nothing that bypassed disclosure control
-            from .disclosure import audit_notebook
+            from iomlib.sdc.policy import audit_notebook
             problems = audit_notebook(json.loads(Path(job["ipynb"]).read_text()),
                                       job["audit_min_cell"])
             if problems:
@@ -1182,7 +1182,7 @@ def _previous_durations(out: Path) -> dict:
 
 def _fmt_value(key: str, entry: dict, min_cell: int) -> str:
     """A headline value for the index page; public runs arrive already suppressed
-    (:func:`iomlib.disclosure.suppress_headline`)."""
+    (:func:`iomlib.sdc.policy.suppress_headline`)."""
     v = entry.get("value")
     if entry.get("suppressed"):
         return f"[c] (fewer than {min_cell} people)"
@@ -1199,7 +1199,7 @@ def index_html(metrics: dict, reports: list[dict], run: dict) -> str:
     Parameters
     ----------
     metrics : dict
-        As returned by :func:`iomlib.headline.headline_json`.
+        As returned by :func:`iomlib.measures.headline.headline_json`.
     reports : list of dict
         Per notebook: ``name``, ``title``, ``status``, ``seconds``, ``message``.
     run : dict
@@ -1211,7 +1211,7 @@ def index_html(metrics: dict, reports: list[dict], run: dict) -> str:
     str
         A self-contained HTML page (inline CSS, no scripts).
     """
-    from .headline import HEADLINE_KEYS
+    from iomlib.measures.headline import HEADLINE_KEYS
     esc = html.escape
     params = run["parameters"]
     rows = []
@@ -1365,7 +1365,7 @@ def add_report_arguments(ap: argparse.ArgumentParser) -> None:
 
 
 def _config_defaults(config_path) -> dict:
-    from .config import load_config
+    from iomlib.config.settings import load_config
     cfg = load_config(config_path)
     return {"as_of": cfg.as_of.date().isoformat(),
             "period_start": cfg.period_start.date().isoformat(),
@@ -1419,7 +1419,7 @@ def check_parameters(args) -> dict:
     params = resolve_parameters(file_values, cli, declared=declared,
                                 config_defaults={k: v for k, v in defaults.items()
                                                  if k not in given})
-    from .config import run_config
+    from iomlib.config.settings import run_config
     cfg = run_config(params["config"], as_of=params["as_of"],
                      period_start=params["period_start"], min_cell=params["min_cell"],
                      audience=params["audience"])
@@ -1457,7 +1457,7 @@ def load_data(ctx: dict):
     IomError
         The data cannot be read or are invalid, or ``person_id`` is not in them.
     """
-    from .data import open_dataset
+    from iomlib.data.open import open_dataset
     params = ctx["parameters"]
     ds = open_dataset(params["data"], config=ctx["config"])
     pid = params.get("person_id")
@@ -1491,7 +1491,7 @@ def pseudonym_environment(ctx: dict) -> dict:
     dict
         Variables to add to the kernels' environment (possibly empty).
     """
-    from .disclosure import KEY_ENV, KEY_FILE_ENV
+    from iomlib.sdc.policy import KEY_ENV, KEY_FILE_ENV
     if ctx["parameters"]["audience"] != "restricted" or os.environ.get(KEY_ENV) \
             or os.environ.get(KEY_FILE_ENV):
         return {}
@@ -1521,7 +1521,7 @@ def identifier_redactions(params: dict, env: dict) -> dict:
     pid = params.get("person_id")
     if pid is None or params.get("audience") != "restricted" or params.get("show_identifiers"):
         return {}
-    from .disclosure import Disclosure, pseudonym_key
+    from iomlib.sdc.policy import Disclosure, pseudonym_key
     key, _ = pseudonym_key({**os.environ, **env})
     return {pid: Disclosure("restricted", key=key).identifier(pid)}
 
@@ -1543,7 +1543,7 @@ def redact_file(path: str | Path, redactions: dict) -> int:
 
 def marking(params: dict) -> str:
     """The protective-marking banner for the run's audience and suppression threshold."""
-    from .disclosure import banner
+    from iomlib.sdc.policy import banner
     return banner(params["audience"], params["min_cell"],
                   show_identifiers=bool(params.get("show_identifiers")))
 
@@ -1560,15 +1560,15 @@ def headline_metrics(ds, ctx: dict) -> dict:
     Returns
     -------
     dict
-        :func:`iomlib.headline.headline_json` of :func:`iomlib.headline.headline_table` with the
+        :func:`iomlib.measures.headline.headline_json` of :func:`iomlib.measures.headline.headline_table` with the
         run's configuration (as-of date, period start) and cohort (``"all"``: every cohort).
     """
-    from .headline import headline_json, headline_table
+    from iomlib.measures.headline import headline_json, headline_table
     cohort = ctx["parameters"]["cohort"]
     metrics = headline_json(headline_table(ds, config=ctx["config"],
                                            cohorts=None if cohort == "all" else cohort))
     try:
-        from .impact import impact_headline
+        from iomlib.impact.estimators import impact_headline
         est = impact_headline(ds, ctx["config"])
         metrics["impact_managed_rate_reduction"] = {
             "value": est["estimate"], "n": est["n_treated"] + est["n_control"],
@@ -1576,8 +1576,8 @@ def headline_metrics(ds, ctx: dict) -> dict:
     except IomError as exc:  # e.g. an as-of date too early for any follow-up
         metrics["impact_managed_rate_reduction"] = {"value": None, "n": 0, "error": str(exc)}
     if ctx["parameters"]["audience"] == "public":
-        from .disclosure import suppress_headline
-        from .headline import COUNT_KEYS
+        from iomlib.sdc.policy import suppress_headline
+        from iomlib.measures.headline import COUNT_KEYS
         metrics = suppress_headline(metrics, ctx["parameters"]["min_cell"], COUNT_KEYS)
     return metrics
 
@@ -1616,7 +1616,7 @@ def _start_pool(jobs: int, env: dict):
     method = "forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn"
     ctx = mp.get_context(method)
     if method == "forkserver":
-        ctx.set_forkserver_preload(["iomlib.report", "papermill", "nbconvert", "nbformat",
+        ctx.set_forkserver_preload(["iomlib.report.runner", "papermill", "nbconvert", "nbformat",
                                     "jupyter_client"])
     queue = ctx.Queue()
     pool = ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_worker_init,
@@ -1673,7 +1673,7 @@ def force_slug(name: str) -> str:
 
 def _force_subset(data, force: str, scratch: Path) -> Path:
     """Write one force's validated tables (read lazily from Parquet) to a scratch folder."""
-    from .data import open_dataset
+    from iomlib.data.open import open_dataset
     if data is None:
         raise ParameterError("--force/--all-forces need --data: a national dataset with a "
                              "'force' column in people (iom synth --forces 43 --format parquet)")
@@ -1684,7 +1684,7 @@ def _force_subset(data, force: str, scratch: Path) -> Path:
 
 
 def _forces_of(data) -> list[str]:
-    from .load import read_tables
+    from iomlib.data.sources import read_tables
     if data is None:
         raise ParameterError("--all-forces needs --data: a national dataset")
     path = Path(data)
@@ -1777,7 +1777,7 @@ def run_report(args) -> int:
     from concurrent.futures.process import BrokenProcessPool
     from queue import Empty
 
-    from . import provenance as prov_mod
+    from iomlib.report import provenance as prov_mod
 
     started = _now()
     t_start = time.perf_counter()
@@ -1797,7 +1797,7 @@ def run_report(args) -> int:
         ds = load_data(ctx) if needs_data_first(ctx["parameters"]) else None
         notebooks, params, out = ctx["notebooks"], ctx["parameters"], ctx["out"]
         out.mkdir(parents=True, exist_ok=True)
-        from .disclosure import KEY_FILE_ENV, new_key_file
+        from iomlib.sdc.policy import KEY_FILE_ENV, new_key_file
         if KEY_FILE_ENV in env:
             new_key_file(env[KEY_FILE_ENV])
         redactions = identifier_redactions(params, env)

@@ -16,7 +16,7 @@ from typing import Any, Mapping
 import pandas as pd
 import yaml
 
-from .errors import ConfigError
+from iomlib.errors import ConfigError
 
 SEVERITY_TABLES = ("ons_css", "counts", "gravity")
 RISK_METHODS = ("weighted",)  # imported scores are governed by risk.prefer_imported

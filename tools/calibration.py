@@ -1,7 +1,8 @@
 """Calibrate the synthetic force's knobs so one seed reproduces the published figures.
 
-Run ``iom synth --calibrate --seed N`` to search; it prints the knob values, which are then
-written into :class:`iomlib.synth.SynthParams` as the defaults for the default seed. The search
+Run ``.venv/bin/python tools/calibration.py --seed N`` to search; it prints the knob values,
+which are then written into :class:`iomlib.data.synth.SynthParams` as the defaults for the
+default seed. This is a development tool, not part of the installed package. The search
 changes only knobs of the scheme's behaviour (team capacity, removal rule, panel discretion,
 survey response); the offending process and the true effect stay as given.
 """
@@ -9,9 +10,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from .config import Config, default_config
-from .headline import headline_json, headline_table
-from .synth import CALIBRATION_TARGETS, SynthParams, simulate
+from iomlib.config.settings import Config, default_config
+from iomlib.measures.headline import headline_json, headline_table
+from iomlib.data.synth import CALIBRATION_TARGETS, SynthParams, simulate
 
 TOLERANCE = 0.5
 
@@ -24,25 +25,6 @@ def figures(params: SynthParams, config: Config | None = None) -> dict:
         "_n_resp": j["idva_felt_safer_pct"]["n"]}
 
 
-def _bisect(params, knob, key, lo, hi, increasing, iters=7, log=print):
-    """Bisection of one knob on one figure (``increasing``: figure rises with the knob)."""
-    target = CALIBRATION_TARGETS[key]
-    best = None
-    for _ in range(iters):
-        mid = (lo + hi) / 2
-        f = figures(replace(params, **{knob: mid}))
-        log(f"  {knob}={mid:.4f} -> {key}={f[key]:.2f}")
-        if best is None or abs(f[key] - target) < abs(best[1] - target):
-            best = (mid, f[key])
-        if abs(f[key] - target) < TOLERANCE / 3:
-            break
-        if (f[key] < target) == increasing:
-            lo = mid
-        else:
-            hi = mid
-    return replace(params, **{knob: round(best[0], 4)})
-
-
 def within(f: dict) -> bool:
     return (f["unique_nominals"] == CALIBRATION_TARGETS["unique_nominals"]
             and f["active_cohort"] == CALIBRATION_TARGETS["active_cohort"]
@@ -52,8 +34,8 @@ def within(f: dict) -> bool:
 
 
 def _survey_figure(ds, params, config):
-    from .survey import felt_safer
-    from .synth import _survey, survey_rng
+    from iomlib.measures.survey import felt_safer
+    from iomlib.data.synth import _survey, survey_rng
     sv = _survey(ds.episodes, ds.offences, params, survey_rng(params))
     row = felt_safer(replace(ds, idva_survey=sv), config.as_of).iloc[0]
     return row["value"], row["n"]
@@ -127,3 +109,20 @@ def calibrate(params: SynthParams | None = None, log=print, max_evals: int = 120
     f = figures(p)
     log(f"final {f} {'calibrated' if within(f) else 'NOT calibrated'}")
     return p
+
+
+def main(argv=None) -> int:
+    """``python tools/calibration.py --seed N``: search the knobs and print them as JSON."""
+    import argparse
+    import json
+    import sys
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--seed", type=int, default=SynthParams().seed)
+    args = ap.parse_args(argv)
+    p = calibrate(replace(SynthParams(), seed=args.seed), log=lambda m: print(m, file=sys.stderr))
+    print(json.dumps(p.__dict__, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

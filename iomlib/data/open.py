@@ -6,7 +6,7 @@ from functools import lru_cache
 
 @lru_cache(maxsize=4)
 def _synthetic(seed: int | None):
-    from .synth import SynthParams, simulate
+    from iomlib.data.synth import SynthParams, simulate
     from dataclasses import replace
     params = SynthParams() if seed is None else replace(SynthParams(), seed=seed)
     return simulate(params)
@@ -31,5 +31,5 @@ def open_dataset(source=None, *, config=None, strict: bool = False, force: str |
     """
     if source is None or str(source) in ("", "default", "synthetic"):
         return default_dataset()
-    from .load import load_dataset
+    from iomlib.data.sources import load_dataset
     return load_dataset(source, config=config, strict=strict, force=force)

@@ -1,7 +1,7 @@
 """Validation of raw tables against the data model, with a data-quality ledger.
 
-:func:`validate_tables` turns raw tables (as read by :func:`iomlib.load.read_tables`, or any
-``DataFrame`` whose columns follow :mod:`iomlib.schema`) into typed, clean tables, a ledger of the
+:func:`validate_tables` turns raw tables (as read by :func:`iomlib.data.sources.read_tables`, or any
+``DataFrame`` whose columns follow :mod:`iomlib.data.schema`) into typed, clean tables, a ledger of the
 rows read, used and excluded, and a list of every :class:`Problem` found.
 
 Row numbers
@@ -10,7 +10,7 @@ Every row number in a :class:`Problem` and in the ledger is the number of the ro
 sees it in a spreadsheet or text editor, with the header as row 1**: the first data row is row 2.
 For a CSV file this is the line number (assuming no quoted field spans several lines); for an Excel
 sheet it is the sheet's row number. It is computed as ``index + 2`` from the raw table's integer
-index, which :func:`iomlib.load.read_tables` keeps aligned with the file (blank lines that were
+index, which :func:`iomlib.data.sources.read_tables` keeps aligned with the file (blank lines that were
 skipped keep their number). A table with a non-integer or non-unique index is numbered by
 position (``position + 2``). For Parquet and SQL tables the number is the position + 2, i.e. the
 row number the table would have if exported to CSV with a header.
@@ -63,9 +63,9 @@ def _pandera():
         import pandera as pa
     return pa
 
-from .config import Config, default_config
-from .dataset import LEDGER_COLUMNS
-from .schema import TABLES, Column, Table
+from iomlib.config.settings import Config, default_config
+from iomlib.data.dataset import LEDGER_COLUMNS
+from iomlib.data.schema import TABLES, Column, Table
 
 ACTIONS = ("error", "excluded", "ignored")
 MUST_HAVE_ROWS = ("people", "episodes", "offences")
@@ -87,7 +87,7 @@ class Problem:
     Parameters
     ----------
     table : str
-        Table name (a key of :data:`iomlib.schema.TABLES`).
+        Table name (a key of :data:`iomlib.data.schema.TABLES`).
     row : int or None
         Row number as the user sees it, header = row 1 (see the module docstring); ``None`` for a
         problem of the whole table or column.
@@ -619,7 +619,7 @@ def _ledger(states: dict[str, _State]) -> pd.DataFrame:
 def validate_tables(tables: Mapping[str, pd.DataFrame], *, config: Config | None = None,
                     source: str = "", max_bad_fraction: float = 0.05,
                     today=None) -> tuple[dict[str, pd.DataFrame], pd.DataFrame, list[Problem]]:
-    """Check raw tables against :mod:`iomlib.schema` and return typed, clean tables.
+    """Check raw tables against :mod:`iomlib.data.schema` and return typed, clean tables.
 
     Column checks (required columns, missing values, types, allowed values, ranges, dates in the
     future) run through a lazily validated pandera schema so that every failure is collected;
@@ -650,7 +650,7 @@ def validate_tables(tables: Mapping[str, pd.DataFrame], *, config: Config | None
         and categories ``object`` holding ``str`` (``None`` where empty). Optional tables that are
         absent are absent here too; an optional column that is absent is added, all ``None``.
     ledger : DataFrame
-        Columns :data:`iomlib.dataset.LEDGER_COLUMNS`. Per table, one row per exclusion reason
+        Columns :data:`iomlib.data.dataset.LEDGER_COLUMNS`. Per table, one row per exclusion reason
         (``rows_excluded`` = rows counted under that reason, ``rows`` = their row numbers, the
         first 20 then ``…``, ``rows_read``/``rows_used`` missing) and one ``reason == "total"`` row
         with ``rows_read == rows_used + rows_excluded``.
