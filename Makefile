@@ -2,6 +2,7 @@
 #   make report   create .venv, install, register the kernel, produce the reports (default data)
 #   make test     the same set-up, then run the tests
 #   make lab      open JupyterLab with the project kernel
+#   make lint     ruff (pyflakes, pycodestyle, isort, bugbear) over the library, tests and tools
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -10,7 +11,7 @@ KERNEL := iom-suite
 REPORT_ARGS ?=
 PYTEST_ARGS ?=
 
-.PHONY: setup report test lab clean benchmark
+.PHONY: setup report test lint lab clean benchmark
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,6 +27,9 @@ report: setup
 
 test: setup
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: setup
+	$(BIN)/ruff check iomlib tests benchmarks tools notebooks
 
 lab: setup
 	$(BIN)/jupyter lab --notebook-dir=notebooks

@@ -99,6 +99,7 @@ def one_run(task):
     seed, effect, people = task
     warnings.simplefilter("ignore")
     from iomlib.config.settings import default_config
+    from iomlib.data.synth import SynthParams, simulate
     from iomlib.impact.estimators import (
         CountModels,
         EligibleBenchmark,
@@ -107,7 +108,6 @@ def one_run(task):
         StructuralRate,
         prepare,
     )
-    from iomlib.data.synth import SynthParams, simulate
     t0 = time.perf_counter()
     ds = simulate(replace(SynthParams(), seed=seed, true_effect=effect, n_people=people))
     cfg = default_config()

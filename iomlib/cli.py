@@ -9,7 +9,6 @@ import argparse
 import json
 import sys
 import time
-from pathlib import Path
 
 from iomlib.errors import IomError
 
@@ -26,8 +25,8 @@ def _config(args):
 
 def cmd_validate(args) -> int:
     from iomlib.data.sources import load_dataset
-    from iomlib.errors import DataValidationError
     from iomlib.data.validate import format_problems
+    from iomlib.errors import DataValidationError
     try:
         ds = load_dataset(args.path, strict=not args.lenient)
     except DataValidationError as e:
@@ -41,6 +40,7 @@ def cmd_validate(args) -> int:
 
 def cmd_synth(args) -> int:
     from dataclasses import replace
+
     from iomlib.data.synth import SynthParams, simulate
     if args.out is None:
         raise IomError("iom synth: --out DIR is required")

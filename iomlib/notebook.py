@@ -84,8 +84,8 @@ def start(data=None, *, as_of=None, period_start=None, cohort: str = "all", conf
     IomError
         Bad configuration, parameters or data (each names what is wrong).
     """
-    from iomlib.measures.cohort import restrict
     from iomlib.data.open import open_dataset
+    from iomlib.measures.cohort import restrict
     cfg = run_config(config, as_of=as_of, period_start=period_start, min_cell=min_cell,
                      audience=audience)
     sdc = Disclosure(cfg.audience, cfg.min_cell, show_identifiers=show_identifiers)

@@ -51,8 +51,8 @@ import pandas as pd
 from IPython.display import Markdown, display
 
 import iomlib.measures.curves
-import iomlib.notebook
 import iomlib.measures.reduction
+import iomlib.notebook
 from iomlib import plots
 
 run = iomlib.notebook.start(data, as_of=as_of, period_start=period_start, cohort=cohort,

@@ -48,8 +48,8 @@ audience = "restricted"
 # %%
 from IPython.display import Markdown, display
 
-import iomlib.notebook
 import iomlib.measures.survey
+import iomlib.notebook
 from iomlib import plots
 
 run = iomlib.notebook.start(data, as_of=as_of, period_start=period_start, cohort="all",

@@ -42,8 +42,8 @@ import pandas as pd
 from IPython.display import Markdown, display
 
 import iomlib.measures.cohort
-import iomlib.risk.matrix
 import iomlib.notebook
+import iomlib.risk.matrix
 from iomlib import plots
 from iomlib.sdc.policy import fold_hidden
 

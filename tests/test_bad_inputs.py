@@ -24,8 +24,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from iomlib.errors import DataSourceError, DataValidationError, IomError
 from iomlib.data.sources import load_dataset, read_tables
+from iomlib.errors import DataSourceError, DataValidationError, IomError
 
 BAD = Path(__file__).resolve().parent / "data" / "bad"
 ROOT = Path(__file__).resolve().parents[1]

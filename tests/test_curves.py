@@ -13,10 +13,10 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from iomlib.measures import cohort, curves, survey
 from iomlib.config.settings import default_config
 from iomlib.data.dataset import Dataset
 from iomlib.errors import ParameterError
+from iomlib.measures import cohort, curves, survey
 from iomlib.measures.reduction import month12_episodes
 
 AS_OF = "2019-12-31"

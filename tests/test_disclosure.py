@@ -18,6 +18,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from scipy.optimize import linprog
 
+from iomlib.errors import ParameterError
 from iomlib.sdc.policy import (
     banner,
     derivable_cells,
@@ -28,7 +29,6 @@ from iomlib.sdc.policy import (
     suppress_measures,
     suppress_table,
 )
-from iomlib.errors import ParameterError
 
 # ------------------------------------------------------------------------------------------
 # an independent attacker: re-solve the published table

@@ -22,10 +22,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from iomlib.measures import dv
 from iomlib.config.settings import default_config
 from iomlib.data.dataset import Dataset
 from iomlib.errors import ParameterError
+from iomlib.measures import dv
 from iomlib.measures.stats import wilson_interval
 
 AS_OF = "2019-12-31"

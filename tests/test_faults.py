@@ -22,7 +22,6 @@ import uuid
 from pathlib import Path
 
 import pytest
-
 from test_report import REPO, tiny_data, write_notebook  # noqa: F401  (tiny_data: fixture)
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"),

@@ -31,10 +31,10 @@ from hypothesis import strategies as st
 from hypothesis.control import currently_in_test_context
 
 from iomlib.data.dataset import Dataset
-from iomlib.errors import DataSourceError, DataValidationError
-from iomlib.data.sources import load_dataset
 from iomlib.data.schema import TABLES
+from iomlib.data.sources import load_dataset
 from iomlib.data.validate import validate_tables
+from iomlib.errors import DataSourceError, DataValidationError
 
 TODAY = "2020-01-31"
 _spec = importlib.util.spec_from_file_location(

@@ -14,7 +14,6 @@ import pandas as pd
 import pytest
 
 from iomlib.impact import estimators as impact
-from iomlib.sdc.policy import Disclosure
 from iomlib.impact.cs import aggregate_event, att_gt
 from iomlib.impact.models import (
     g_estimate,
@@ -23,6 +22,7 @@ from iomlib.impact.models import (
     smd,
     wilson,
 )
+from iomlib.sdc.policy import Disclosure
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -8,10 +8,10 @@ import pandas as pd
 import pytest
 
 from iomlib.data.dataset import Dataset, file_sha256
-from iomlib.errors import DataSourceError, DataValidationError
-from iomlib.data.sources import load_dataset, mask_url, read_tables
 from iomlib.data.schema import TABLES
+from iomlib.data.sources import load_dataset, mask_url, read_tables
 from iomlib.data.validate import validate_tables
+from iomlib.errors import DataSourceError, DataValidationError
 
 try:
     from test_validate import TODAY, make_raw_tables

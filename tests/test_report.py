@@ -23,9 +23,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from iomlib.report import runner as report
 from iomlib.cli import main
 from iomlib.errors import IomError, ParameterError
+from iomlib.report import runner as report
 
 REPO = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
@@ -823,9 +823,9 @@ def test_terminated_run_is_marked_failed_and_not_published(tmp_path):
 
 def test_all_forces_publishes_one_report_per_force(tmp_path, nb_dir):
     from iomlib.data.open import open_dataset
+    from iomlib.data.synth import simulate_national
     from iomlib.measures.headline import headline_json, headline_table
     from iomlib.report.runner import force_slug
-    from iomlib.data.synth import simulate_national
     ds = simulate_national(2, 1200, seed=7, jobs=1)
     data = tmp_path / "national"
     ds.write(data, "parquet")

@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from iomlib.config.settings import default_config
+from iomlib.data.synth import CATEGORIES
 from iomlib.errors import ConfigError
 from iomlib.risk.engine import (
     compute_scores,
@@ -19,7 +20,6 @@ from iomlib.risk.engine import (
     risk_panel,
     score,
 )
-from iomlib.data.synth import CATEGORIES
 
 T = pd.Timestamp("2019-06-30")
 BASE = pd.Timestamp("2016-01-01")

@@ -6,9 +6,6 @@ from dataclasses import replace
 import pandas as pd
 import pytest
 
-from iomlib.measures.cohort import active_cohort
-from iomlib.measures.headline import headline_json, headline_table
-from iomlib.measures.reduction import figure_a
 from iomlib.data.synth import (
     CALIBRATION_TARGETS,
     SynthParams,
@@ -16,6 +13,9 @@ from iomlib.data.synth import (
     simulate_national,
     with_seed,
 )
+from iomlib.measures.cohort import active_cohort
+from iomlib.measures.headline import headline_json, headline_table
+from iomlib.measures.reduction import figure_a
 
 AS_OF = pd.Timestamp("2020-01-31")
 SMALL = replace(SynthParams(), n_people=300)

@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 from iomlib.config.settings import Config, default_config
-from iomlib.measures.headline import headline_json, headline_table
 from iomlib.data.synth import CALIBRATION_TARGETS, SynthParams, simulate
+from iomlib.measures.headline import headline_json, headline_table
 
 TOLERANCE = 0.5
 
@@ -34,8 +34,8 @@ def within(f: dict) -> bool:
 
 
 def _survey_figure(ds, params, config):
-    from iomlib.measures.survey import felt_safer
     from iomlib.data.synth import _survey, survey_rng
+    from iomlib.measures.survey import felt_safer
     sv = _survey(ds.episodes, ds.offences, params, survey_rng(params))
     row = felt_safer(replace(ds, idva_survey=sv), config.as_of).iloc[0]
     return row["value"], row["n"]

@@ -6,8 +6,9 @@ from functools import lru_cache
 
 @lru_cache(maxsize=4)
 def _synthetic(seed: int | None):
-    from iomlib.data.synth import SynthParams, simulate
     from dataclasses import replace
+
+    from iomlib.data.synth import SynthParams, simulate
     params = SynthParams() if seed is None else replace(SynthParams(), seed=seed)
     return simulate(params)
 

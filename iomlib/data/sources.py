@@ -24,9 +24,9 @@ import pandas as pd
 
 from iomlib.config.settings import Config
 from iomlib.data.dataset import Dataset, file_sha256
-from iomlib.errors import DataSourceError, DataValidationError
 from iomlib.data.schema import REQUIRED_TABLES, TABLES
 from iomlib.data.validate import Problem, format_problems, validate_tables
+from iomlib.errors import DataSourceError, DataValidationError
 
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
 MESSAGE_LIMIT = 50

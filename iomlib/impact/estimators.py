@@ -53,8 +53,8 @@ from scipy import stats
 from iomlib.config.settings import Config, default_config, load_config
 from iomlib.errors import IomError
 from iomlib.impact.cs import aggregate_event, att_gt
-from iomlib.impact.panel import Panel, build_panel, history_design, risk_sets
 from iomlib.impact.models import Z95, g_estimate, newcombe_difference, smd, wilson
+from iomlib.impact.panel import Panel, build_panel, history_design, risk_sets
 
 ESTIMAND = ("proportional reduction in the offending rate per day at liberty while managed "
             "(1 - managed rate / counterfactual rate)")

@@ -30,8 +30,8 @@ import pandas as pd
 
 from iomlib.config.settings import Config, default_config
 from iomlib.errors import IomError
-from iomlib.risk.matrix import matrix_points
 from iomlib.risk.engine import offence_weights
+from iomlib.risk.matrix import matrix_points
 
 _EPOCH = np.datetime64("1970-01-01", "D")
 

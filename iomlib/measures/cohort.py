@@ -111,8 +111,8 @@ def restrict(dataset, cohort):
     """
     from dataclasses import replace
 
-    from iomlib.errors import ParameterError
     from iomlib.data.schema import COHORTS
+    from iomlib.errors import ParameterError
     if cohort is None or (isinstance(cohort, str) and cohort == "all"):
         return dataset
     wanted = [cohort] if isinstance(cohort, str) else list(cohort)

@@ -22,8 +22,8 @@ import pandas as pd
 
 from iomlib.config.settings import Config, default_config
 from iomlib.errors import ParameterError
-from iomlib.risk.engine import offence_weights
 from iomlib.measures.stats import paired_tests, wilson_interval
+from iomlib.risk.engine import offence_weights
 
 OUTCOMES = ("offences", "harm", "victims", "repeat_victims")
 OUTCOME_LABELS = {

@@ -5,8 +5,8 @@ import math
 
 import pandas as pd
 
-from iomlib.measures.cohort import active_cohort, restrict, unique_nominals
 from iomlib.config.settings import Config, default_config
+from iomlib.measures.cohort import active_cohort, restrict, unique_nominals
 from iomlib.measures.reduction import month12_reduction, removed_reduction
 from iomlib.measures.survey import felt_safer
 

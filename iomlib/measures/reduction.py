@@ -12,8 +12,8 @@ import pandas as pd
 
 from iomlib.config.settings import Config, default_config
 from iomlib.measures.rows import measure_row
-from iomlib.risk.engine import score
 from iomlib.measures.stats import paired_tests, t_interval
+from iomlib.risk.engine import score
 
 
 def _reductions(r0: np.ndarray, r1: np.ndarray):

@@ -90,8 +90,8 @@ def likert_table(dataset, as_of=None, *, since=None, items=None) -> pd.DataFrame
         item, text, level (1-5), label, n (respondents at that level), n_item (respondents who
         answered the item), pct (n / n_item x 100); every level of every item, zeros included.
     """
-    from iomlib.errors import ParameterError
     from iomlib.data.schema import LIKERT_ITEMS
+    from iomlib.errors import ParameterError
     items = list(LIKERT_ITEMS if items is None else items)
     bad = [i for i in items if i not in LIKERT_ITEMS]
     if bad:

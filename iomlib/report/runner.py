@@ -1576,8 +1576,8 @@ def headline_metrics(ds, ctx: dict) -> dict:
     except IomError as exc:  # e.g. an as-of date too early for any follow-up
         metrics["impact_managed_rate_reduction"] = {"value": None, "n": 0, "error": str(exc)}
     if ctx["parameters"]["audience"] == "public":
-        from iomlib.sdc.policy import suppress_headline
         from iomlib.measures.headline import COUNT_KEYS
+        from iomlib.sdc.policy import suppress_headline
         metrics = suppress_headline(metrics, ctx["parameters"]["min_cell"], COUNT_KEYS)
     return metrics
 
