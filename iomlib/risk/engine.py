@@ -37,7 +37,21 @@ def offence_weights(offences: pd.DataFrame, config: Config | None = None) -> np.
     return sev.to_numpy(float) * uplift
 
 
-def _days(values, epoch: np.datetime64) -> np.ndarray:
+def day_numbers(values, epoch: np.datetime64) -> np.ndarray:
+    """Whole days from ``epoch`` to each date in ``values``.
+
+    Parameters
+    ----------
+    values : array-like of datetime-like
+        Dates (anything ``pd.to_datetime`` accepts); times of day are truncated.
+    epoch : numpy.datetime64
+        Day zero, e.g. ``np.datetime64("1970-01-01", "D")``.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``int64`` day numbers, ``date - epoch``.
+    """
     arr = np.asarray(pd.to_datetime(values).values, dtype="datetime64[D]")
     return (arr - epoch).astype(np.int64)
 
@@ -127,9 +141,9 @@ def window_sums(offences: pd.DataFrame, weights: np.ndarray, pairs: pd.DataFrame
         offences["person_id"].astype(str).to_numpy(), pairs["person_id"].astype(str).to_numpy()])))
     op = persons.get_indexer(offences["person_id"].astype(str))
     qp = persons.get_indexer(pairs["person_id"].astype(str))
-    idx = _WindowIndex(op, _days(offences["offence_date"], epoch), np.asarray(weights, float),
+    idx = _WindowIndex(op, day_numbers(offences["offence_date"], epoch), np.asarray(weights, float),
                        window_days, half_life_days)
-    return idx.query(qp, _days(pairs[date_col], epoch))
+    return idx.query(qp, day_numbers(pairs[date_col], epoch))
 
 
 def compute_scores(offences: pd.DataFrame, pairs: pd.DataFrame, config: Config | None = None,
@@ -220,7 +234,7 @@ def risk_matrix(offences: pd.DataFrame, person_ids, dates, config: Config | None
     cfg = config or default_config()
     _check(cfg)
     ids = pd.Index(pd.Series(person_ids).astype(str))
-    t = _days(pd.DatetimeIndex(dates), np.datetime64("1970-01-01", "D"))
+    t = day_numbers(pd.DatetimeIndex(dates), np.datetime64("1970-01-01", "D"))
     if len(t) > 1 and np.any(np.diff(t) <= 0):
         raise ValueError("dates: expected strictly increasing dates")
     n, m = len(ids), len(t)
@@ -228,7 +242,7 @@ def risk_matrix(offences: pd.DataFrame, person_ids, dates, config: Config | None
         return np.zeros((n, m))
     pc = _codes(offences["person_id"], ids)
     keep = pc >= 0
-    d = _days(offences["offence_date"].to_numpy(), np.datetime64("1970-01-01", "D"))
+    d = day_numbers(offences["offence_date"].to_numpy(), np.datetime64("1970-01-01", "D"))
     w = offence_weights(offences, cfg)
     if not keep.all():
         pc, d, w = pc[keep], d[keep], w[keep]
