@@ -3,15 +3,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from iomlib.measures.episodes import select_episodes
 from iomlib.measures.rows import measure_row
-
-
-def _filter(episodes: pd.DataFrame, cohorts) -> pd.DataFrame:
-    if cohorts is None:
-        return episodes
-    if isinstance(cohorts, str):
-        cohorts = [cohorts]
-    return episodes[episodes["cohort"].isin(list(cohorts))]
 
 
 def unique_nominals(dataset, since, as_of, *, cohorts=None) -> pd.DataFrame:
@@ -19,9 +12,8 @@ def unique_nominals(dataset, since, as_of, *, cohorts=None) -> pd.DataFrame:
 
     Alternative shown beside it: the number of such episodes (a person re-adopted counts twice).
     """
-    ep = _filter(dataset.episodes, cohorts)
     s, t = pd.Timestamp(since), pd.Timestamp(as_of)
-    sel = ep[(ep["adopted_on"] >= s) & (ep["adopted_on"] <= t)]
+    sel = select_episodes(dataset.episodes, since=s, as_of=t, cohorts=cohorts)
     people = sel["person_id"].nunique()
     return pd.DataFrame([
         measure_row("unique_nominals", people, n=people, numerator=people, denominator=None,
@@ -40,8 +32,7 @@ def status_on(dataset, date) -> pd.DataFrame:
     ``short custody``, ``long custody``) and active (open and not in long custody).
     """
     t = pd.Timestamp(date)
-    ep = dataset.episodes
-    open_ = ep[(ep["adopted_on"] <= t) & (ep["removed_on"].isna() | (ep["removed_on"] > t))]
+    open_ = select_episodes(dataset.episodes, open_on=t)
     cu = dataset.custody
     inside = cu[(cu["start_date"] <= t) & (cu["end_date"] >= t)]
     rank = {"long": 3, "short": 2, "remand": 1}
@@ -61,9 +52,7 @@ def active_cohort(dataset, as_of, *, cohorts=None) -> pd.DataFrame:
     Remand counts as active (not a long sentence). Alternative beside it: all open episodes,
     including nominals in long custody.
     """
-    st = status_on(dataset, as_of)
-    if cohorts is not None:
-        st = st[st["cohort"].isin([cohorts] if isinstance(cohorts, str) else list(cohorts))]
+    st = select_episodes(status_on(dataset, as_of), cohorts=cohorts)
     active = st.loc[st["active"], "person_id"].nunique()
     open_people = st["person_id"].nunique()
     t = pd.Timestamp(as_of).date()
@@ -80,7 +69,7 @@ def active_cohort(dataset, as_of, *, cohorts=None) -> pd.DataFrame:
 
 def adoptions_removals(dataset, *, freq: str = "M", cohorts=None) -> pd.DataFrame:
     """Adoptions and removals per period (``freq`` "M" or "Y"), tidy: period, event, cohort, n."""
-    ep = _filter(dataset.episodes, cohorts)
+    ep = select_episodes(dataset.episodes, cohorts=cohorts)
     a = ep.assign(period=ep["adopted_on"].dt.to_period(freq), event="adopted")
     r = ep[ep["removed_on"].notna()]
     r = r.assign(period=r["removed_on"].dt.to_period(freq), event="removed")
@@ -133,9 +122,9 @@ def status_counts(dataset, date, *, cohorts=None) -> pd.DataFrame:
         present in the episodes, zeros included, plus ``cohort == "all"`` rows counting each
         person once (a person with open episodes in two cohorts appears in both cohorts).
     """
-    st = status_on(dataset, date)
-    st = _filter(st, cohorts)
-    cohorts_present = sorted(_filter(dataset.episodes, cohorts)["cohort"].unique())
+    st = select_episodes(status_on(dataset, date), cohorts=cohorts)
+    ep = select_episodes(dataset.episodes, cohorts=cohorts)
+    cohorts_present = sorted(ep["cohort"].unique())
     rows = []
     for c in cohorts_present + ["all"]:
         sub = st if c == "all" else st[st["cohort"] == c]
@@ -167,7 +156,7 @@ def flows(dataset, since, as_of, *, freq: str = "M", cohorts=None) -> pd.DataFra
     if freq not in ("M", "Y"):
         raise ParameterError(f"freq={freq!r}: expected 'M' (month) or 'Y' (year)")
     s, t = pd.Timestamp(since), pd.Timestamp(as_of)
-    ep = _filter(dataset.episodes, cohorts)
+    ep = select_episodes(dataset.episodes, cohorts=cohorts)
     a = ep[(ep["adopted_on"] >= s) & (ep["adopted_on"] <= t)]
     r = ep[ep["removed_on"].notna() & (ep["removed_on"] >= s) & (ep["removed_on"] <= t)]
     ev = pd.concat([
@@ -198,7 +187,7 @@ def removal_reasons(dataset, since, as_of, *, cohorts=None) -> pd.DataFrame:
     """
     from iomlib.data.schema import REMOVAL_REASONS
     s, t = pd.Timestamp(since), pd.Timestamp(as_of)
-    ep = _filter(dataset.episodes, cohorts)
+    ep = select_episodes(dataset.episodes, cohorts=cohorts)
     r = ep[ep["removed_on"].notna() & (ep["removed_on"] >= s) & (ep["removed_on"] <= t)]
     reason = r["removal_reason"].fillna("not recorded")
     order = list(REMOVAL_REASONS) + sorted(set(reason) - set(REMOVAL_REASONS))
@@ -222,12 +211,12 @@ def size_over_time(dataset, start, end, *, cohorts=None) -> pd.DataFrame:
         of :func:`active_cohort`). The ``"all"`` rows come first at each date.
     """
     from iomlib.risk.engine import month_ends
-    ep = _filter(dataset.episodes, cohorts)
+    ep = select_episodes(dataset.episodes, cohorts=cohorts)
     cohorts_present = sorted(ep["cohort"].unique())
     rows = []
     for month_end in month_ends(start, end):  # one status_on call per month, not per person
         d = min(month_end, pd.Timestamp(end))
-        st = _filter(status_on(dataset, d), cohorts)
+        st = select_episodes(status_on(dataset, d), cohorts=cohorts)
         for c in ["all"] + cohorts_present:
             sub = st if c == "all" else st[st["cohort"] == c]
             rows.append({"date": d, "cohort": c, "open": sub["person_id"].nunique(),
@@ -244,11 +233,7 @@ def first_nominal(dataset, *, since=None, as_of=None, cohorts=None) -> str:
         When no episode matches.
     """
     from iomlib.errors import ParameterError
-    ep = _filter(dataset.episodes, cohorts)
-    if since is not None:
-        ep = ep[ep["adopted_on"] >= pd.Timestamp(since)]
-    if as_of is not None:
-        ep = ep[ep["adopted_on"] <= pd.Timestamp(as_of)]
+    ep = select_episodes(dataset.episodes, since=since, as_of=as_of, cohorts=cohorts)
     if ep.empty:
         raise ParameterError(f"no episode adopted between {since} and {as_of} "
                              f"(cohorts={cohorts!r}); pass person_id explicitly")
@@ -307,7 +292,8 @@ def offence_mix(dataset, groups: pd.DataFrame, start, end) -> pd.DataFrame:
     if missing:
         raise ParameterError(f"groups: missing column(s) {sorted(missing)}")
     off = dataset.offences
-    off = off[(off["offence_date"] > pd.Timestamp(start)) & (off["offence_date"] <= pd.Timestamp(end))]
+    off = off[(off["offence_date"] > pd.Timestamp(start))
+              & (off["offence_date"] <= pd.Timestamp(end))]
     g = groups[["person_id", "group"]].astype({"person_id": str}).drop_duplicates()
     m = g.merge(off.assign(person_id=off["person_id"].astype(str))[
         ["person_id", "offence_category", "weapon"]], on="person_id")

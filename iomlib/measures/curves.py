@@ -2,8 +2,8 @@
 
 Month ``k`` of an episode is the date ``adopted_on + k`` calendar months (``pandas.DateOffset``,
 so a 31 January adoption has month 1 on 28/29 February), the same convention as the month-12
-headline (:func:`iomlib.measures.reduction.month12_episodes`). Every score comes from the risk engine,
-:func:`iomlib.risk.score`, so imported scores take precedence exactly as elsewhere.
+headline (:func:`iomlib.measures.reduction.month12_episodes`). Every score comes from the risk
+engine, :func:`iomlib.risk.score`, so imported scores take precedence exactly as elsewhere.
 
 Two groups are summarised (domain-notes §5):
 
@@ -28,6 +28,7 @@ from scipy import stats
 
 from iomlib.config.settings import Config, default_config
 from iomlib.errors import ParameterError
+from iomlib.measures.episodes import select_episodes
 from iomlib.risk.engine import offence_weights, risk_panel, score
 
 GROUP_OBSERVED = "still observed"
@@ -35,18 +36,19 @@ CURVE_COLUMNS = ["month", "group", "mean", "ci_low", "ci_high", "n_at_risk", "n_
 
 
 def fixed_group_label(landmark: int = 12) -> str:
-    """Name of the fixed-composition group for a landmark month (``"observed through month 12"``)."""
+    """Name of the fixed-composition group for a landmark month.
+
+    Parameters
+    ----------
+    landmark : int, default 12
+        The landmark month.
+
+    Returns
+    -------
+    str
+        E.g. ``"observed through month 12"``.
+    """
     return f"observed through month {landmark}"
-
-
-def _select_episodes(episodes: pd.DataFrame, since, as_of, cohorts) -> pd.DataFrame:
-    ep = episodes
-    if cohorts is not None:
-        ep = ep[ep["cohort"].isin([cohorts] if isinstance(cohorts, str) else list(cohorts))]
-    ep = ep[ep["adopted_on"] <= pd.Timestamp(as_of)]
-    if since is not None:
-        ep = ep[ep["adopted_on"] >= pd.Timestamp(since)]
-    return ep
 
 
 def _check_months(months_before: int, months_after: int, landmark: int) -> None:
@@ -92,7 +94,8 @@ def episode_months(dataset, config: Config | None = None, *, as_of=None, since=N
     _check_months(months_before, months_after, landmark)
     cfg = config or default_config()
     t = pd.Timestamp(as_of) if as_of is not None else cfg.as_of
-    ep = _select_episodes(dataset.episodes, since, t, cohorts).reset_index(drop=True)
+    ep = select_episodes(dataset.episodes, since=since, as_of=t,
+                         cohorts=cohorts).reset_index(drop=True)
     ks = np.arange(-months_before, months_after + 1)
     n_ep = len(ep)
     adopted = ep["adopted_on"]

@@ -22,6 +22,7 @@ import pandas as pd
 
 from iomlib.config.settings import Config, default_config
 from iomlib.errors import ParameterError
+from iomlib.measures.episodes import select_episodes
 from iomlib.measures.stats import paired_tests, wilson_interval
 from iomlib.risk.engine import offence_weights
 
@@ -46,16 +47,6 @@ def _check_windows(months) -> tuple[int, ...]:
     if not out:
         raise ParameterError(f"months={given!r}: expected at least one window")
     return tuple(out)
-
-
-def _episodes(dataset, as_of, since, cohorts) -> pd.DataFrame:
-    ep = dataset.episodes
-    if cohorts is not None:
-        ep = ep[ep["cohort"].isin([cohorts] if isinstance(cohorts, str) else list(cohorts))]
-    ep = ep[ep["adopted_on"] <= pd.Timestamp(as_of)]
-    if since is not None:
-        ep = ep[ep["adopted_on"] >= pd.Timestamp(since)]
-    return ep[["episode_id", "person_id", "cohort", "adopted_on"]].reset_index(drop=True)
 
 
 def da_before_after(dataset, config: Config | None = None, *, months=(6, 12), as_of=None,
@@ -87,7 +78,8 @@ def da_before_after(dataset, config: Config | None = None, *, months=(6, 12), as
     windows = _check_windows(months)
     cfg = config or default_config()
     t = pd.Timestamp(as_of) if as_of is not None else cfg.as_of
-    ep = _episodes(dataset, t, since, cohorts)
+    ep = select_episodes(dataset.episodes, since=since, as_of=t, cohorts=cohorts)
+    ep = ep[["episode_id", "person_id", "cohort", "adopted_on"]].reset_index(drop=True)
     off = dataset.offences[dataset.offences["domestic"].astype(bool)
                            & (dataset.offences["offence_date"] <= t)]
     off = off.assign(weight=offence_weights(off, cfg) if len(off) else np.zeros(0))

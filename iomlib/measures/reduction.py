@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from iomlib.config.settings import Config, default_config
+from iomlib.measures.episodes import select_episodes
 from iomlib.measures.rows import measure_row
 from iomlib.measures.stats import paired_tests, t_interval
 from iomlib.risk.engine import score
@@ -148,9 +149,7 @@ def figure_a(dataset, config: Config | None = None, *, years=(2016, 2017, 2018),
     """
     from iomlib.risk.engine import offence_weights
     cfg = config or default_config()
-    ep = dataset.episodes
-    if cohorts is not None:
-        ep = ep[ep["cohort"].isin([cohorts] if isinstance(cohorts, str) else list(cohorts))]
+    ep = select_episodes(dataset.episodes, cohorts=cohorts)
     off = dataset.offences
     w = pd.Series(offence_weights(off, cfg), index=off.index)
     last = pd.Timestamp(as_of) if as_of is not None else off["offence_date"].max()
