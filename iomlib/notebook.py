@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from iomlib.config.params import RunParameters
 from iomlib.config.settings import Config, run_config
 from iomlib.data.dataset import Dataset
 from iomlib.sdc.policy import Disclosure
@@ -35,6 +36,8 @@ class Run:
     cohort : str
     sdc : Disclosure
         The disclosure rules every table and plotted series goes through.
+    params : RunParameters or None
+        The run's validated parameters (configuration defaults filled in).
     """
 
     cfg: Config
@@ -42,6 +45,7 @@ class Run:
     ds: Dataset
     cohort: str
     sdc: Disclosure
+    params: RunParameters | None = None
 
     def describe(self) -> str:
         """A one-line Markdown description: data source, cohort and period."""
@@ -82,18 +86,21 @@ def start(data=None, *, as_of=None, period_start=None, cohort: str = "all", conf
     Raises
     ------
     IomError
-        Bad configuration, parameters or data (each names what is wrong).
+        Bad configuration, parameters or data (each names what is wrong); parameters are
+        checked by :class:`~iomlib.config.params.RunParameters`.
     """
     from iomlib.data.open import open_dataset
     from iomlib.measures.cohort import restrict
-    cfg = run_config(config, as_of=as_of, period_start=period_start, min_cell=min_cell,
-                     audience=audience)
-    sdc = Disclosure(cfg.audience, cfg.min_cell, show_identifiers=show_identifiers)
+    params = RunParameters.for_run(data=data, as_of=as_of, period_start=period_start,
+                                   cohort=cohort, config=config, min_cell=min_cell,
+                                   audience=audience, show_identifiers=show_identifiers)
+    cfg = run_config(params)
+    sdc = Disclosure(params.audience, params.min_cell, show_identifiers=params.show_identifiers)
     if guard:
         sdc.guard()
-    everything = open_dataset(data, config=cfg)
-    ds = restrict(everything, cohort)
+    everything = open_dataset(params.data, config=cfg)
+    ds = restrict(everything, params.cohort)
     if theme:
         from iomlib.plots import core as plots
         plots.set_theme()
-    return Run(cfg=cfg, data=everything, ds=ds, cohort=cohort, sdc=sdc)
+    return Run(cfg=cfg, data=everything, ds=ds, cohort=params.cohort, sdc=sdc, params=params)

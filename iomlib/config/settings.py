@@ -16,6 +16,7 @@ from typing import Any, Mapping
 import pandas as pd
 import yaml
 
+from iomlib.config.params import RunParameters, check_run_parameter
 from iomlib.errors import ConfigError
 
 SEVERITY_TABLES = ("ons_css", "counts", "gravity")
@@ -37,9 +38,6 @@ class RiskConfig:
     prefer_imported: bool = True
     severity: Mapping[str, float] = field(default_factory=dict)
 
-    def weight_of(self, categories: pd.Series) -> pd.Series:
-        return categories.map(self.severity).astype(float)
-
 
 @dataclass(frozen=True)
 class MatrixVersion:
@@ -54,6 +52,26 @@ class MatrixVersion:
 
 @dataclass(frozen=True)
 class Config:
+    """The validated configuration (``iomlib/config/default.yaml`` with a force's file over it).
+
+    Attributes
+    ----------
+    risk : RiskConfig
+    matrix_window_days : int
+    matrix_versions : tuple of MatrixVersion
+        Sorted by ``effective_from``.
+    period_start, as_of : pandas.Timestamp
+        ``headline.period_start`` and ``headline.as_of``.
+    month12_months : int
+    min_cell : int
+        ``report.min_cell`` (checked like the run parameter of that name).
+    audience : {"public", "restricted"}
+        ``report.audience`` (checked like the run parameter of that name).
+    severity_tables : pandas.DataFrame
+    raw : mapping
+        The merged YAML the configuration was built from.
+    """
+
     risk: RiskConfig
     matrix_window_days: int
     matrix_versions: tuple[MatrixVersion, ...]
@@ -67,10 +85,25 @@ class Config:
 
     @property
     def categories(self) -> tuple[str, ...]:
+        """The offence categories, in the order of the severity tables."""
         return tuple(self.severity_tables["offence_category"])
 
     def matrix_version_on(self, date) -> MatrixVersion:
-        """The matrix version in force on ``date``."""
+        """The matrix version in force on ``date``.
+
+        Parameters
+        ----------
+        date : str, date or Timestamp
+
+        Returns
+        -------
+        MatrixVersion
+
+        Raises
+        ------
+        ConfigError
+            No version is in force yet on ``date``.
+        """
         date = pd.Timestamp(date)
         live = [v for v in self.matrix_versions if v.effective_from <= date]
         if not live:
@@ -79,7 +112,17 @@ class Config:
         return live[-1]
 
     def with_risk(self, **changes) -> "Config":
-        """A copy with some risk settings changed (validated)."""
+        """A copy with some risk settings changed (validated).
+
+        Parameters
+        ----------
+        **changes
+            Keys of the ``risk`` section, e.g. ``window_days=180``.
+
+        Returns
+        -------
+        Config
+        """
         raw = copy.deepcopy(dict(self.raw))
         raw["risk"] = {**raw.get("risk", {}), **changes}
         return _build(raw, self.severity_tables)
@@ -91,6 +134,22 @@ def _read_default_yaml() -> dict:
 
 
 def read_severity_tables(path: str | Path | None = None) -> pd.DataFrame:
+    """Read and check the severity tables (one weight column per table of SEVERITY_TABLES).
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        A CSV file (default: the packaged ``iomlib/config/severity_tables.csv``).
+
+    Returns
+    -------
+    pandas.DataFrame
+
+    Raises
+    ------
+    ConfigError
+        A column is missing, a weight is not a non-negative number, or a category repeats.
+    """
     if path is None:
         with resources.files("iomlib").joinpath("config/severity_tables.csv").open() as fh:
             df = pd.read_csv(fh, dtype={"ons_code": str})
@@ -170,14 +229,14 @@ def _bool(section: str, key: str, value) -> bool:
     return value
 
 
-def _build(raw: Mapping, sev: pd.DataFrame) -> Config:
-    known_sections = {"risk", "matrix", "headline", "report"}
-    unknown = set(raw) - known_sections
-    if unknown:
-        raise ConfigError(f"config: unknown section(s) {sorted(unknown)}; valid: "
-                          f"{sorted(known_sections)}")
-    r = _section(raw, "risk", {"method", "severity_table", "window_days", "half_life_days",
-                               "weapon_uplift", "prefer_imported"})
+_SECTIONS = {"risk", "matrix", "headline", "report"}
+_RISK_KEYS = {"method", "severity_table", "window_days", "half_life_days", "weapon_uplift",
+              "prefer_imported"}
+_VERSION_KEYS = {"name", "effective_from", "threshold", "weapon_points", "points"}
+
+
+def _risk(raw: Mapping, sev: pd.DataFrame) -> RiskConfig:
+    r = _section(raw, "risk", _RISK_KEYS)
     if r.get("method", "weighted") not in RISK_METHODS:
         raise ConfigError(f"config risk.method: {r.get('method')!r} is not one of "
                           f"{list(RISK_METHODS)}")
@@ -185,8 +244,7 @@ def _build(raw: Mapping, sev: pd.DataFrame) -> Config:
     if table not in SEVERITY_TABLES:
         raise ConfigError(f"config risk.severity_table: {table!r} is not one of "
                           f"{list(SEVERITY_TABLES)}")
-    severity = dict(zip(sev["offence_category"], sev[table].astype(float)))
-    risk = RiskConfig(
+    return RiskConfig(
         severity_table=table,
         window_days=_num("risk", "window_days", r.get("window_days", 365), integer=True,
                          positive=True),
@@ -194,53 +252,71 @@ def _build(raw: Mapping, sev: pd.DataFrame) -> Config:
                             positive=True),
         weapon_uplift=_num("risk", "weapon_uplift", r.get("weapon_uplift", 0.5), minimum=0),
         prefer_imported=_bool("risk", "prefer_imported", r.get("prefer_imported", True)),
-        severity=severity,
+        severity=dict(zip(sev["offence_category"], sev[table].astype(float))),
     )
-    m = _section(raw, "matrix", {"window_days", "versions"})
-    versions = []
+
+
+def _matrix_version(i: int, v, cats: set) -> MatrixVersion:
+    sec = f"matrix.versions[{i}]"
+    if not isinstance(v, Mapping):
+        raise ConfigError(f"config {sec}: expected a mapping, got {v!r}")
+    unknown = set(v) - _VERSION_KEYS
+    if unknown:
+        raise ConfigError(f"config {sec}: unknown key(s) {sorted(unknown)}; valid: "
+                          f"{sorted(_VERSION_KEYS)}")
+    points = v.get("points") or {}
+    unknown = set(points) - cats
+    if unknown:
+        raise ConfigError(f"config {sec}.points: unknown offence categories {sorted(unknown)};"
+                          f" valid: {sorted(cats)}")
+    return MatrixVersion(
+        name=str(v.get("name", i)),
+        effective_from=_date(sec, "effective_from", v.get("effective_from")),
+        threshold=_num(sec, "threshold", v.get("threshold"), positive=True),
+        weapon_points=_num(sec, "weapon_points", v.get("weapon_points", 0), minimum=0),
+        points={c: _num(sec, f"points.{c}", points.get(c, 0), minimum=0) for c in cats},
+    )
+
+
+def _matrix_versions(m: Mapping, sev: pd.DataFrame) -> tuple[MatrixVersion, ...]:
     cats = set(sev["offence_category"])
-    for i, v in enumerate(m.get("versions") or []):
-        sec = f"matrix.versions[{i}]"
-        if not isinstance(v, Mapping):
-            raise ConfigError(f"config {sec}: expected a mapping, got {v!r}")
-        unknown = set(v) - {"name", "effective_from", "threshold", "weapon_points", "points"}
-        if unknown:
-            raise ConfigError(f"config {sec}: unknown key(s) {sorted(unknown)}; valid: "
-                              "['effective_from', 'name', 'points', 'threshold', 'weapon_points']")
-        points = v.get("points") or {}
-        unknown = set(points) - cats
-        if unknown:
-            raise ConfigError(f"config {sec}.points: unknown offence categories {sorted(unknown)};"
-                              f" valid: {sorted(cats)}")
-        versions.append(MatrixVersion(
-            name=str(v.get("name", i)),
-            effective_from=_date(sec, "effective_from", v.get("effective_from")),
-            threshold=_num(sec, "threshold", v.get("threshold"), positive=True),
-            weapon_points=_num(sec, "weapon_points", v.get("weapon_points", 0), minimum=0),
-            points={c: _num(sec, f"points.{c}", points.get(c, 0), minimum=0) for c in cats},
-        ))
+    versions = [_matrix_version(i, v, cats) for i, v in enumerate(m.get("versions") or [])]
     if not versions:
         raise ConfigError("config matrix.versions: at least one version is needed")
     names = [v.name for v in versions]
     dup = sorted({n for n in names if names.count(n) > 1})
     if dup:
         raise ConfigError(f"config matrix.versions: version name(s) {dup} appear twice")
-    versions.sort(key=lambda v: v.effective_from)
+    return tuple(sorted(versions, key=lambda v: v.effective_from))
+
+
+def _report_value(rep: Mapping, key: str):
+    """``report.min_cell`` or ``report.audience``, checked by the run-parameter model."""
+    return check_run_parameter(key, rep.get(key, RunParameters.defaults()[key]),
+                               lambda reason: ConfigError(f"config report.{key}: {reason}"))
+
+
+def _build(raw: Mapping, sev: pd.DataFrame) -> Config:
+    unknown = set(raw) - _SECTIONS
+    if unknown:
+        raise ConfigError(f"config: unknown section(s) {sorted(unknown)}; valid: "
+                          f"{sorted(_SECTIONS)}")
+    risk = _risk(raw, sev)
+    m = _section(raw, "matrix", {"window_days", "versions"})
+    versions = _matrix_versions(m, sev)
     h = _section(raw, "headline", {"period_start", "as_of", "month12_months"})
     rep = _section(raw, "report", {"min_cell", "audience"})
-    audience = rep.get("audience", "restricted")
-    if audience not in ("public", "restricted"):
-        raise ConfigError(f"config report.audience: {audience!r} is not 'public' or 'restricted'")
+    audience = _report_value(rep, "audience")
     return Config(
         risk=risk,
         matrix_window_days=_num("matrix", "window_days", m.get("window_days", 365), integer=True,
                                 positive=True),
-        matrix_versions=tuple(versions),
+        matrix_versions=versions,
         period_start=_date("headline", "period_start", h.get("period_start", "2016-01-01")),
         as_of=_date("headline", "as_of", h.get("as_of", "2020-01-31")),
         month12_months=_num("headline", "month12_months", h.get("month12_months", 12),
                             integer=True, positive=True),
-        min_cell=_num("report", "min_cell", rep.get("min_cell", 10), integer=True, minimum=1),
+        min_cell=_report_value(rep, "min_cell"),
         audience=audience,
         severity_tables=sev,
         raw=dict(raw),
@@ -281,14 +357,19 @@ _DEFAULT: Config | None = None
 
 
 def default_config() -> Config:
-    """The packaged configuration (cached)."""
+    """The packaged configuration (cached).
+
+    Returns
+    -------
+    Config
+    """
     global _DEFAULT
     if _DEFAULT is None:
         _DEFAULT = load_config()
     return _DEFAULT
 
 
-def run_config(path: str | Path | None = None, *, as_of=None, period_start=None,
+def run_config(path: str | Path | RunParameters | None = None, *, as_of=None, period_start=None,
                min_cell=None, audience=None) -> Config:
     """The configuration of one report run: the file, with the run's parameters over it.
 
@@ -297,8 +378,10 @@ def run_config(path: str | Path | None = None, *, as_of=None, period_start=None,
 
     Parameters
     ----------
-    path : str or Path, optional
-        A YAML configuration file (default: the packaged configuration).
+    path : str, Path or RunParameters, optional
+        A YAML configuration file (default: the packaged configuration), or validated run
+        parameters (:class:`~iomlib.config.params.RunParameters`), whose ``config`` is the file
+        and whose ``as_of``, ``period_start``, ``min_cell`` and ``audience`` are applied.
     as_of, period_start : str or date, optional
         ``headline.as_of`` and ``headline.period_start``; ``None`` keeps the file's values.
     min_cell, audience : optional
@@ -313,6 +396,8 @@ def run_config(path: str | Path | None = None, *, as_of=None, period_start=None,
     ConfigError
         The file or a value is invalid.
     """
+    if isinstance(path, RunParameters):
+        return run_config(path.config, **path.config_overrides())
     headline = {k: v for k, v in (("as_of", as_of), ("period_start", period_start))
                 if v is not None}
     report = {k: v for k, v in (("min_cell", min_cell), ("audience", audience))
