@@ -11,7 +11,7 @@ import math
 import pandas as pd
 import pytest
 
-from iomlib.measures.survey import felt_safer
+from iomlib.measures.survey import felt_safer, felt_safer_answers, felt_safer_by_year
 
 AS_OF = "2020-01-31"
 Z = 1.959963984540054  # standard normal 97.5% point
@@ -93,3 +93,50 @@ def test_felt_safer_on_synthetic_data_against_a_direct_count(default_data):
     assert (head["numerator"], head["denominator"]) == (k, n)
     assert head["value"] == pytest.approx(100 * k / n)
     assert rate["denominator"] == len(s)
+
+
+def _with_survey(dataset, **changes):
+    """``dataset`` with survey columns replaced (``{column: {row: value}}``)."""
+    from dataclasses import replace
+    s = dataset.idva_survey.copy()
+    for col, values in changes.items():
+        if col == "responded":
+            s[col] = s[col].astype(object)
+        for row, v in values.items():
+            s.loc[row, col] = v
+    if "responded" in changes:
+        s["responded"] = pd.array(s["responded"].tolist(), dtype="boolean")
+    return replace(dataset, idva_survey=s)
+
+
+def test_missing_felt_safer_answer_is_a_non_response_not_a_no(small_dataset):
+    # S2 (row 1) responded "no"; blank the answer: S2 leaves n, k unchanged (1 "yes" of S1, S4)
+    ds = _with_survey(small_dataset, felt_safer={1: None})
+    head, rate, worst, best = _rows(felt_safer(ds, AS_OF))
+    assert (head["numerator"], head["denominator"], head["excluded"]) == (2, 2, 3)
+    assert (rate["numerator"], rate["denominator"]) == (2, 5)
+    assert (worst["numerator"], best["numerator"]) == (2, 5)
+    # a "no" answer stays in the denominator
+    head, *_ = _rows(felt_safer(small_dataset, AS_OF))
+    assert (head["numerator"], head["denominator"]) == (2, 3)
+
+
+def test_false_and_missing_responded_flag_are_non_responses(small_dataset):
+    # S1 (row 0): responded False; S4 (row 3): responded missing. Only S2 ("no") remains.
+    ds = _with_survey(small_dataset, responded={0: False, 3: pd.NA})
+    head, rate, _, _ = _rows(felt_safer(ds, AS_OF))
+    assert (head["numerator"], head["denominator"]) == (0, 1)
+    assert (rate["numerator"], rate["denominator"]) == (1, 5)
+    head, *_ = _rows(felt_safer(ds))       # no as-of date: the flag alone decides
+    assert (head["numerator"], head["denominator"]) == (1, 2)   # S2 "no", S5 "yes"
+
+
+def test_by_year_and_headline_share_one_rule(small_dataset):
+    ds = _with_survey(small_dataset, felt_safer={1: None}, responded={3: pd.NA})
+    for as_of in (AS_OF, None):
+        head, *_ = _rows(felt_safer(ds, as_of))
+        by_year = felt_safer_by_year(ds, as_of)
+        assert (by_year["k"].sum(), by_year["n"].sum()) == (head["numerator"], head["denominator"])
+        s, answered, yes = felt_safer_answers(ds, as_of)
+        assert (int(yes.sum()), int(answered.sum())) == (head["numerator"], head["denominator"])
+        assert not (yes & ~answered).any()

@@ -13,20 +13,31 @@ def felt_safer(dataset, as_of=None, *, since=None) -> pd.DataFrame:
     Headline: k = respondents answering "yes", n = respondents (responded on or before
     ``as_of``). Beside it: the response rate (respondents / survivors referred) and worst/best-case
     bounds treating every non-respondent as "not safer" / "safer".
+
+    A survivor counts as a respondent to the question only with a felt-safer answer: a missing
+    ``responded`` flag, or a response with the felt-safer answer left empty, is a non-response
+    (never a "no"); see :func:`felt_safer_answers`.
+
+    Parameters
+    ----------
+    dataset : Dataset
+        The data (``idva_survey``).
+    as_of : date, optional
+        Survivors referred on or before this date; responses dated after it do not count.
+        Default: every survivor and response.
+    since : date, optional
+        Survivors referred on or after this date.
+
+    Returns
+    -------
+    DataFrame
+        Measure rows (:func:`iomlib.measures.rows.measure_row`): the headline, the response
+        rate, the worst case and the best case.
     """
-    s = dataset.idva_survey
-    if as_of is not None:
-        t = pd.Timestamp(as_of)
-        s = s[s["referred_on"] <= t]
-        resp = s["responded"] & (s["responded_on"] <= t)
-    else:
-        resp = s["responded"].astype(bool)
-    if since is not None:
-        keep = s["referred_on"] >= pd.Timestamp(since)
-        s, resp = s[keep], resp[keep]
+    s, answered, yes = felt_safer_answers(dataset, as_of, since=since)
     referred = len(s)
-    n = int(resp.sum())
-    k = int((s.loc[resp, "felt_safer"] == "yes").sum())
+    n = int(answered.sum())
+    k = int(yes.sum())
     rows = []
     lo, hi = wilson_interval(k, n)
     rows.append(measure_row("idva_felt_safer_pct", 100 * k / n if n else float("nan"), n=n,
@@ -66,19 +77,48 @@ LIKERT_ITEM_TEXT = {"risk_reduced": "risk reduced", "quality_of_life": "quality 
 def _respondents(dataset, as_of=None, *, since=None) -> tuple[pd.DataFrame, pd.Series]:
     """Survivors referred (on or before ``as_of``, on or after ``since``) and who responded.
 
-    The same rules as :func:`felt_safer`: a response counts when dated on or before ``as_of``.
+    A response counts when ``responded`` is true and, with ``as_of``, dated on or before it; a
+    missing ``responded`` flag is a non-response.
     """
     s = dataset.idva_survey
     if as_of is not None:
-        t = pd.Timestamp(as_of)
-        s = s[s["referred_on"] <= t]
-        resp = s["responded"].astype(bool) & (s["responded_on"] <= t)
-    else:
-        resp = s["responded"].astype(bool)
+        s = s[s["referred_on"] <= pd.Timestamp(as_of)]
     if since is not None:
-        keep = s["referred_on"] >= pd.Timestamp(since)
-        s, resp = s[keep], resp[keep]
-    return s, resp.fillna(False).astype(bool)
+        s = s[s["referred_on"] >= pd.Timestamp(since)]
+    resp = s["responded"].astype("boolean").fillna(False).astype(bool)
+    if as_of is not None:
+        resp = resp & (s["responded_on"] <= pd.Timestamp(as_of)).to_numpy()
+    return s, resp
+
+
+def felt_safer_answers(dataset, as_of=None, *, since=None
+                       ) -> tuple[pd.DataFrame, pd.Series, pd.Series]:
+    """Survivors referred, who answered the felt-safer question, and who answered "yes".
+
+    The one rule behind :func:`felt_safer` and :func:`felt_safer_by_year`: a survivor answered
+    when they responded (on or before ``as_of``; a missing ``responded`` flag is a
+    non-response) and their ``felt_safer`` answer is not empty. An empty answer is a
+    non-response, not a "no".
+
+    Parameters
+    ----------
+    dataset : Dataset
+        The data (``idva_survey``).
+    as_of : date, optional
+        Survivors referred on or before this date; responses dated after it do not count.
+    since : date, optional
+        Survivors referred on or after this date.
+
+    Returns
+    -------
+    survey : DataFrame
+        The survivors referred (rows of ``idva_survey``).
+    answered, yes : Series of bool
+        Aligned with ``survey``: answered the question; answered "yes".
+    """
+    s, resp = _respondents(dataset, as_of, since=since)
+    answered = resp & s["felt_safer"].notna()
+    return s, answered, answered & (s["felt_safer"] == "yes")
 
 
 def likert_table(dataset, as_of=None, *, since=None, items=None) -> pd.DataFrame:
@@ -142,9 +182,8 @@ def felt_safer_by_year(dataset, as_of=None, *, since=None) -> pd.DataFrame:
         response_rate_pct. Summing ``k`` and ``n`` over years gives the headline of
         :func:`felt_safer` with the same ``as_of`` and ``since``.
     """
-    s, resp = _respondents(dataset, as_of, since=since)
-    d = pd.DataFrame({"year": s["referred_on"].dt.year, "resp": resp,
-                      "yes": resp & (s["felt_safer"] == "yes")})
+    s, answered, yes = felt_safer_answers(dataset, as_of, since=since)
+    d = pd.DataFrame({"year": s["referred_on"].dt.year, "resp": answered, "yes": yes})
     rows = []
     for year, g in d.groupby("year"):
         referred, n, k = len(g), int(g["resp"].sum()), int(g["yes"].sum())
