@@ -346,7 +346,8 @@ class RunParameters(BaseModel):
 
     @classmethod
     def check_values(cls, values: Mapping, *, base: str | Path | None = None,
-                     sources: Mapping | None = None) -> tuple[dict, list[str]]:
+                     sources: Mapping | None = None,
+                     rules: bool = True) -> tuple[dict, list[str]]:
         """Check several values; every problem is collected.
 
         Parameters
@@ -357,12 +358,14 @@ class RunParameters(BaseModel):
             Folder relative paths are relative to.
         sources : mapping, optional
             ``{name: where the value came from}``, quoted in the problems.
+        rules : bool, default True
+            Also check the rules between fields (:func:`cross_field_problems`) over the good
+            values.
 
         Returns
         -------
         (dict, list of str)
-            The checked values that are good, and one line per problem (including the rules
-            between fields, over the good values).
+            The checked values that are good, and one line per problem.
         """
         sources = sources or {}
         out: dict = {}
@@ -377,7 +380,7 @@ class RunParameters(BaseModel):
             except ValueError as exc:
                 where = f" ({sources[name]})" if name in sources else ""
                 problems.append(f"parameter {name}{where}: {exc}")
-        return out, problems + cross_field_problems(out)
+        return out, problems + (cross_field_problems(out) if rules else [])
 
     @classmethod
     def from_values(cls, values: Mapping | None = None, *, base: str | Path | None = None,
