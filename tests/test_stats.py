@@ -17,7 +17,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from scipy import stats
 
-from iomlib.measures.stats import paired_tests, t_interval, wilson_interval
+from iomlib.measures.stats import paired_tests, t_interval, t_intervals, t_quantile, wilson_interval
 
 Z = 1.959963984540054
 
@@ -69,6 +69,28 @@ def test_t_interval():
     assert t_interval(x) == pytest.approx((m - q * s / 2, m + q * s / 2))
     assert t_interval(x + [np.nan]) == pytest.approx(t_interval(x))
     assert all(math.isnan(v) for v in t_interval([1.0]))
+
+
+def test_t_quantile_scalar_and_vectorised():
+    assert t_quantile(4) == stats.t.ppf(0.975, 3)
+    assert t_quantile(30, alpha=0.1) == stats.t.ppf(0.95, 29)
+    assert math.isnan(t_quantile(1)) and math.isnan(t_quantile(0))
+    q = t_quantile(np.array([0, 1, 2, 10]))
+    assert np.isnan(q[:2]).all() and q[2] == stats.t.ppf(0.975, 1) and q[3] == t_quantile(10)
+
+
+def test_t_intervals_match_the_scalar_interval():
+    groups = [[75.0, -50.0, 10.0, 20.0], [1.0, 2.0], [3.0], list(range(40))]
+    mean = [np.mean(g) for g in groups]
+    sd = [np.std(g, ddof=1) if len(g) > 1 else np.nan for g in groups]
+    lo, hi = t_intervals(mean, sd, [len(g) for g in groups])
+    for g, a, b in zip(groups, lo, hi):
+        if len(g) < 2:
+            assert math.isnan(a) and math.isnan(b)
+        else:
+            assert (a, b) == pytest.approx(t_interval(g), rel=1e-12)
+    lo90, hi90 = t_intervals(mean, sd, [len(g) for g in groups], alpha=0.1)
+    assert lo[0] < lo90[0] < hi90[0] < hi[0]
 
 
 DARWIN = [6, 8, 14, 16, 23, 24, 28, 29, 41, -48, 49, 56, 60, -67, 75]

@@ -29,6 +29,7 @@ from scipy import stats
 from iomlib.config.settings import Config, default_config
 from iomlib.errors import ParameterError
 from iomlib.measures.episodes import select_episodes
+from iomlib.measures.stats import t_intervals
 from iomlib.risk.engine import offence_weights, risk_panel, score
 
 GROUP_OBSERVED = "still observed"
@@ -135,13 +136,7 @@ def _summary(rows: pd.DataFrame, group: str, alpha: float) -> pd.DataFrame:
         "n_at_risk": g.size(),
         "n_people": g["person_id"].nunique(),
     }).reset_index()
-    n = out["n_at_risk"].to_numpy(float)
-    q = np.full(len(out), np.nan)
-    ok = n >= 2
-    q[ok] = stats.t.ppf(1 - alpha / 2, n[ok] - 1)
-    half = q * out["sd"].to_numpy() / np.sqrt(np.where(ok, n, np.nan))
-    out["ci_low"] = out["mean"] - half
-    out["ci_high"] = out["mean"] + half
+    out["ci_low"], out["ci_high"] = t_intervals(out["mean"], out["sd"], out["n_at_risk"], alpha)
     out["group"] = group
     return out
 
@@ -216,11 +211,8 @@ def reduction_by_baseline(table: pd.DataFrame, *, baseline: str = "risk_at_adopt
         "baseline_median": g[baseline].median(), "n": g.size(),
         "mean_reduction": g[reduction].mean(), "sd": g[reduction].std(ddof=1),
     }).reset_index()
-    n = out["n"].to_numpy(float)
-    q = np.where(n >= 2, stats.t.ppf(1 - alpha / 2, np.maximum(n - 1, 1)), np.nan)
-    half = q * out["sd"].to_numpy() / np.sqrt(n)
-    out["ci_low"] = out["mean_reduction"] - half
-    out["ci_high"] = out["mean_reduction"] + half
+    out["ci_low"], out["ci_high"] = t_intervals(out["mean_reduction"], out["sd"], out["n"],
+                                                alpha)
     return out.drop(columns="sd")
 
 
