@@ -6,7 +6,7 @@ from dataclasses import replace
 import pandas as pd
 import pytest
 
-from iomlib.measures.cohort import active_cohort, adoptions_removals, status_on, unique_nominals
+from iomlib.measures.cohort import active_cohort, flows, status_on, unique_nominals
 from iomlib.measures.rows import MEASURE_COLUMNS
 
 SINCE, AS_OF = "2016-01-01", "2020-01-31"
@@ -94,8 +94,9 @@ def test_active_cohort_by_cohort(small_dataset):
     assert _head(active_cohort(small_dataset, AS_OF, cohorts=["IOM", "KNIFE"]))["value"] == 3
 
 
-def test_adoptions_removals(small_dataset):
-    out = adoptions_removals(small_dataset, freq="Y")
+def test_flows_count_every_adoption_and_removal(small_dataset):
+    # a window wider than the data: every event is counted (formerly adoptions_removals)
+    out = flows(small_dataset, "2010-01-01", "2030-12-31", freq="Y")
     got = {(str(r.period), r.event, r.cohort): r.n for r in out.itertuples()}
     assert got[("2019", "adopted", "IOM")] == 1
     assert got[("2019", "adopted", "DVIOM")] == 1

@@ -23,7 +23,7 @@ headline figures equal the published ones (see ``CALIBRATION_TARGETS``).
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -397,10 +397,6 @@ def _survey(episodes: pd.DataFrame, offences: pd.DataFrame, p: SynthParams, rng)
     out.loc[~responded, ["risk_reduced", "quality_of_life"]] = pd.NA
     out["felt_safer"] = out["felt_safer"].where(out["responded"], None)
     return out[keep].reset_index(drop=True)
-
-
-def params_dict(p: SynthParams) -> dict:
-    return asdict(p)
 
 
 def with_seed(seed: int, **changes) -> SynthParams:

@@ -67,16 +67,6 @@ def active_cohort(dataset, as_of, *, cohorts=None) -> pd.DataFrame:
     ])
 
 
-def adoptions_removals(dataset, *, freq: str = "M", cohorts=None) -> pd.DataFrame:
-    """Adoptions and removals per period (``freq`` "M" or "Y"), tidy: period, event, cohort, n."""
-    ep = select_episodes(dataset.episodes, cohorts=cohorts)
-    a = ep.assign(period=ep["adopted_on"].dt.to_period(freq), event="adopted")
-    r = ep[ep["removed_on"].notna()]
-    r = r.assign(period=r["removed_on"].dt.to_period(freq), event="removed")
-    both = pd.concat([a, r])
-    return (both.groupby(["period", "event", "cohort"]).size().rename("n").reset_index())
-
-
 # --- additions for the appendix notebooks (issue 3) ------------------------------------------
 
 STATUSES = ("community", "remand", "short custody", "long custody")
@@ -138,8 +128,7 @@ def status_counts(dataset, date, *, cohorts=None) -> pd.DataFrame:
 def flows(dataset, since, as_of, *, freq: str = "M", cohorts=None) -> pd.DataFrame:
     """Adoptions and removals per month or year, dated within ``[since, as_of]``.
 
-    Unlike :func:`adoptions_removals`, events after ``as_of`` are left out and periods with no
-    event appear with ``n == 0``.
+    Events after ``as_of`` are left out and periods with no event appear with ``n == 0``.
 
     Parameters
     ----------
