@@ -8,4 +8,5 @@ __getattr__, __dir__, __all__ = lazy_exports(__name__, {
         "counts_over_time likert_diverging proportions score_histogram versions_scatter "
         "stacked_shares nominal_timeline funnel_plot"
     ),
+    "impact": "plot_event_study plot_survival",
 })
