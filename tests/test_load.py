@@ -328,3 +328,26 @@ def test_dataset_folder_with_extra_files(csv_dir, typed):
     ds = load(csv_dir)
     assert_same_tables(ds, typed)
     assert "people_backup.csv" not in ds.file_hashes
+
+
+def test_default_dataset_callers_get_their_own_copy():
+    from iomlib.data.open import default_dataset, open_dataset
+    first = default_dataset()
+    pristine = first.episodes.copy()
+    first.episodes.loc[first.episodes.index[0], "cohort"] = "CHANGED"
+    first.offences.drop(first.offences.index, inplace=True)
+    first.file_hashes["x"] = "y"
+    for again in (default_dataset(), open_dataset()):
+        assert again is not first
+        pd.testing.assert_frame_equal(again.episodes, pristine)
+        assert len(again.offences) and "x" not in again.file_hashes
+
+
+def test_dataset_copy_is_independent_and_equal(typed):
+    ds = as_dataset(typed)
+    c = ds.copy()
+    for name, table in ds.tables().items():
+        pd.testing.assert_frame_equal(c.table(name), table)
+        assert c.table(name) is not table
+    c.people.loc[c.people.index[0], "person_id"] = "ZZZ"
+    assert ds.people["person_id"].iloc[0] != "ZZZ"

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
@@ -46,12 +46,37 @@ class Dataset:
     source: str = "<memory>"
     file_hashes: dict = field(default_factory=dict)
 
+    def copy(self) -> Dataset:
+        """An independent copy: every table and the ledger copied, so changes stay local.
+
+        Returns
+        -------
+        Dataset
+            Equal tables (data and index copied), the same source and a copy of the file
+            hashes.
+        """
+        frames = {n: (None if getattr(self, n) is None else getattr(self, n).copy())
+                  for n in (*TABLES, "ledger")}
+        return replace(self, **frames, file_hashes=dict(self.file_hashes))
+
     def table(self, name: str) -> pd.DataFrame | None:
+        """The table ``name`` (one of :data:`iomlib.data.schema.TABLES`; None if absent).
+
+        Parameters
+        ----------
+        name : str
+            Table name, e.g. ``"episodes"``.
+
+        Returns
+        -------
+        DataFrame or None
+        """
         if name not in TABLES:
             raise KeyError(f"unknown table {name!r}; valid: {sorted(TABLES)}")
         return getattr(self, name)
 
     def tables(self) -> dict[str, pd.DataFrame]:
+        """Every table present, by name (an absent optional table is left out)."""
         out = {n: getattr(self, n) for n in TABLES}
         return {n: t for n, t in out.items() if t is not None}
 

@@ -14,8 +14,21 @@ def _synthetic(seed: int | None):
 
 
 def default_dataset(seed: int | None = None):
-    """The embedded default: the calibrated synthetic force (default seed) simulated in memory."""
-    return _synthetic(seed)
+    """The embedded default: the calibrated synthetic force (default seed) simulated in memory.
+
+    The simulation is cached; every call returns its own copy (:meth:`Dataset.copy`), so a
+    caller changing a table does not change what the next caller gets.
+
+    Parameters
+    ----------
+    seed : int, optional
+        Seed of the synthetic force; default: the calibrated one (``SynthParams().seed``).
+
+    Returns
+    -------
+    Dataset
+    """
+    return _synthetic(seed).copy()
 
 
 def open_dataset(source=None, *, config=None, strict: bool = False, force: str | None = None):
@@ -25,6 +38,8 @@ def open_dataset(source=None, *, config=None, strict: bool = False, force: str |
     ----------
     source : str or Path, optional
         A folder of CSV/Parquet files, an ``.xlsx`` workbook or an SQLAlchemy URL.
+    config : Config, optional
+        Supplies the allowed offence categories; defaults to the packaged configuration.
     strict : bool
         Refuse data with any excluded row (``iom validate`` uses this).
     force : str, optional
