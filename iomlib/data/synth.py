@@ -74,7 +74,7 @@ class SynthParams:
     # calibration knobs
     capacity_2016: int = 250            # team capacity (all cohorts) at the end of 2015
     capacity_2020: int = 317            # capacity at 2020-01-31 (the published active cohort)
-    rr_fraction: float = 0.2286           # "reduced risk" once the panel's score < fraction x adoption
+    rr_fraction: float = 0.2286         # "reduced risk" once panel score < fraction x adoption
     rr_monthly_p: float = 0.1366
     other_monthly_p: float = 0.003
     selection_noise: float = 2.0        # sd of the panel's discretion, in matrix points
@@ -96,208 +96,351 @@ def _piecewise(x, xs, ys):
 
 
 def simulate(params: SynthParams | None = None, config: Config | None = None) -> Dataset:
-    """Simulate one synthetic force and return it as a :class:`~iomlib.data.dataset.Dataset`."""
+    """Simulate one synthetic force and return it as a :class:`~iomlib.data.dataset.Dataset`.
+
+    Parameters
+    ----------
+    params : SynthParams, optional
+        The force's parameters (seed, size, period, calibration knobs); the calibrated default
+        if omitted.
+    config : Config, optional
+        Severity table, weapon uplift, half-life and selection-matrix versions used by the
+        simulated panel; the packaged default if omitted.
+
+    Returns
+    -------
+    Dataset
+        people, episodes, offences, custody and idva_survey (no imported risk scores).
+    """
     p = params or SynthParams()
     cfg = config or default_config()
     ss = np.random.SeedSequence(p.seed)
     r_people, r_stream, r_loop = (np.random.default_rng(s) for s in ss.spawn(3))
+    cal = _calendar(p)
+    people = _draw_people(p, r_people, cal)                          # 1. people
+    stream = _draw_stream(p, r_stream, cal, people)                  # 2. potential offences
+    scheme = _run_months(p, cfg, r_loop, cal, people, stream)        # 3. the monthly loop
+    return _tables(p, cfg, people, stream, scheme)                   # 4. tables
+
+
+_EPOCH = np.datetime64("1970-01-01", "D")
+
+
+def _day(date) -> np.int64:
+    """Day number (days since 1970-01-01) of an ISO date."""
+    return (np.datetime64(date, "D") - _EPOCH).astype(np.int64)
+
+
+@dataclass(frozen=True)
+class _Calendar:
+    """The simulated months: first and last day of each (day numbers)."""
+
+    months: pd.DatetimeIndex
+    mstart: np.ndarray
+    mend: np.ndarray
+
+
+def _calendar(p: SynthParams) -> _Calendar:
     months = _month_starts(p.start, p.end)
-    M = len(months)
-    N = p.n_people
-    epoch = np.datetime64("1970-01-01", "D")
-    mstart = (months.values.astype("datetime64[D]") - epoch).astype(np.int64)
-    mend = ((months + pd.offsets.MonthEnd(0)).values.astype("datetime64[D]") - epoch
+    mstart = (months.values.astype("datetime64[D]") - _EPOCH).astype(np.int64)
+    mend = ((months + pd.offsets.MonthEnd(0)).values.astype("datetime64[D]") - _EPOCH
             ).astype(np.int64)
-    mlen = mend - mstart + 1
-    C = len(CATEGORIES)
+    return _Calendar(months, mstart, mend)
 
-    # ---- 1. people
-    age0 = np.clip(17 + r_people.gamma(2.0, 6.5, N), 16, 70)
-    birth_year = (months[0].year - np.floor(age0)).astype(int)
-    sex = np.where(r_people.random(N) < 0.86, "M", "F")
-    area = np.array(_AREAS)[r_people.integers(0, len(_AREAS), N)]
-    arche = r_people.choice(len(_ARCHETYPES), N, p=_ARCHETYPE_P)
+
+@dataclass(frozen=True)
+class _People:
+    """Who the force's offenders are (one entry per person)."""
+
+    birth_year: np.ndarray
+    sex: np.ndarray
+    area: np.ndarray
+    profile: np.ndarray        # (N, C) offence-type mix
+    base: np.ndarray           # base rate of potential offences per month
+    death_month: np.ndarray    # months from the start
+    move_month: np.ndarray
+
+
+def _draw_people(p: SynthParams, rng: np.random.Generator, cal: _Calendar) -> _People:
+    N, C = p.n_people, len(CATEGORIES)
+    age0 = np.clip(17 + rng.gamma(2.0, 6.5, N), 16, 70)
+    birth_year = (cal.months[0].year - np.floor(age0)).astype(int)
+    sex = np.where(rng.random(N) < 0.86, "M", "F")
+    area = np.array(_AREAS)[rng.integers(0, len(_AREAS), N)]
+    arche = rng.choice(len(_ARCHETYPES), N, p=_ARCHETYPE_P)
     profile = (p.profile_purity * _ARCHETYPES[arche]
-               + (1 - p.profile_purity) * r_people.dirichlet(np.ones(C), N))
-    base = np.exp(np.log(p.base_rate_median) + p.base_rate_sigma * r_people.standard_normal(N))
-    death_month = r_people.geometric(0.0005, N)  # months from start
-    move_month = r_people.geometric(0.0025, N)
+               + (1 - p.profile_purity) * rng.dirichlet(np.ones(C), N))
+    base = np.exp(np.log(p.base_rate_median) + p.base_rate_sigma * rng.standard_normal(N))
+    death_month = rng.geometric(0.0005, N)
+    move_month = rng.geometric(0.0025, N)
+    return _People(birth_year, sex, area, profile, base, death_month, move_month)
 
-    # ---- 2. potential offences (independent of the scheme)
+
+@dataclass(frozen=True)
+class _Stream:
+    """Potential offences (independent of the scheme), sorted by (month, day, person).
+
+    ``u_thin`` and ``u_cust`` are the uniforms that decide prevention and custody; ``kind``,
+    ``dur`` and ``delay`` the custody spell an offence would trigger; ``bounds[m]:bounds[m+1]``
+    the offences of month ``m``.
+    """
+
+    person: np.ndarray
+    month: np.ndarray
+    cat: np.ndarray
+    day: np.ndarray
+    weapon: np.ndarray
+    u_thin: np.ndarray
+    u_cust: np.ndarray
+    cust_p: np.ndarray
+    kind: np.ndarray
+    dur: np.ndarray
+    delay: np.ndarray
+    partner: np.ndarray
+    bounds: np.ndarray
+
+
+def _offence_counts(p: SynthParams, rng: np.random.Generator, cal: _Calendar,
+                    people: _People) -> np.ndarray:
+    """(N, M) potential offences per person-month: base rate x AR(1) state x age decline."""
+    N, M = p.n_people, len(cal.months)
     sd_stat = p.ar_sigma / np.sqrt(1 - p.ar_rho ** 2)
     z = np.empty((N, M))
-    z[:, 0] = sd_stat * r_stream.standard_normal(N)
-    eps = r_stream.standard_normal((N, M))
+    z[:, 0] = sd_stat * rng.standard_normal(N)
+    eps = rng.standard_normal((N, M))
     for m in range(1, M):
         z[:, m] = p.ar_rho * z[:, m - 1] + p.ar_sigma * eps[:, m]
-    age = (months.year.values[None, :] - birth_year[:, None]).astype(float)
+    age = (cal.months.year.values[None, :] - people.birth_year[:, None]).astype(float)
     age_f = np.exp(-0.035 * np.clip(age - 24, 0, None))
-    rate = base[:, None] * np.exp(z - sd_stat ** 2 / 2) * age_f
-    counts = r_stream.poisson(rate)
+    rate = people.base[:, None] * np.exp(z - sd_stat ** 2 / 2) * age_f
+    return rng.poisson(rate)
+
+
+def _draw_stream(p: SynthParams, rng: np.random.Generator, cal: _Calendar,
+                 people: _People) -> _Stream:
+    counts = _offence_counts(p, rng, cal, people)
+    C = len(CATEGORIES)
     pi, mi = np.nonzero(counts)
     reps = counts[pi, mi]
-    o_person = np.repeat(pi, reps)
-    o_month = np.repeat(mi, reps)
-    n_pot = len(o_person)
-    cum = np.cumsum(profile, axis=1)
-    u = r_stream.random(n_pot)
-    o_cat = (u[:, None] > cum[o_person]).sum(axis=1).clip(0, C - 1)
-    o_day = mstart[o_month] + np.floor(r_stream.random(n_pot) * mlen[o_month]).astype(np.int64)
+    person = np.repeat(pi, reps)
+    month = np.repeat(mi, reps)
+    n_pot = len(person)
+    cum = np.cumsum(people.profile, axis=1)
+    u = rng.random(n_pot)
+    cat = (u[:, None] > cum[person]).sum(axis=1).clip(0, C - 1)
+    mlen = cal.mend - cal.mstart + 1
+    day = cal.mstart[month] + np.floor(rng.random(n_pot) * mlen[month]).astype(np.int64)
     wp = np.array([_WEAPON_P.get(c, .005) for c in CATEGORIES])
-    o_weapon = r_stream.random(n_pot) < wp[o_cat]
-    u_thin = r_stream.random(n_pot)
+    weapon = rng.random(n_pot) < wp[cat]
+    u_thin = rng.random(n_pot)
     cp = np.array([_CUSTODY_P[c] for c in CATEGORIES])
-    u_cust = r_stream.random(n_pot)
-    o_cp = cp[o_cat]
-    long_p = np.where(np.isin(o_cat, [CATEGORIES.index("robbery"), CATEGORIES.index("weapons")]),
+    u_cust = rng.random(n_pot)
+    long_p = np.where(np.isin(cat, [CATEGORIES.index("robbery"), CATEGORIES.index("weapons")]),
                       2 * p.long_custody_p, p.long_custody_p)
-    uk = r_stream.random(n_pot)
-    o_kind = np.where(uk < 0.35, 0, np.where(uk < 1 - long_p, 1, 2))  # remand, short, long
-    ud = r_stream.random(n_pot)
-    o_dur = np.select([o_kind == 0, o_kind == 1], [7 + ud * 113, 28 + ud * 154], 365 + ud * 1095
-                      ).astype(np.int64)
-    o_delay = np.where(o_kind == 0, r_stream.integers(0, 8, n_pot),
-                       r_stream.integers(14, 91, n_pot))
-    n_partners = 1 + r_stream.poisson(0.4, N)
-    o_partner = np.minimum((r_stream.random(n_pot) ** 1.5 * n_partners[o_person]).astype(int),
-                           n_partners[o_person] - 1)
-    # order potential offences by (month, day, person) for the loop
-    order = np.lexsort((o_person, o_day, o_month))
-    (o_person, o_month, o_cat, o_day, o_weapon, u_thin, u_cust, o_cp, o_kind, o_dur, o_delay,
-     o_partner) = (a[order] for a in (o_person, o_month, o_cat, o_day, o_weapon, u_thin,
-                                      u_cust, o_cp, o_kind, o_dur, o_delay, o_partner))
-    month_bounds = np.searchsorted(o_month, np.arange(M + 1))
+    uk = rng.random(n_pot)
+    kind = np.where(uk < 0.35, 0, np.where(uk < 1 - long_p, 1, 2))  # remand, short, long
+    ud = rng.random(n_pot)
+    dur = np.select([kind == 0, kind == 1], [7 + ud * 113, 28 + ud * 154], 365 + ud * 1095
+                    ).astype(np.int64)
+    delay = np.where(kind == 0, rng.integers(0, 8, n_pot), rng.integers(14, 91, n_pot))
+    n_partners = 1 + rng.poisson(0.4, p.n_people)
+    partner = np.minimum((rng.random(n_pot) ** 1.5 * n_partners[person]).astype(int),
+                         n_partners[person] - 1)
+    order = np.lexsort((person, day, month))
+    cols = [a[order] for a in (person, month, cat, day, weapon, u_thin, u_cust, cp[cat], kind,
+                               dur, delay, partner)]
+    bounds = np.searchsorted(cols[1], np.arange(len(cal.months) + 1))
+    return _Stream(*cols, bounds)
 
-    # ---- 3. the monthly loop
-    sev = np.array([cfg.risk.severity[c] for c in CATEGORIES])
-    o_weight = sev[o_cat] * (1 + cfg.risk.weapon_uplift * o_weapon)
-    u_rem = r_loop.random((N, M))
-    noise = r_loop.standard_normal((N, M))
-    realised = np.zeros(n_pot, dtype=bool)
-    cnt = np.zeros((N, M, C), dtype=np.int16)
-    wcnt = np.zeros((N, M), dtype=np.int16)
-    sevsum = np.zeros((N, M))
-    cust_start = np.full(N, -10 ** 9, dtype=np.int64)
-    cust_end = np.full(N, -10 ** 9, dtype=np.int64)
-    cust_kind = np.zeros(N, dtype=np.int8)
-    spells = []  # (person, start, end, kind)
-    open_cohort = np.full(N, -1, dtype=np.int8)  # -1 none, 0 IOM, 1 DVIOM, 2 KNIFE
-    open_ep = np.full(N, -1, dtype=np.int64)
-    last_removed = np.full(N, -10 ** 6, dtype=np.int64)
-    adopt_month = np.zeros(N, dtype=np.int64)
-    adopt_risk = np.zeros(N)
-    episodes = []  # [person, cohort, adopt_day, remove_day, reason]
-    reasons = ("reduced_risk", "long_custody", "moved_away", "deceased", "other")
-    scheme_m = int(np.searchsorted(mend, (np.datetime64(p.scheme_start, "D") - epoch).astype(
-        np.int64)))
-    dv_m = int(np.searchsorted(mend, (np.datetime64("2017-10-31", "D") - epoch).astype(np.int64)))
-    knife_m = int(np.searchsorted(mend, (np.datetime64("2019-01-31", "D") - epoch).astype(
-        np.int64)))
-    t_cap = [(np.datetime64(d, "D") - epoch).astype(np.int64) for d in
-             (p.scheme_start, "2015-12-31", "2020-01-31", p.end)]
-    cap_total = np.round(_piecewise(mend, t_cap, [140, p.capacity_2016, p.capacity_2020,
-                                                  p.capacity_2020 + 8])).astype(int)
+
+@dataclass(frozen=True)
+class _Schedule:
+    """When each cohort runs, the team's capacity by month and the panel's score decay."""
+
+    scheme_m: int
+    dv_m: int
+    knife_m: int
+    cap_total: np.ndarray
+    decay: np.ndarray
+
+
+def _schedule(p: SynthParams, cfg: Config, cal: _Calendar) -> _Schedule:
+    scheme_m = int(np.searchsorted(cal.mend, _day(p.scheme_start)))
+    dv_m = int(np.searchsorted(cal.mend, _day("2017-10-31")))
+    knife_m = int(np.searchsorted(cal.mend, _day("2019-01-31")))
+    t_cap = [_day(d) for d in (p.scheme_start, "2015-12-31", "2020-01-31", p.end)]
+    cap_total = np.round(_piecewise(cal.mend, t_cap, [140, p.capacity_2016, p.capacity_2020,
+                                                      p.capacity_2020 + 8])).astype(int)
     decay = 0.5 ** ((np.arange(12) * 30.44 + 15) / cfg.risk.half_life_days)
-    da = CATEGORIES.index("domestic_abuse")
+    return _Schedule(scheme_m, dv_m, knife_m, cap_total, decay)
 
+
+_REASONS = ("reduced_risk", "long_custody", "moved_away", "deceased", "other")
+_DA = CATEGORIES.index("domestic_abuse")
+
+
+class _Scheme:
+    """State of the force during the monthly loop: offending so far, custody and the panel."""
+
+    def __init__(self, p: SynthParams, n_months: int, stream: _Stream, weight: np.ndarray):
+        N, M, C = p.n_people, n_months, len(CATEGORIES)
+        self.weight = weight                                  # per potential offence
+        self.realised = np.zeros(len(stream.person), dtype=bool)
+        self.cnt = np.zeros((N, M, C), dtype=np.int16)        # offences by person, month, type
+        self.wcnt = np.zeros((N, M), dtype=np.int16)          # weapon offences
+        self.sevsum = np.zeros((N, M))                        # summed weights
+        self.cust_start = np.full(N, -10 ** 9, dtype=np.int64)
+        self.cust_end = np.full(N, -10 ** 9, dtype=np.int64)
+        self.cust_kind = np.zeros(N, dtype=np.int8)
+        self.spells = []                                      # (person, start, end, kind)
+        self.open_cohort = np.full(N, -1, dtype=np.int8)      # -1 none, 0 IOM, 1 DVIOM, 2 KNIFE
+        self.open_ep = np.full(N, -1, dtype=np.int64)
+        self.last_removed = np.full(N, -10 ** 6, dtype=np.int64)
+        self.adopt_month = np.zeros(N, dtype=np.int64)
+        self.adopt_risk = np.zeros(N)
+        self.episodes = []               # [person, cohort, adopt day, remove day, reason]
+
+    def adopt(self, mask, rank, n_slots, cohort: int, m: int, D, proxy, free) -> None:
+        """Adopt the ``n_slots`` highest-ranked people in ``mask`` (``free`` updated in place)."""
+        n_slots = int(max(0, n_slots))
+        cand = np.flatnonzero(mask)
+        if n_slots == 0 or len(cand) == 0:
+            return
+        chosen = cand[np.argsort(-rank[cand], kind="stable")[:n_slots]]
+        for i in chosen:
+            self.open_ep[i] = len(self.episodes)
+            self.episodes.append([i, cohort, D, None, None])
+        self.open_cohort[chosen] = cohort
+        self.adopt_month[chosen] = m
+        self.adopt_risk[chosen] = proxy[chosen]
+        free[chosen] = False
+
+
+def _run_months(p: SynthParams, cfg: Config, rng: np.random.Generator, cal: _Calendar,
+                people: _People, stream: _Stream) -> _Scheme:
+    """The monthly loop (over months, vectorised over people): offending, then the panel."""
+    sched = _schedule(p, cfg, cal)
+    sev = np.array([cfg.risk.severity[c] for c in CATEGORIES])
+    weight = sev[stream.cat] * (1 + cfg.risk.weapon_uplift * stream.weapon)
+    M = len(cal.months)
+    u_rem = rng.random((p.n_people, M))
+    noise = rng.standard_normal((p.n_people, M))
+    s = _Scheme(p, M, stream, weight)
     for m in range(M):
-        lo, hi = month_bounds[m], month_bounds[m + 1]
-        if hi > lo:
-            op, od = o_person[lo:hi], o_day[lo:hi]
-            ok = (m < death_month[op]) & (m < move_month[op])
-            ok &= ~((od >= cust_start[op]) & (od <= cust_end[op]))
-            managed = open_cohort[op] >= 0
-            ok &= ~(managed & (u_thin[lo:hi] < p.true_effect))
-            # custody triggered by the earliest qualifying offence of a person at liberty
-            cust_p = o_cp[lo:hi] * np.where(managed, p.managed_custody_factor, 1.0)
-            trig = ok & (u_cust[lo:hi] < cust_p) & (cust_end[op] < od)
-            if trig.any():
-                ti = np.flatnonzero(trig)
-                _, first = np.unique(op[ti], return_index=True)
-                ti = ti[first]
-                who = op[ti]
-                start = od[ti] + o_delay[lo:hi][ti]
-                end = start + o_dur[lo:hi][ti]
-                cust_start[who], cust_end[who] = start, end
-                cust_kind[who] = o_kind[lo:hi][ti]
-                spells.extend(zip(who, start, end, o_kind[lo:hi][ti]))
-                ok &= ~((od >= cust_start[op]) & (od <= cust_end[op]))
-            realised[lo:hi] = ok
-            idx = np.flatnonzero(ok)
-            np.add.at(cnt, (op[idx], m, o_cat[lo:hi][idx]), 1)
-            np.add.at(wcnt, (op[idx], m), o_weapon[lo:hi][idx].astype(np.int16))
-            np.add.at(sevsum, (op[idx], m), o_weight[lo:hi][idx])
-        if m < scheme_m:
-            continue
-        # ---- panel at month end
-        D = mend[m]
-        version = cfg.matrix_version_on(pd.Timestamp(epoch + D))
-        pts_vec = np.array([version.points[c] for c in CATEGORIES])
-        a = max(0, m - 11)
-        roll = cnt[:, a:m + 1, :].sum(axis=1)
-        points = roll @ pts_vec + version.weapon_points * wcnt[:, a:m + 1].sum(axis=1)
-        k = m + 1 - a
-        proxy = sevsum[:, a:m + 1][:, ::-1] @ decay[:k]
-        alive = (m < death_month) & (m < move_month)
-        long_cust = (cust_kind == 2) & (cust_start <= D) & (cust_end >= D)
-        # removals
-        on = open_cohort >= 0
-        reason = np.full(N, -1)
-        reason[on & (m >= death_month)] = 3
-        reason[on & (reason < 0) & (m >= move_month)] = 2
-        reason[on & (reason < 0) & long_cust
-               & (cust_start <= D - p.long_custody_removal_lag_days)] = 1
-        months_on = m - adopt_month
-        rr = (on & (reason < 0) & (months_on >= p.rr_min_months) & (proxy < p.rr_fraction * adopt_risk)
-              & (u_rem[:, m] < p.rr_monthly_p))
-        reason[rr] = 0
-        reason[on & (reason < 0) & (u_rem[:, m] > 1 - p.other_monthly_p)] = 4
-        for i in np.flatnonzero(reason >= 0):
-            episodes[open_ep[i]][3] = D
-            episodes[open_ep[i]][4] = reasons[reason[i]]
-            open_cohort[i] = -1
-            open_ep[i] = -1
-            last_removed[i] = m
-        # adoptions
-        free = alive & ~long_cust & (open_cohort < 0) & (m - last_removed >= 3)
+        _offending_month(p, s, people, stream, m)
+        if m >= sched.scheme_m:
+            _panel_month(p, cfg, s, sched, people, cal.mend[m], m, u_rem[:, m], noise[:, m])
+    return s
 
-        def adopt(mask, rank, n_slots, cohort):
-            n_slots = int(max(0, n_slots))
-            cand = np.flatnonzero(mask)
-            if n_slots == 0 or len(cand) == 0:
-                return
-            chosen = cand[np.argsort(-rank[cand], kind="stable")[:n_slots]]
-            for i in chosen:
-                open_ep[i] = len(episodes)
-                episodes.append([i, cohort, D, None, None])
-            open_cohort[chosen] = cohort
-            adopt_month[chosen] = m
-            adopt_risk[chosen] = proxy[chosen]
-            free[chosen] = False
 
-        counted = ~long_cust  # the active cohort excludes nominals in long custody
-        n_dv = int(((open_cohort == 1) & counted).sum())
-        n_kn = int(((open_cohort == 2) & counted).sum())
-        if m >= dv_m:
-            da12 = cnt[:, a:m + 1, da].sum(axis=1)
-            cap_dv = min(40, 20 + 5 * (m - dv_m))
-            adopt(free & (da12 >= 2), da12 * 10 + proxy / 100 + noise[:, m], cap_dv - n_dv, 1)
-        if m >= knife_m:
-            w12 = wcnt[:, a:m + 1].sum(axis=1)
-            adopt(free & (w12 >= 1) & (points >= 0.5 * version.threshold),
-                  points + p.selection_noise * noise[:, m], 12 - n_kn, 2)
-        n_open = int(((open_cohort >= 0) & counted).sum())
-        adopt(free & (points >= version.threshold), points + p.selection_noise * noise[:, m],
-              cap_total[m] - n_open, 0)
+def _offending_month(p: SynthParams, s: _Scheme, people: _People, st: _Stream, m: int) -> None:
+    """Which of month ``m``'s potential offences happen, and the custody they trigger."""
+    lo, hi = st.bounds[m], st.bounds[m + 1]
+    if hi <= lo:
+        return
+    op, od = st.person[lo:hi], st.day[lo:hi]
+    ok = (m < people.death_month[op]) & (m < people.move_month[op])
+    ok &= ~((od >= s.cust_start[op]) & (od <= s.cust_end[op]))
+    managed = s.open_cohort[op] >= 0
+    ok &= ~(managed & (st.u_thin[lo:hi] < p.true_effect))
+    # custody triggered by the earliest qualifying offence of a person at liberty
+    cust_p = st.cust_p[lo:hi] * np.where(managed, p.managed_custody_factor, 1.0)
+    trig = ok & (st.u_cust[lo:hi] < cust_p) & (s.cust_end[op] < od)
+    if trig.any():
+        ti = np.flatnonzero(trig)
+        _, first = np.unique(op[ti], return_index=True)
+        ti = ti[first]
+        who = op[ti]
+        start = od[ti] + st.delay[lo:hi][ti]
+        end = start + st.dur[lo:hi][ti]
+        s.cust_start[who], s.cust_end[who] = start, end
+        s.cust_kind[who] = st.kind[lo:hi][ti]
+        s.spells.extend(zip(who, start, end, st.kind[lo:hi][ti]))
+        ok &= ~((od >= s.cust_start[op]) & (od <= s.cust_end[op]))
+    s.realised[lo:hi] = ok
+    idx = np.flatnonzero(ok)
+    np.add.at(s.cnt, (op[idx], m, st.cat[lo:hi][idx]), 1)
+    np.add.at(s.wcnt, (op[idx], m), st.weapon[lo:hi][idx].astype(np.int16))
+    np.add.at(s.sevsum, (op[idx], m), s.weight[lo:hi][idx])
 
-    # ---- 4. tables
-    person_ids = np.array([f"P{i + 1:06d}" for i in range(N)])
-    people = pd.DataFrame({"person_id": person_ids, "birth_year": birth_year, "sex": sex,
-                           "area": area})
+
+def _panel_month(p: SynthParams, cfg: Config, s: _Scheme, sched: _Schedule, people: _People,
+                 D, m: int, u_rem: np.ndarray, noise: np.ndarray) -> None:
+    """The panel at the end of month ``m`` (day ``D``): removals, then adoptions."""
+    version = cfg.matrix_version_on(pd.Timestamp(_EPOCH + D))
+    pts_vec = np.array([version.points[c] for c in CATEGORIES])
+    a = max(0, m - 11)
+    roll = s.cnt[:, a:m + 1, :].sum(axis=1)
+    points = roll @ pts_vec + version.weapon_points * s.wcnt[:, a:m + 1].sum(axis=1)
+    proxy = s.sevsum[:, a:m + 1][:, ::-1] @ sched.decay[:m + 1 - a]
+    alive = (m < people.death_month) & (m < people.move_month)
+    long_cust = (s.cust_kind == 2) & (s.cust_start <= D) & (s.cust_end >= D)
+    _removals(p, s, people, D, m, proxy, long_cust, u_rem)
+    free = alive & ~long_cust & (s.open_cohort < 0) & (m - s.last_removed >= 3)
+    counted = ~long_cust  # the active cohort excludes nominals in long custody
+    n_dv = int(((s.open_cohort == 1) & counted).sum())
+    n_kn = int(((s.open_cohort == 2) & counted).sum())
+    if m >= sched.dv_m:
+        da12 = s.cnt[:, a:m + 1, _DA].sum(axis=1)
+        cap_dv = min(40, 20 + 5 * (m - sched.dv_m))
+        s.adopt(free & (da12 >= 2), da12 * 10 + proxy / 100 + noise, cap_dv - n_dv, 1, m, D,
+                proxy, free)
+    if m >= sched.knife_m:
+        w12 = s.wcnt[:, a:m + 1].sum(axis=1)
+        s.adopt(free & (w12 >= 1) & (points >= 0.5 * version.threshold),
+                points + p.selection_noise * noise, 12 - n_kn, 2, m, D, proxy, free)
+    n_open = int(((s.open_cohort >= 0) & counted).sum())
+    s.adopt(free & (points >= version.threshold), points + p.selection_noise * noise,
+            sched.cap_total[m] - n_open, 0, m, D, proxy, free)
+
+
+def _removals(p: SynthParams, s: _Scheme, people: _People, D, m: int, proxy: np.ndarray,
+              long_cust: np.ndarray, u_rem: np.ndarray) -> None:
+    """Close the episodes the panel ends this month, with their reason (:data:`_REASONS`)."""
+    on = s.open_cohort >= 0
+    reason = np.full(p.n_people, -1)
+    reason[on & (m >= people.death_month)] = 3
+    reason[on & (reason < 0) & (m >= people.move_month)] = 2
+    reason[on & (reason < 0) & long_cust
+           & (s.cust_start <= D - p.long_custody_removal_lag_days)] = 1
+    months_on = m - s.adopt_month
+    rr = (on & (reason < 0) & (months_on >= p.rr_min_months)
+          & (proxy < p.rr_fraction * s.adopt_risk) & (u_rem < p.rr_monthly_p))
+    reason[rr] = 0
+    reason[on & (reason < 0) & (u_rem > 1 - p.other_monthly_p)] = 4
+    for i in np.flatnonzero(reason >= 0):
+        s.episodes[s.open_ep[i]][3] = D
+        s.episodes[s.open_ep[i]][4] = _REASONS[reason[i]]
+        s.open_cohort[i] = -1
+        s.open_ep[i] = -1
+        s.last_removed[i] = m
+
+
+def _tables(p: SynthParams, cfg: Config, people: _People, stream: _Stream,
+            s: _Scheme) -> Dataset:
+    """The simulated force as validated-looking tables."""
+    person_ids = np.array([f"P{i + 1:06d}" for i in range(p.n_people)])
+    people_df = pd.DataFrame({"person_id": person_ids, "birth_year": people.birth_year,
+                              "sex": people.sex, "area": people.area})
+    offences = _offences_table(cfg, stream, s.realised, person_ids)
+    custody = _custody_table(p, s.spells, person_ids)
+    episodes = _episodes_table(s.episodes, person_ids)
+    for t, cols in ((offences, ["offence_date"]), (custody, ["start_date", "end_date"]),
+                    (episodes, ["adopted_on", "removed_on"])):
+        for c in cols:
+            t[c] = t[c].astype("datetime64[ns]")
+    survey = _survey(episodes, offences, p, survey_rng(p))
+    for c in ("referred_on", "responded_on"):
+        survey[c] = survey[c].astype("datetime64[ns]")
+    return Dataset(people=people_df, episodes=episodes, offences=offences, custody=custody,
+                   idva_survey=survey, risk_scores=None,
+                   source=f"synthetic(seed={p.seed})")
+
+
+def _offences_table(cfg: Config, st: _Stream, realised: np.ndarray,
+                    person_ids: np.ndarray) -> pd.DataFrame:
     ridx = np.flatnonzero(realised)
-    r_day = o_day[ridx]
-    r_cat = o_cat[ridx]
-    r_person = o_person[ridx]
+    r_day, r_cat, r_person = st.day[ridx], st.cat[ridx], st.person[ridx]
     order = np.lexsort((r_person, r_day))
     ridx, r_day, r_cat, r_person = ridx[order], r_day[order], r_cat[order], r_person[order]
     n_off = len(ridx)
@@ -305,54 +448,48 @@ def simulate(params: SynthParams | None = None, config: Config | None = None) ->
     codes = cfg.severity_tables.set_index("offence_category")["ons_code"]
     victim = np.full(n_off, "", dtype=object)
     is_vict = np.isin(cat_names, list(_VICTIM_CATS))
-    is_da = r_cat == da
+    is_da = r_cat == _DA
     victim[is_vict & ~is_da] = [f"V{9000000 + j:07d}" for j in range(int((is_vict & ~is_da)
                                                                          .sum()))]
     victim[is_da] = [f"V{pp * 10 + k:07d}" for pp, k in zip(r_person[is_da],
-                                                            o_partner[ridx][is_da])]
-    offences = pd.DataFrame({
+                                                            st.partner[ridx][is_da])]
+    return pd.DataFrame({
         "offence_id": [f"O{j + 1:07d}" for j in range(n_off)],
         "person_id": person_ids[r_person],
-        "offence_date": pd.to_datetime(epoch + r_day),
+        "offence_date": pd.to_datetime(_EPOCH + r_day),
         "offence_code": codes.reindex(cat_names).to_numpy().astype(str),
         "offence_category": cat_names,
-        "weapon": o_weapon[ridx].astype(bool),
+        "weapon": st.weapon[ridx].astype(bool),
         "domestic": is_da,
         "victim_id": pd.Series(victim).replace("", None).to_numpy(),
     })
+
+
+def _custody_table(p: SynthParams, spells: list, person_ids: np.ndarray) -> pd.DataFrame:
+    if not spells:
+        return pd.DataFrame(columns=TABLES["custody"].column_names)
     kinds = np.array(["remand", "short", "long"])
-    if spells:
-        sp = np.array(spells, dtype=np.int64)
-        custody = pd.DataFrame({"person_id": person_ids[sp[:, 0]],
-                                "start_date": pd.to_datetime(epoch + sp[:, 1]),
-                                "end_date": pd.to_datetime(epoch + sp[:, 2]),
-                                "sentence_kind": kinds[sp[:, 3]]})
-        last_day = (np.datetime64(p.end, "D") - epoch).astype(np.int64)
-        custody = custody[sp[:, 1] <= last_day].sort_values(
-            ["start_date", "person_id"], ignore_index=True)
-    else:
-        custody = pd.DataFrame(columns=TABLES["custody"].column_names)
+    sp = np.array(spells, dtype=np.int64)
+    custody = pd.DataFrame({"person_id": person_ids[sp[:, 0]],
+                            "start_date": pd.to_datetime(_EPOCH + sp[:, 1]),
+                            "end_date": pd.to_datetime(_EPOCH + sp[:, 2]),
+                            "sentence_kind": kinds[sp[:, 3]]})
+    return custody[sp[:, 1] <= _day(p.end)].sort_values(["start_date", "person_id"],
+                                                         ignore_index=True)
+
+
+def _episodes_table(episodes: list, person_ids: np.ndarray) -> pd.DataFrame:
     cohorts = np.array(["IOM", "DVIOM", "KNIFE"])
     ep = pd.DataFrame(episodes, columns=["p", "c", "a", "r", "reason"])
-    episodes_df = pd.DataFrame({
+    return pd.DataFrame({
         "episode_id": [f"E{j + 1:05d}" for j in range(len(ep))],
         "person_id": person_ids[ep["p"].to_numpy(int)],
         "cohort": cohorts[ep["c"].to_numpy(int)],
-        "adopted_on": pd.to_datetime(epoch + ep["a"].to_numpy(np.int64)),
-        "removed_on": pd.to_datetime([epoch + int(x) if x is not None and x == x else None
+        "adopted_on": pd.to_datetime(_EPOCH + ep["a"].to_numpy(np.int64)),
+        "removed_on": pd.to_datetime([_EPOCH + int(x) if x is not None and x == x else None
                                       for x in ep["r"]]),
         "removal_reason": ep["reason"].to_numpy(object),
     })
-    for t, cols in ((offences, ["offence_date"]), (custody, ["start_date", "end_date"]),
-                    (episodes_df, ["adopted_on", "removed_on"])):
-        for c in cols:
-            t[c] = t[c].astype("datetime64[ns]")
-    survey = _survey(episodes_df, offences, p, survey_rng(p))
-    for c in ("referred_on", "responded_on"):
-        survey[c] = survey[c].astype("datetime64[ns]")
-    return Dataset(people=people, episodes=episodes_df, offences=offences, custody=custody,
-                   idva_survey=survey, risk_scores=None,
-                   source=f"synthetic(seed={p.seed})")
 
 
 def survey_rng(p: SynthParams) -> np.random.Generator:
