@@ -101,6 +101,6 @@ def start(data=None, *, as_of=None, period_start=None, cohort: str = "all", conf
     everything = open_dataset(params.data, config=cfg)
     ds = restrict(everything, params.cohort)
     if theme:
-        from iomlib.plots import core as plots
-        plots.set_theme()
+        from iomlib.plots.theme import set_theme
+        set_theme()
     return Run(cfg=cfg, data=everything, ds=ds, cohort=params.cohort, sdc=sdc, params=params)
