@@ -8,13 +8,13 @@ from __future__ import annotations
 import copy
 import datetime as _dt
 import math
-from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Annotated, Any, Mapping
 
 import pandas as pd
 import yaml
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, model_validator
 
 from iomlib.config.params import RunParameters, check_run_parameter
 from iomlib.errors import ConfigError
@@ -23,65 +23,208 @@ SEVERITY_TABLES = ("ons_css", "counts", "gravity")
 RISK_METHODS = ("weighted",)  # imported scores are governed by risk.prefer_imported
 
 
-@dataclass(frozen=True)
-class RiskConfig:
+_SECTIONS = {"risk", "matrix", "headline", "report"}
+_RISK_KEYS = {"method", "severity_table", "window_days", "half_life_days", "weapon_uplift",
+              "prefer_imported"}
+_MATRIX_KEYS = {"window_days", "versions"}
+_VERSION_KEYS = {"name", "effective_from", "threshold", "weapon_points", "points"}
+_HEADLINE_KEYS = {"period_start", "as_of", "month12_months"}
+_REPORT_KEYS = {"min_cell", "audience"}
+
+
+# --------------------------------------------------------------------------------------------
+# validators of one setting: each raises ConfigError naming ``config <section>.<key>`` and the
+# value (ConfigError is not a ValueError, so pydantic passes it through unchanged)
+
+
+def _where(section: str | None, key: str | None, info: ValidationInfo) -> tuple[str, str]:
+    return (section or (info.context or {}).get("section", "?"), key or info.field_name)
+
+
+def _number(section: str | None = None, key: str | None = None, **rules) -> BeforeValidator:
+    """``_num`` under ``config <section>.<key>`` (None: the context's section, the field name)."""
+    return BeforeValidator(lambda value, info: _num(*_where(section, key, info), value, **rules))
+
+
+def _iso_date(section: str | None = None, key: str | None = None) -> BeforeValidator:
+    return BeforeValidator(lambda value, info: _date(*_where(section, key, info), value))
+
+
+def _flag(section: str, key: str | None = None) -> BeforeValidator:
+    return BeforeValidator(lambda value, info: _bool(*_where(section, key, info), value))
+
+
+def _report_value(key: str) -> BeforeValidator:
+    """``report.min_cell`` or ``report.audience``, checked by the run-parameter model."""
+    return BeforeValidator(lambda value: check_run_parameter(
+        key, value, lambda reason: ConfigError(f"config report.{key}: {reason}")))
+
+
+def _severity_table(table) -> str:
+    if table not in SEVERITY_TABLES:
+        raise ConfigError(f"config risk.severity_table: {table!r} is not one of "
+                          f"{list(SEVERITY_TABLES)}")
+    return table
+
+
+def _severity_weights(value, info: ValidationInfo) -> Mapping[str, float]:
+    sev = (info.context or {}).get("severity_tables")
+    if sev is None or "severity_table" not in info.data:
+        return value
+    table = info.data["severity_table"]
+    return dict(zip(sev["offence_category"], sev[table].astype(float)))
+
+
+def _matrix_points(value, info: ValidationInfo) -> Mapping[str, float]:
+    sev = (info.context or {}).get("severity_tables")
+    if sev is None:
+        return value
+    points = value or {}
+    sec = info.context["section"]
+    return {c: _num(sec, f"points.{c}", points.get(c, 0), minimum=0)
+            for c in set(sev["offence_category"])}
+
+
+class _Settings(BaseModel):
+    """A validated part of the configuration: frozen, every default checked like a value."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", validate_default=True,
+                              arbitrary_types_allowed=True)
+
+
+# --------------------------------------------------------------------------------------------
+# the configuration
+
+
+class RiskConfig(_Settings):
     """Settings of the recency- and severity-weighted risk score (domain-notes §2).
 
     ``risk(i, t) = sum_o severity(o) * (1 + weapon_uplift * weapon(o)) * 0.5 ** (age / half_life)``
-    over offences ``o`` of person ``i`` with ``t - window_days < date(o) <= t``.
+    over offences ``o`` of person ``i`` with ``t - window_days < date(o) <= t``. Built from the
+    ``risk`` section; ``severity`` holds the weights of the chosen column of the severity tables.
     """
 
-    severity_table: str = "ons_css"
-    window_days: int = 365
-    half_life_days: float = 180.0
-    weapon_uplift: float = 0.5
-    prefer_imported: bool = True
-    severity: Mapping[str, float] = field(default_factory=dict)
+    severity_table: Annotated[str, BeforeValidator(_severity_table)] = "ons_css"
+    severity: Annotated[Mapping[str, float], BeforeValidator(_severity_weights)] = Field(
+        default_factory=dict)
+    window_days: Annotated[int, _number("risk", integer=True, positive=True)] = 365
+    half_life_days: Annotated[float, _number("risk", positive=True)] = 180.0
+    weapon_uplift: Annotated[float, _number("risk", minimum=0)] = 0.5
+    prefer_imported: Annotated[bool, _flag("risk")] = True
+
+    @model_validator(mode="before")
+    @classmethod
+    def _risk_section(cls, data, info: ValidationInfo):
+        if (info.context or {}).get("severity_tables") is None:
+            return data                         # built directly, not from a file
+        r = _section({"risk": data}, "risk", _RISK_KEYS)
+        if r.get("method", "weighted") not in RISK_METHODS:
+            raise ConfigError(f"config risk.method: {r.get('method')!r} is not one of "
+                              f"{list(RISK_METHODS)}")
+        return {k: v for k, v in r.items() if k != "method"}
 
 
-@dataclass(frozen=True)
-class MatrixVersion:
-    """One effective-dated version of the selection matrix."""
+class MatrixVersion(_Settings):
+    """One effective-dated version of the selection matrix (``matrix.versions[i]``)."""
 
     name: str
-    effective_from: pd.Timestamp
-    threshold: float
-    weapon_points: float
-    points: Mapping[str, float]
+    effective_from: Annotated[pd.Timestamp, _iso_date()] = None
+    threshold: Annotated[float, _number(positive=True)] = None
+    weapon_points: Annotated[float, _number(minimum=0)] = 0
+    points: Annotated[Mapping[str, float], BeforeValidator(_matrix_points)] = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _version_entry(cls, v, info: ValidationInfo):
+        ctx = info.context or {}
+        if ctx.get("severity_tables") is None:
+            return v
+        sec, cats = ctx["section"], set(ctx["severity_tables"]["offence_category"])
+        if not isinstance(v, Mapping):
+            raise ConfigError(f"config {sec}: expected a mapping, got {v!r}")
+        unknown = set(v) - _VERSION_KEYS
+        if unknown:
+            raise ConfigError(f"config {sec}: unknown key(s) {sorted(unknown)}; valid: "
+                              f"{sorted(_VERSION_KEYS)}")
+        unknown = set(v.get("points") or {}) - cats
+        if unknown:
+            raise ConfigError(f"config {sec}.points: unknown offence categories "
+                              f"{sorted(unknown)}; valid: {sorted(cats)}")
+        return {**v, "name": str(v.get("name", ctx["index"]))}
 
 
-@dataclass(frozen=True)
-class Config:
+def _matrix_versions(entries, context: Mapping) -> tuple[MatrixVersion, ...]:
+    versions = [MatrixVersion.model_validate(
+        v, context={**context, "section": f"matrix.versions[{i}]", "index": i})
+        for i, v in enumerate(entries or [])]
+    if not versions:
+        raise ConfigError("config matrix.versions: at least one version is needed")
+    names = [v.name for v in versions]
+    dup = sorted({n for n in names if names.count(n) > 1})
+    if dup:
+        raise ConfigError(f"config matrix.versions: version name(s) {dup} appear twice")
+    return tuple(sorted(versions, key=lambda v: v.effective_from))
+
+
+class Config(_Settings):
     """The validated configuration (``iomlib/config/default.yaml`` with a force's file over it).
+
+    Build it with :func:`load_config` (or ``Config.model_validate(raw, context=
+    {"severity_tables": table})``); sections are checked in the order risk, matrix, headline,
+    report, and the first bad setting raises :class:`~iomlib.errors.ConfigError` naming it.
 
     Attributes
     ----------
     risk : RiskConfig
-    matrix_window_days : int
+        The ``risk`` section.
     matrix_versions : tuple of MatrixVersion
-        Sorted by ``effective_from``.
+        ``matrix.versions``, sorted by ``effective_from``.
+    audience : {"public", "restricted"}
+        ``report.audience`` (checked like the run parameter of that name).
+    matrix_window_days : int
     period_start, as_of : pandas.Timestamp
         ``headline.period_start`` and ``headline.as_of``.
     month12_months : int
     min_cell : int
         ``report.min_cell`` (checked like the run parameter of that name).
-    audience : {"public", "restricted"}
-        ``report.audience`` (checked like the run parameter of that name).
     severity_tables : pandas.DataFrame
     raw : mapping
         The merged YAML the configuration was built from.
     """
 
     risk: RiskConfig
-    matrix_window_days: int
     matrix_versions: tuple[MatrixVersion, ...]
-    period_start: pd.Timestamp
-    as_of: pd.Timestamp
-    month12_months: int
-    min_cell: int
-    audience: str
+    audience: Annotated[str, _report_value("audience")]
+    matrix_window_days: Annotated[int, _number("matrix", "window_days", integer=True,
+                                               positive=True)]
+    period_start: Annotated[pd.Timestamp, _iso_date("headline")]
+    as_of: Annotated[pd.Timestamp, _iso_date("headline")]
+    month12_months: Annotated[int, _number("headline", integer=True, positive=True)]
+    min_cell: Annotated[int, _report_value("min_cell")]
     severity_tables: pd.DataFrame
     raw: Mapping[str, Any]
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_sections(cls, raw, info: ValidationInfo):
+        unknown = set(raw) - _SECTIONS
+        if unknown:
+            raise ConfigError(f"config: unknown section(s) {sorted(unknown)}; valid: "
+                              f"{sorted(_SECTIONS)}")
+        risk = RiskConfig.model_validate(raw.get("risk"), context=info.context)
+        m = _section(raw, "matrix", _MATRIX_KEYS)
+        versions = _matrix_versions(m.get("versions"), info.context)
+        h = _section(raw, "headline", _HEADLINE_KEYS)
+        rep = _section(raw, "report", _REPORT_KEYS)
+        run = RunParameters.defaults()
+        return {"risk": risk, "matrix_versions": versions,
+                "audience": rep.get("audience", run["audience"]),
+                "matrix_window_days": m.get("window_days", 365),
+                "period_start": h.get("period_start", "2016-01-01"),
+                "as_of": h.get("as_of", "2020-01-31"),
+                "month12_months": h.get("month12_months", 12),
+                "min_cell": rep.get("min_cell", run["min_cell"]),
+                "severity_tables": info.context["severity_tables"], "raw": dict(raw)}
 
     @property
     def categories(self) -> tuple[str, ...]:
@@ -126,7 +269,6 @@ class Config:
         raw = copy.deepcopy(dict(self.raw))
         raw["risk"] = {**raw.get("risk", {}), **changes}
         return _build(raw, self.severity_tables)
-
 
 def _read_default_yaml() -> dict:
     text = resources.files("iomlib").joinpath("config/default.yaml").read_text()
@@ -229,98 +371,8 @@ def _bool(section: str, key: str, value) -> bool:
     return value
 
 
-_SECTIONS = {"risk", "matrix", "headline", "report"}
-_RISK_KEYS = {"method", "severity_table", "window_days", "half_life_days", "weapon_uplift",
-              "prefer_imported"}
-_VERSION_KEYS = {"name", "effective_from", "threshold", "weapon_points", "points"}
-
-
-def _risk(raw: Mapping, sev: pd.DataFrame) -> RiskConfig:
-    r = _section(raw, "risk", _RISK_KEYS)
-    if r.get("method", "weighted") not in RISK_METHODS:
-        raise ConfigError(f"config risk.method: {r.get('method')!r} is not one of "
-                          f"{list(RISK_METHODS)}")
-    table = r.get("severity_table", "ons_css")
-    if table not in SEVERITY_TABLES:
-        raise ConfigError(f"config risk.severity_table: {table!r} is not one of "
-                          f"{list(SEVERITY_TABLES)}")
-    return RiskConfig(
-        severity_table=table,
-        window_days=_num("risk", "window_days", r.get("window_days", 365), integer=True,
-                         positive=True),
-        half_life_days=_num("risk", "half_life_days", r.get("half_life_days", 180),
-                            positive=True),
-        weapon_uplift=_num("risk", "weapon_uplift", r.get("weapon_uplift", 0.5), minimum=0),
-        prefer_imported=_bool("risk", "prefer_imported", r.get("prefer_imported", True)),
-        severity=dict(zip(sev["offence_category"], sev[table].astype(float))),
-    )
-
-
-def _matrix_version(i: int, v, cats: set) -> MatrixVersion:
-    sec = f"matrix.versions[{i}]"
-    if not isinstance(v, Mapping):
-        raise ConfigError(f"config {sec}: expected a mapping, got {v!r}")
-    unknown = set(v) - _VERSION_KEYS
-    if unknown:
-        raise ConfigError(f"config {sec}: unknown key(s) {sorted(unknown)}; valid: "
-                          f"{sorted(_VERSION_KEYS)}")
-    points = v.get("points") or {}
-    unknown = set(points) - cats
-    if unknown:
-        raise ConfigError(f"config {sec}.points: unknown offence categories {sorted(unknown)};"
-                          f" valid: {sorted(cats)}")
-    return MatrixVersion(
-        name=str(v.get("name", i)),
-        effective_from=_date(sec, "effective_from", v.get("effective_from")),
-        threshold=_num(sec, "threshold", v.get("threshold"), positive=True),
-        weapon_points=_num(sec, "weapon_points", v.get("weapon_points", 0), minimum=0),
-        points={c: _num(sec, f"points.{c}", points.get(c, 0), minimum=0) for c in cats},
-    )
-
-
-def _matrix_versions(m: Mapping, sev: pd.DataFrame) -> tuple[MatrixVersion, ...]:
-    cats = set(sev["offence_category"])
-    versions = [_matrix_version(i, v, cats) for i, v in enumerate(m.get("versions") or [])]
-    if not versions:
-        raise ConfigError("config matrix.versions: at least one version is needed")
-    names = [v.name for v in versions]
-    dup = sorted({n for n in names if names.count(n) > 1})
-    if dup:
-        raise ConfigError(f"config matrix.versions: version name(s) {dup} appear twice")
-    return tuple(sorted(versions, key=lambda v: v.effective_from))
-
-
-def _report_value(rep: Mapping, key: str):
-    """``report.min_cell`` or ``report.audience``, checked by the run-parameter model."""
-    return check_run_parameter(key, rep.get(key, RunParameters.defaults()[key]),
-                               lambda reason: ConfigError(f"config report.{key}: {reason}"))
-
-
 def _build(raw: Mapping, sev: pd.DataFrame) -> Config:
-    unknown = set(raw) - _SECTIONS
-    if unknown:
-        raise ConfigError(f"config: unknown section(s) {sorted(unknown)}; valid: "
-                          f"{sorted(_SECTIONS)}")
-    risk = _risk(raw, sev)
-    m = _section(raw, "matrix", {"window_days", "versions"})
-    versions = _matrix_versions(m, sev)
-    h = _section(raw, "headline", {"period_start", "as_of", "month12_months"})
-    rep = _section(raw, "report", {"min_cell", "audience"})
-    audience = _report_value(rep, "audience")
-    return Config(
-        risk=risk,
-        matrix_window_days=_num("matrix", "window_days", m.get("window_days", 365), integer=True,
-                                positive=True),
-        matrix_versions=versions,
-        period_start=_date("headline", "period_start", h.get("period_start", "2016-01-01")),
-        as_of=_date("headline", "as_of", h.get("as_of", "2020-01-31")),
-        month12_months=_num("headline", "month12_months", h.get("month12_months", 12),
-                            integer=True, positive=True),
-        min_cell=_report_value(rep, "min_cell"),
-        audience=audience,
-        severity_tables=sev,
-        raw=dict(raw),
-    )
+    return Config.model_validate(raw, context={"severity_tables": sev})
 
 
 def load_config(path: str | Path | None = None, overrides: Mapping | None = None,
