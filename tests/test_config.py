@@ -290,3 +290,34 @@ def test_with_risk_validates():
         default_config().with_risk(window_days=-1)
     with pytest.raises(ConfigError, match="colour"):
         default_config().with_risk(colour="blue")
+
+
+# ------------------------------------------------------------------------------------------
+# the models
+
+
+def test_config_parts_are_frozen_models_with_checked_defaults():
+    import pickle
+
+    from pydantic import ValidationError
+
+    from iomlib.config.settings import RiskConfig
+    cfg = default_config()
+    with pytest.raises(ValidationError):
+        cfg.risk.window_days = 1
+    assert RiskConfig().window_days == cfg.risk.window_days == 365
+    assert RiskConfig(window_days="30").window_days == 30
+    with pytest.raises(ConfigError, match="risk.window_days"):
+        RiskConfig(window_days=0)
+    again = pickle.loads(pickle.dumps(cfg))     # configurations travel to worker processes
+    assert again.risk == cfg.risk and again.matrix_versions == cfg.matrix_versions
+
+
+def test_report_settings_are_checked_by_the_run_parameter_model():
+    with pytest.raises(ConfigError) as exc:
+        load_config(overrides={"report": {"audience": "everyone"}})
+    assert str(exc.value) == "config report.audience: 'everyone' is not one of public, restricted"
+    with pytest.raises(ConfigError, match=r"config report\.min_cell: 0 must be a positive"):
+        load_config(overrides={"report": {"min_cell": 0}})
+    assert load_config(overrides={"report": {"min_cell": "5", "audience": "Public"}}).audience \
+        == "public"

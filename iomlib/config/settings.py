@@ -2,6 +2,10 @@
 
 All settings live in ``iomlib/config/default.yaml`` and ``iomlib/config/severity_tables.csv``;
 a force may pass its own YAML file, which is merged over the defaults and validated the same way.
+:class:`Config` and its parts (:class:`RiskConfig`, :class:`MatrixVersion`) are frozen pydantic
+models; every setting's validator raises :class:`~iomlib.errors.ConfigError` naming
+``config <section>.<key>`` and the value. ``report.min_cell`` and ``report.audience`` are checked
+by the run-parameter model (:mod:`iomlib.config.params`), where they are declared.
 """
 from __future__ import annotations
 
