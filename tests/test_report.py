@@ -269,7 +269,7 @@ def test_index_and_metrics_agree_with_headline(good_run):
     impact = metrics.pop("impact_managed_rate_reduction")
     assert metrics == json.loads(json.dumps(expected))
     if impact.get("value") is not None:  # the honest estimate agrees with the library
-        from iomlib.impact.estimators import impact_headline
+        from iomlib.impact import impact_headline
         lib = impact_headline(ds, cfg)
         assert impact["value"] == lib["estimate"] and impact["ci_low"] == lib["ci_low"]
     else:
@@ -913,7 +913,7 @@ def test_show_identifiers_is_a_checked_boolean():
 
 
 def test_restricted_runs_get_a_stable_key_file_in_the_output_folder(tmp_path, monkeypatch):
-    from iomlib.sdc.policy import KEY_ENV, KEY_FILE_ENV
+    from iomlib.sdc.pseudonyms import KEY_ENV, KEY_FILE_ENV
     monkeypatch.delenv(KEY_ENV, raising=False)
     monkeypatch.delenv(KEY_FILE_ENV, raising=False)
     ctx = {"parameters": {"audience": "restricted"}, "out": tmp_path / "reports"}
@@ -935,7 +935,7 @@ PSEUDONYM_ECHO = [
 
 
 def test_restricted_pseudonyms_are_stable_from_run_to_run(tmp_path, monkeypatch):
-    from iomlib.sdc.policy import KEY_ENV, KEY_FILE_ENV
+    from iomlib.sdc.pseudonyms import KEY_ENV, KEY_FILE_ENV
     monkeypatch.delenv(KEY_ENV, raising=False)
     monkeypatch.delenv(KEY_FILE_ENV, raising=False)
     d = tmp_path / "nb"
@@ -959,7 +959,7 @@ def test_restricted_pseudonyms_are_stable_from_run_to_run(tmp_path, monkeypatch)
 
 
 def test_index_shows_a_suppressed_headline_as_c():
-    from iomlib.sdc.policy import suppress_headline
+    from iomlib.sdc.audit import suppress_headline
     metrics = suppress_headline({"felt_safer_pct": {"value": 80.0, "n": 5}}, 10)
     assert report._fmt_value("felt_safer_pct", metrics["felt_safer_pct"], 10) == \
         "[c] (fewer than 10 people)"
