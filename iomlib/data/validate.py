@@ -1,8 +1,8 @@
 """Validation of raw tables against the data model, with a data-quality ledger.
 
-:func:`validate_tables` turns raw tables (as read by :func:`iomlib.data.sources.read_tables`, or any
-``DataFrame`` whose columns follow :mod:`iomlib.data.schema`) into typed, clean tables, a ledger of the
-rows read, used and excluded, and a list of every :class:`Problem` found.
+:func:`validate_tables` turns raw tables (as read by :func:`iomlib.data.sources.read_tables`, or
+any ``DataFrame`` whose columns follow :mod:`iomlib.data.schema`) into typed, clean tables, a
+ledger of the rows read, used and excluded, and a list of every :class:`Problem` found.
 
 Row numbers
 -----------
@@ -10,8 +10,8 @@ Every row number in a :class:`Problem` and in the ledger is the number of the ro
 sees it in a spreadsheet or text editor, with the header as row 1**: the first data row is row 2.
 For a CSV file this is the line number (assuming no quoted field spans several lines); for an Excel
 sheet it is the sheet's row number. It is computed as ``index + 2`` from the raw table's integer
-index, which :func:`iomlib.data.sources.read_tables` keeps aligned with the file (blank lines that were
-skipped keep their number). A table with a non-integer or non-unique index is numbered by
+index, which :func:`iomlib.data.sources.read_tables` keeps aligned with the file (blank lines that
+were skipped keep their number). A table with a non-integer or non-unique index is numbered by
 position (``position + 2``). For Parquet and SQL tables the number is the position + 2, i.e. the
 row number the table would have if exported to CSV with a header.
 
@@ -50,6 +50,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from iomlib.config.settings import Config, default_config
+from iomlib.data.dataset import LEDGER_COLUMNS
+from iomlib.data.schema import TABLES, Column, Table
+
 if TYPE_CHECKING:  # pragma: no cover
     import pandera.pandas as pa
 
@@ -62,10 +66,6 @@ def _pandera():
     except ImportError:  # pragma: no cover - older pandera
         import pandera as pa
     return pa
-
-from iomlib.config.settings import Config, default_config
-from iomlib.data.dataset import LEDGER_COLUMNS
-from iomlib.data.schema import TABLES, Column, Table
 
 ACTIONS = ("error", "excluded", "ignored")
 MUST_HAVE_ROWS = ("people", "episodes", "offences")
@@ -660,13 +660,11 @@ def validate_tables(tables: Mapping[str, pd.DataFrame], *, config: Config | None
     cfg = config if config is not None else default_config()
     today = pd.Timestamp(today if today is not None else pd.Timestamp.today()).normalize()
     out = _Collector()
-    states: dict[str, _State] = {}
-
     for name in tables:
         if name not in TABLES:
             out.table(str(name), str(name), None, "is not a table of the data model and is "
                       "ignored", "tables " + ", ".join(TABLES), action="ignored")
-
+    states: dict[str, _State] = {}
     for name, spec in TABLES.items():
         df = tables.get(name)
         if df is None:
@@ -674,28 +672,43 @@ def validate_tables(tables: Mapping[str, pd.DataFrame], *, config: Config | None
                 out.table(name, name, None, "required table is missing",
                           f"a table named {name!r} with columns " + ", ".join(spec.column_names))
             continue
-        label = _label(df, name, source)
-        raw = pd.DataFrame({i: _text_column(df.iloc[:, i]).to_numpy(dtype=object)
-                            for i in range(df.shape[1])}, index=pd.RangeIndex(len(df)))
-        raw.columns = [str(c).strip() for c in df.columns]
-        if raw.columns.duplicated().any():
-            dups = sorted(set(raw.columns[raw.columns.duplicated()]))
-            out.table(name, label, ", ".join(dups), "appears more than once",
-                      "each column once")
-            raw = raw.loc[:, ~raw.columns.duplicated()]
-        rows = _row_numbers(df)
-        known = [c for c in spec.column_names if c in raw.columns]
-        st = _State(name, spec, label, raw[known].copy(), rows, {})
-        states[name] = st
-        _column_checks(st, raw, cfg, today, out)
-        _duplicate_keys(st, out)
-        st.typed = _typed(st)
-        _date_order(st, out)
-
+        states[name] = _check_table(name, spec, df, _label(df, name, source), cfg, today, out)
     _references(states, out)
     for st in states.values():
         _too_many_bad(st, max_bad_fraction, out)
+    clean = _clean_tables(states, out)
+    table_order = {n: i for i, n in enumerate(TABLES)}
+    problems = sorted(out.problems, key=lambda p: table_order.get(p.table, -1))
+    return clean, _ledger(states), problems
 
+
+def _raw_text(df: pd.DataFrame, name: str, label: str, out: _Collector) -> pd.DataFrame:
+    """``df`` as text cells with stripped column names; a repeated column is kept once."""
+    raw = pd.DataFrame({i: _text_column(df.iloc[:, i]).to_numpy(dtype=object)
+                        for i in range(df.shape[1])}, index=pd.RangeIndex(len(df)))
+    raw.columns = [str(c).strip() for c in df.columns]
+    if raw.columns.duplicated().any():
+        dups = sorted(set(raw.columns[raw.columns.duplicated()]))
+        out.table(name, label, ", ".join(dups), "appears more than once", "each column once")
+        raw = raw.loc[:, ~raw.columns.duplicated()]
+    return raw
+
+
+def _check_table(name: str, spec: Table, df: pd.DataFrame, label: str, cfg: Config,
+                 today: pd.Timestamp, out: _Collector) -> _State:
+    """The checks of one table on its own: columns, keys, then date order (on typed values)."""
+    raw = _raw_text(df, name, label, out)
+    known = [c for c in spec.column_names if c in raw.columns]
+    st = _State(name, spec, label, raw[known].copy(), _row_numbers(df), {})
+    _column_checks(st, raw, cfg, today, out)
+    _duplicate_keys(st, out)
+    st.typed = _typed(st)
+    _date_order(st, out)
+    return st
+
+
+def _clean_tables(states: dict[str, _State], out: _Collector) -> dict[str, pd.DataFrame]:
+    """The kept rows of each table with final dtypes; an empty must-have table is an error."""
     clean = {}
     for name, st in states.items():
         clean[name] = _finish_dtypes(st.typed[st.kept()], st.spec)
@@ -706,7 +719,4 @@ def validate_tables(tables: Mapping[str, pd.DataFrame], *, config: Config | None
             elif len(clean[name]) == 0:
                 out.table(st, st.label, None, f"no usable rows: all {st.n} rows were excluded",
                           "at least one valid data row")
-
-    table_order = {n: i for i, n in enumerate(TABLES)}
-    problems = sorted(out.problems, key=lambda p: table_order.get(p.table, -1))
-    return clean, _ledger(states), problems
+    return clean
