@@ -45,7 +45,7 @@ import iomlib.measures.cohort
 import iomlib.notebook
 import iomlib.risk.matrix
 from iomlib import plots
-from iomlib.sdc.policy import fold_hidden
+from iomlib.sdc.suppress import fold_hidden
 
 run = iomlib.notebook.start(data, as_of=as_of, period_start=period_start, cohort=cohort,
                             config=config, min_cell=min_cell, audience=audience)

@@ -202,7 +202,7 @@ def test_notebook_runs_on_a_small_force(executed, name):
 def test_public_run_on_a_small_force_passes_the_disclosure_audit(executed, name):
     """On 800 people many groups are small: every table must still pass the audit (no table
     bypassed the rules, none shows a count under 10), and something must have been hidden."""
-    from iomlib.sdc.policy import audit_notebook
+    from iomlib.sdc.audit import audit_notebook
     res = executed[f"{name}-public"]
     assert res["returncode"] == 0, f"{name} (public) failed:\n{res['log']}"
     nb = nbformat.read(res["path"], as_version=4)

@@ -27,7 +27,8 @@ import nbformat
 import pandas as pd
 import pytest
 
-from iomlib.sdc.policy import WITHHELD_MARKER, Disclosure, scan_for_identifiers
+from iomlib.sdc.policy import WITHHELD_MARKER, Disclosure
+from iomlib.sdc.pseudonyms import scan_for_identifiers
 
 REPO = Path(__file__).resolve().parent.parent
 MIN_CELL = 10

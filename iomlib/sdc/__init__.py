@@ -1,12 +1,23 @@
-"""Statistical disclosure control: suppression, pseudonyms, the Disclosure policy, audit."""
+"""Statistical disclosure control: suppression, pseudonyms, the Disclosure policy, audit.
+
+``suppress`` hides small cells of tables, measure rows and curves (``secondary`` holds the
+complementary-suppression engine on the relations a reader sees); ``pseudonyms`` makes keyed
+pseudonyms and finds identifiers in outputs; ``policy`` is the :class:`Disclosure` object every
+notebook table passes through, with the banner and the notebook guard; ``audit`` is what the
+report runner checks and suppresses in a run's outputs before a public release.
+"""
 from iomlib._lazy import lazy_exports
 
 __getattr__, __dir__, __all__ = lazy_exports(__name__, {
-    "policy": (
-        "AUDIENCES DEFAULT_MIN_CELL SUPPRESSED_SYMBOL MEASURE_DERIVED CURVE_VALUES "
-        "IDENTIFIER_COLUMNS KEY_ENV KEY_FILE_ENV WITHHELD_MARKER derivable_cells "
-        "suppress_table suppress_measures suppress_curve suppress_headline fold_hidden "
-        "display_table pseudonymise scan_for_identifiers banner new_key_file "
-        "pseudonym_key Disclosure audit_notebook"
+    "suppress": (
+        "DEFAULT_MIN_CELL SUPPRESSED_SYMBOL MEASURE_DERIVED CURVE_VALUES suppress_table "
+        "suppress_measures suppress_curve fold_hidden display_table"
     ),
+    "secondary": "derivable_cells",
+    "pseudonyms": (
+        "IDENTIFIER_COLUMNS KEY_ENV KEY_FILE_ENV pseudonymise scan_for_identifiers new_key_file "
+        "pseudonym_key"
+    ),
+    "policy": "AUDIENCES WITHHELD_MARKER banner Disclosure",
+    "audit": "audit_notebook suppress_headline",
 })

@@ -1,842 +1,37 @@
-"""Statistical disclosure control for reports: small-cell suppression, pseudonyms, checks.
+"""The disclosure rules of one report: :class:`Disclosure`, the banner and the notebook guard.
 
-A *public* report must not let a reader learn anything about a handful of identifiable people.
-Following the ONS Secure Research Service and UK LLC practice (see ``methods-notes.md`` §4,
-"Disclosure control"), this module applies a threshold rule with a configurable ``min_cell``
-(default 10):
-
-Primary suppression
-    Every count of **1 to** ``min_cell - 1`` people is hidden, together with every figure derived
-    from it (a rate, percentage, mean or confidence limit computed on that count). Zero counts
-    are shown by default: a zero describes nobody (pass ``suppress_zeros=True`` to hide them as
-    well, e.g. where "nobody in this group" would itself be disclosive).
-Secondary (complementary) suppression
-    Where totals are published, a single hidden cell of a row or column could be recovered by
-    subtraction. So in every row or column (every *line*: a set of cells summing to a published
-    total) that has exactly one hidden cell, the smallest other cell is hidden too -- the
-    smallest non-zero one where there is one, because hiding a zero protects nothing --, and this
-    is repeated until no line has exactly one hidden cell. Because "two hidden cells per line" is
-    not always enough (a hidden cell can still be recovered by combining several rows and
-    columns), the pattern is then checked by linear algebra: any hidden cell whose value is
-    implied by the published cells and totals gets one more complementary cell, until no hidden
-    value can be derived exactly.
-
-What it does not cover: a rate or percentage is hidden when its numerator or denominator is
-small, not when its complement is (86% of 58 survivors felt safer implies that 8 did not); and
-suppression is applied table by table, so a difference *between* tables (adoptions published in
-one, the episodes compared in another) can still give a small administrative count. Review such
-pairs before publishing.
-
-The rule is a sound default but not a published MoJ or Home Office standard: confirm it with the
-data owner (the force or PCC) before publishing.
-
-Also here: :class:`Disclosure` (the rules of one report, through which every notebook table and
-plotted series passes), :func:`suppress_headline` (``metrics.json``), :func:`audit_notebook`
-(the runner's check of an executed notebook before a public run is published),
-:func:`pseudonymise` (keyed, stable pseudonyms for restricted reports),
-:func:`scan_for_identifiers` (which identifiers appear in an output file) and :func:`banner`
-(the protective-marking line of a report).
+Every table and plotted series a report notebook shows passes through a :class:`Disclosure`,
+which applies small-cell suppression (:mod:`iomlib.sdc.suppress`) for a public audience and
+keyed pseudonyms (:mod:`iomlib.sdc.pseudonyms`) for a restricted one; :meth:`Disclosure.guard`
+withholds any table shown without that check. :func:`banner` is the protective-marking line of
+a report.
 """
 from __future__ import annotations
 
-import hashlib
-import hmac
 import html
-import os
-import re
 import secrets
-from collections.abc import Iterable, Mapping, Sequence
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from iomlib.errors import ParameterError
+from iomlib.sdc.pseudonyms import IDENTIFIER_COLUMNS, _key_bytes, pseudonym_key, pseudonymise
+from iomlib.sdc.suppress import (
+    DEFAULT_MIN_CELL,
+    MEASURE_DERIVED,
+    SUPPRESSED_SYMBOL,
+    _as_list,
+    _check_min_cell,
+    _hide,
+    display_table,
+    suppress_curve,
+    suppress_measures,
+    suppress_table,
+)
 
 AUDIENCES = ("public", "restricted")
-DEFAULT_MIN_CELL = 10
-#: The symbol ONS tables use for a confidential (suppressed) cell.
-SUPPRESSED_SYMBOL = "[c]"
-MEASURE_DERIVED = ("value", "ci_low", "ci_high", "numerator", "denominator")
-CURVE_VALUES = ("mean", "ci_low", "ci_high")
-
-#: Identifier columns of the data model and the prefix of their pseudonyms.
-IDENTIFIER_COLUMNS = {"person_id": "N-", "survivor_id": "S-", "offence_id": "O-",
-                      "victim_id": "V-", "episode_id": "E-"}
-#: Environment variables holding the pseudonym key, or the path of a file holding it.
-KEY_ENV = "IOM_PSEUDONYM_KEY"
-KEY_FILE_ENV = "IOM_PSEUDONYM_KEY_FILE"
 #: The notice shown in place of a table that did not pass through disclosure control.
 WITHHELD_MARKER = "iom-withheld"
-
-_TOTALS_MODES = {None: (True, True), "both": (True, True), "rows": (True, False),
-                 "columns": (False, True), "none": (False, False), False: (False, False)}
-
-
-# --------------------------------------------------------------------------------------------
-# helpers
-
-
-def _check_min_cell(min_cell) -> int:
-    if isinstance(min_cell, bool) or not isinstance(min_cell, (int, np.integer)) or min_cell < 1:
-        raise ParameterError(f"min_cell={min_cell!r}: expected a whole number of at least 1")
-    return int(min_cell)
-
-
-def _as_list(cols, what: str) -> list[str]:
-    if cols is None:
-        return []
-    if isinstance(cols, str):
-        return [cols]
-    try:
-        return list(cols)
-    except TypeError:
-        raise ParameterError(f"{what}={cols!r}: expected a column name or a list of names") \
-            from None
-
-
-def _need_columns(df: pd.DataFrame, cols: Iterable[str], what: str) -> None:
-    missing = [c for c in cols if c not in df.columns]
-    if missing:
-        raise ParameterError(f"{what}: no column {', '.join(map(repr, missing))} in the table; "
-                             f"columns: {', '.join(map(str, df.columns))}")
-
-
-def _counts(df: pd.DataFrame, col: str) -> np.ndarray:
-    """A count column as float (NaN where missing); negative or non-numeric values are refused."""
-    try:
-        v = pd.to_numeric(df[col], errors="raise").astype(float).to_numpy()
-    except (TypeError, ValueError):
-        raise ParameterError(f"count column {col!r} holds values that are not numbers") from None
-    if (v[~np.isnan(v)] < 0).any():
-        raise ParameterError(f"count column {col!r} holds negative values; expected counts")
-    return v
-
-
-def _hide(s: pd.Series, mask: np.ndarray) -> pd.Series:
-    """``s`` with the values at ``mask`` (positional) set missing; integer columns become Int64."""
-    if not mask.any():
-        return s
-    if pd.api.types.is_bool_dtype(s):
-        s = s.astype("boolean")
-    elif pd.api.types.is_integer_dtype(s):
-        s = s.astype("Int64")
-    elif not (pd.api.types.is_float_dtype(s) or isinstance(s.dtype, pd.DatetimeTZDtype)
-              or pd.api.types.is_datetime64_any_dtype(s)):
-        s = s.astype(object)
-    return s.mask(pd.Series(mask, index=s.index))
-
-
-# --------------------------------------------------------------------------------------------
-# the suppression engine: cells, lines (linear relations), pairwise rule and exact-recovery check
-
-
-class _Line:
-    """One published linear relation: ``sum(coef * cell) = constant``, constant published.
-
-    ``coefs`` is +1 for the cells that add up to a total and -1 for a total cell held in the
-    table itself (then the constant is 0).
-    """
-
-    __slots__ = ("cells", "coefs")
-
-    def __init__(self, cells: list[int], coefs: list[float]):
-        self.cells = cells
-        self.coefs = coefs
-
-
-def _pick(cells: Sequence[int], values: np.ndarray, hidden: np.ndarray) -> int | None:
-    """The smallest visible cell of ``cells``, preferring non-zero counts; ``None`` if none."""
-    visible = [c for c in cells if not hidden[c] and not np.isnan(values[c])]
-    if not visible:
-        return None
-    positive = [c for c in visible if values[c] > 0]
-    pool = positive or visible
-    return min(pool, key=lambda c: (values[c], c))
-
-
-def _pairwise(values: np.ndarray, hidden: np.ndarray, lines: list[_Line]) -> int:
-    """Hide one more cell in every line with exactly one hidden cell, until stable.
-
-    ``hidden`` includes missing input values (NaN in ``values``): unknown to the reader, they
-    protect the other unknowns of their line, but need no protection themselves.
-    """
-    added = 0
-    changed = True
-    while changed:
-        changed = False
-        for line in lines:
-            unknown = [c for c in line.cells if hidden[c]]
-            if len(unknown) != 1 or np.isnan(values[unknown[0]]):
-                continue
-            c = _pick(line.cells, values, hidden)
-            if c is None:
-                continue
-            hidden[c] = True
-            added += 1
-            changed = True
-    return added
-
-
-def derivable_cells(hidden: np.ndarray, lines: list[_Line], tol: float = 1e-9) -> list[int]:
-    """Hidden cells whose value the published cells and totals determine exactly.
-
-    Parameters
-    ----------
-    hidden : ndarray of bool
-        One entry per cell: hidden (unknown to the reader) or not.
-    lines : list of _Line
-        The published linear relations between cells.
-    tol : float
-        Numerical tolerance.
-
-    Returns
-    -------
-    list of int
-        Cell numbers. A hidden cell ``k`` is determined when the unit vector ``e_k`` lies in
-        the row space of the relations restricted to the hidden cells, i.e. when every solution
-        of the homogeneous system is zero at ``k``.
-    """
-    unknown = np.flatnonzero(hidden)
-    if len(unknown) == 0:
-        return []
-    col = {c: j for j, c in enumerate(unknown)}
-    rows = []
-    for line in lines:
-        r = np.zeros(len(unknown))
-        for c, a in zip(line.cells, line.coefs, strict=True):
-            if c in col:
-                r[col[c]] += a
-        if r.any():
-            rows.append(r)
-    if not rows:
-        return []
-    a = np.array(rows)
-    _, s, vt = np.linalg.svd(a)
-    rank = int((s > tol * max(1.0, s.max())).sum())
-    null = vt[rank:]                          # orthonormal basis of the null space
-    if null.shape[0] == 0:
-        return [int(c) for c in unknown]
-    weight = np.sqrt((null ** 2).sum(axis=0))
-    return [int(unknown[j]) for j in np.flatnonzero(weight < 1e-7)]
-
-
-def _protect(values: np.ndarray, hidden: np.ndarray, lines: list[_Line]) -> tuple[int, list[int]]:
-    """Secondary suppression: pairwise rule, then extra cells until nothing is derivable.
-
-    Returns the number of cells added and the hidden cells that could not be protected.
-    """
-    added = _pairwise(values, hidden, lines)
-    unprotectable: set[int] = set()
-    lines_of: dict[int, list[_Line]] = {}
-    for line in lines:
-        for c in line.cells:
-            lines_of.setdefault(c, []).append(line)
-    while True:
-        exposed = [c for c in derivable_cells(hidden, lines)
-                   if c not in unprotectable and not np.isnan(values[c])]
-        if not exposed:
-            break
-        k = exposed[0]
-        pool = sorted({c for line in lines_of.get(k, []) for c in line.cells})
-        c = _pick(pool, values, hidden)
-        if c is None:           # every cell it shares a line with is hidden already
-            unprotectable.add(k)
-            continue
-        hidden[c] = True
-        added += 1 + _pairwise(values, hidden, lines)
-    return added, sorted(unprotectable)
-
-
-# --------------------------------------------------------------------------------------------
-# tables
-
-
-def _row_groups(df: pd.DataFrame, by: list[str]) -> list[np.ndarray]:
-    if not by:
-        return [np.arange(len(df))]
-    keys = df[by].astype(object).where(df[by].notna(), "\0<NA>")
-    codes = keys.groupby(by, sort=False).ngroup().to_numpy()
-    return [np.flatnonzero(codes == g) for g in range(codes.max() + 1)] if len(df) else []
-
-
-def _total_rows(df: pd.DataFrame, spec, group: np.ndarray) -> int:
-    """Position of the total row within a group of rows, from an index label or (col, value)."""
-    if isinstance(spec, tuple) and len(spec) == 2 and spec[0] in df.columns:
-        match = df[spec[0]].to_numpy()[group] == spec[1]
-        what = f"{spec[0]} == {spec[1]!r}"
-    else:
-        match = np.asarray(df.index[group] == spec, dtype=bool)
-        what = f"index label {spec!r}"
-    found = group[match]
-    if len(found) != 1:
-        raise ParameterError(f"totals row: expected exactly one row with {what} in each group, "
-                             f"found {len(found)}")
-    return int(found[0])
-
-
-def suppress_table(df: pd.DataFrame, *, count_cols, min_cell: int = DEFAULT_MIN_CELL,
-                   totals=None, derived: Mapping[str, str | Sequence[str]] | None = None,
-                   by=None, suppress_zeros: bool = False,
-                   flags: str | None = "columns") -> tuple[pd.DataFrame, int]:
-    """Primary and secondary small-cell suppression of a table of counts.
-
-    Parameters
-    ----------
-    df : DataFrame
-        The table. A wide cross-tabulation (one count column per category, one row per
-        category of the other variable, optionally with margins), or a long table with one
-        count column (``by`` then says which rows add up to a published total).
-    count_cols : str or list of str
-        The columns holding counts of people. In a cross-tabulation these are the category
-        columns (not the total column; see ``totals``).
-    min_cell : int, default 10
-        Counts from 1 to ``min_cell - 1`` are hidden (primary suppression).
-    totals : None, str, False or dict, default None
-        Which totals a reader can see, i.e. which relations secondary suppression must protect:
-
-        * ``None`` or ``"both"``: the table has no margins in it, but row totals (the sum of
-          each row's ``count_cols``) and column totals (the sum of each count column, within each
-          ``by`` group) are published or derivable -- the conservative default for a
-          cross-tabulation;
-        * ``"rows"`` or ``"columns"``: only those totals are published;
-        * ``False`` or ``"none"``: the counts are not additive (e.g. one row per measure):
-          primary suppression only;
-        * a dict with the margins held in the table: ``{"column": name}`` for the column of row
-          totals and/or ``{"row": label}`` for the row of column totals (an index label, or a
-          ``(column, value)`` pair such as ``("area", "All areas")``; one per ``by`` group). The
-          margin cells are counts too (a small total is itself hidden). A margin not named in the
-          dict is taken as not published.
-    derived : dict, optional
-        ``{derived column: count column or list of count columns}``: a rate, percentage, mean or
-        confidence limit resting on those counts. It is hidden wherever any of its counts is
-        hidden (e.g. ``{"pct": ["yes", "total"]}``: a percentage of fewer than ``min_cell``
-        people is hidden as well).
-    by : str or list of str, optional
-        Columns splitting the rows into independent sub-tables (e.g. one per cohort, or per
-        measure in a long table): column totals, and the totals row, are per group.
-    suppress_zeros : bool, default False
-        Also treat zero counts as small (primary suppression of 0 to ``min_cell - 1``).
-    flags : {"columns", "marker", None}, default "columns"
-        ``"columns"``: add a boolean ``<col>_suppressed`` column for every count, total and
-        derived column; ``"marker"``: add one boolean column ``suppressed`` (any value of the
-        row hidden); ``None``: no flag.
-
-    Returns
-    -------
-    table : DataFrame
-        A copy of ``df`` with hidden values missing (integer columns become ``Int64`` with
-        ``<NA>``, float columns ``NaN``) and the flag columns. ``table.attrs["suppression"]``
-        records ``min_cell``, the numbers of primary and secondary cells, the hidden derived
-        values, and any hidden cell that could not be protected (``unprotected``: a list of
-        ``(row position, column)``; empty unless a line has no other cell to hide).
-    n_suppressed : int
-        The number of count cells (including margin cells) hidden, primary plus secondary.
-        Derived values hidden along with them are not counted.
-
-    Raises
-    ------
-    ParameterError
-        A named column is missing, counts are not non-negative numbers, ``min_cell`` is not a
-        positive whole number, or ``totals`` / ``flags`` is not understood.
-
-    Notes
-    -----
-    The secondary cell chosen in a line is the smallest visible non-zero count (ties: the first
-    in table order); a zero is chosen only when nothing else is left. After the pairwise rule
-    the pattern is verified by linear algebra (see :func:`derivable_cells`) and strengthened
-    until no hidden count can be derived exactly from what is shown. Interval (bounds)
-    disclosure is not checked. Missing counts already in the input count as unknown to the
-    reader but are not flagged or counted as suppressed.
-
-    Examples
-    --------
-    >>> t = pd.DataFrame({"IOM": [25, 3, 40], "DVIOM": [12, 30, 18]}, index=["N", "S", "E"])
-    >>> out, n = suppress_table(t, count_cols=["IOM", "DVIOM"])
-    >>> n          # S/IOM (3) primary; S/DVIOM, N/IOM and N/DVIOM secondary
-    4
-    """
-    min_cell = _check_min_cell(min_cell)
-    counts = _as_list(count_cols, "count_cols")
-    if not counts:
-        raise ParameterError("count_cols: expected at least one count column")
-    by_cols = _as_list(by, "by")
-    if flags not in ("columns", "marker", None):
-        raise ParameterError(f"flags={flags!r}: expected 'columns', 'marker' or None")
-    derived = dict(derived or {})
-    for k, v in list(derived.items()):
-        derived[k] = _as_list(v, f"derived[{k!r}]")
-
-    if isinstance(totals, Mapping):
-        unknown = set(totals) - {"row", "column"}
-        if unknown:
-            raise ParameterError(f"totals: unknown key(s) {sorted(unknown)}; expected 'row' "
-                                 f"and/or 'column'")
-        total_col = totals.get("column")
-        total_row = totals.get("row")
-        row_lines = total_col is not None
-        col_lines = "row" in totals
-        explicit = True
-    else:
-        key = totals.lower() if isinstance(totals, str) else totals
-        if key not in _TOTALS_MODES:
-            raise ParameterError(f"totals={totals!r}: expected None, 'both', 'rows', "
-                                 f"'columns', 'none'/False or a dict of margins")
-        row_lines, col_lines = _TOTALS_MODES[key]
-        total_col = total_row = None
-        explicit = False
-
-    cells_cols = counts + ([total_col] if total_col is not None and total_col not in counts
-                           else [])
-    if total_col is not None and total_col in counts:
-        counts = [c for c in counts if c != total_col]
-    _need_columns(df, cells_cols, "count_cols/totals")
-    _need_columns(df, by_cols, "by")
-    _need_columns(df, derived, "derived")
-    for k, v in derived.items():
-        _need_columns(df, v, f"derived[{k!r}]")
-        bad = [c for c in v if c not in cells_cols]
-        if bad:
-            raise ParameterError(f"derived[{k!r}]: {bad} are not count columns; count columns: "
-                                 f"{cells_cols}")
-
-    n_rows, n_cols = len(df), len(cells_cols)
-    col_no = {c: j for j, c in enumerate(cells_cols)}
-
-    def cell(i: int, c: str) -> int:
-        return i * n_cols + col_no[c]
-
-    values = np.column_stack([_counts(df, c) for c in cells_cols]).ravel() if n_rows \
-        else np.zeros(0)
-    missing = np.isnan(values)
-    low = 0 if suppress_zeros else 1
-    primary = ~missing & (values >= low) & (values < min_cell)
-    hidden = primary | missing
-
-    lines: list[_Line] = []
-    groups = _row_groups(df, by_cols)
-    total_rows = set()
-    group_totals = []
-    for g in groups:
-        t = _total_rows(df, total_row, g) if explicit and "row" in totals else None
-        group_totals.append(t)
-        if t is not None:
-            total_rows.add(t)
-    if row_lines:
-        for i in range(n_rows):
-            cs = [cell(i, c) for c in counts]
-            if explicit:
-                lines.append(_Line(cs + [cell(i, total_col)], [1.0] * len(cs) + [-1.0]))
-            elif len(cs) >= 2:
-                lines.append(_Line(cs, [1.0] * len(cs)))
-    if col_lines:
-        for g, t in zip(groups, group_totals, strict=True):
-            inner = [i for i in g if i not in total_rows]
-            for c in cells_cols:
-                cs = [cell(i, c) for i in inner]
-                if t is not None:
-                    lines.append(_Line(cs + [cell(t, c)], [1.0] * len(cs) + [-1.0]))
-                elif len(cs) >= 2:
-                    lines.append(_Line(cs, [1.0] * len(cs)))
-
-    _, unprotected = _protect(values, hidden, lines) if lines else (0, [])
-    suppressed = hidden & ~missing
-    grid = suppressed.reshape(n_rows, n_cols) if n_rows else np.zeros((0, n_cols), dtype=bool)
-
-    out = df.copy()
-    masks: dict[str, np.ndarray] = {}
-    for c in cells_cols:
-        masks[c] = grid[:, col_no[c]]
-    for k, bases in derived.items():
-        m = np.zeros(n_rows, dtype=bool)
-        for b in bases:
-            m |= masks[b]
-        masks[k] = masks.get(k, np.zeros(n_rows, dtype=bool)) | m
-    for c, m in masks.items():
-        out[c] = _hide(out[c], m)
-    if flags == "columns":
-        for c, m in masks.items():
-            out[f"{c}_suppressed"] = m
-    elif flags == "marker":
-        any_hidden = np.zeros(n_rows, dtype=bool)
-        for m in masks.values():
-            any_hidden |= m
-        out["suppressed"] = any_hidden
-    n_suppressed = int(suppressed.sum())
-    out.attrs["suppression"] = {
-        "min_cell": min_cell,
-        "primary": int(primary.sum()),
-        "secondary": n_suppressed - int(primary.sum()),
-        "derived_hidden": int(sum(masks[k].sum() for k in derived)),
-        "suppress_zeros": bool(suppress_zeros),
-        "unprotected": [(c // n_cols, cells_cols[c % n_cols]) for c in unprotected],
-    }
-    return out, n_suppressed
-
-
-def suppress_measures(df: pd.DataFrame, *, min_cell: int = DEFAULT_MIN_CELL, count_cols=("n",),
-                      derived=MEASURE_DERIVED, flags: str | None = "marker"
-                      ) -> tuple[pd.DataFrame, int]:
-    """Hide every figure of a tidy measure table resting on fewer than ``min_cell`` people.
-
-    Parameters
-    ----------
-    df : DataFrame
-        Rows as built by :func:`iomlib.measures.measure_row` (``measure``, ``value``, ``n``,
-        ``numerator``, ``denominator``, ``ci_low``, ``ci_high``, ...).
-    min_cell : int, default 10
-    count_cols : sequence of str, default ("n",)
-        The counts of people each row rests on; add ``"numerator"`` where it counts people too
-        (e.g. survivors who felt safer) so that a small numerator hides the row's figures.
-    derived : sequence of str
-        Columns hidden with the count (those present in ``df``; counts excluded).
-    flags : {"marker", "columns", None}, default "marker"
-        As in :func:`suppress_table`.
-
-    Returns
-    -------
-    table : DataFrame
-    n_suppressed : int
-        Count cells hidden.
-
-    Notes
-    -----
-    Measures are not additive, so there is no secondary suppression between rows.
-    """
-    counts = [c for c in _as_list(count_cols, "count_cols")]
-    _need_columns(df, counts, "count_cols")
-    bases = {c: counts for c in derived if c in df.columns and c not in counts}
-    return suppress_table(df, count_cols=counts, min_cell=min_cell, totals=False,
-                          derived=bases, flags=flags)
-
-
-def suppress_curve(df: pd.DataFrame, *, n_col: str = "n_at_risk", min_cell: int = DEFAULT_MIN_CELL,
-                   value_cols: Sequence[str] | None = None, people_col: str | None = "n_people",
-                   event_col: str | None = None) -> pd.DataFrame:
-    """Hide the points of a curve resting on fewer than ``min_cell`` people.
-
-    Parameters
-    ----------
-    df : DataFrame
-        One row per curve point, e.g. :func:`iomlib.measures.curves.risk_by_month` (``month``, ``group``,
-        ``mean``, ``ci_low``, ``ci_high``, ``n_at_risk``, ``n_people``).
-    n_col : str, default "n_at_risk"
-        The number at risk at each point.
-    min_cell : int, default 10
-    value_cols : sequence of str, optional
-        The plotted values hidden at a small point; default ``mean``, ``ci_low``, ``ci_high``
-        (those present).
-    people_col : str or None, default "n_people"
-        A count of distinct people, when present; a point is also hidden when it is small.
-    event_col : str, optional
-        A count of events (e.g. offences); a point is also hidden when it is from 1 to
-        ``min_cell - 1``.
-
-    Returns
-    -------
-    DataFrame
-        A copy in which, at each small point, the values **and** the small counts are missing
-        (so the numbers at risk printed under the axis never show a count below ``min_cell``),
-        with a boolean ``suppressed`` column. ``attrs["suppression"]`` holds ``min_cell`` and the
-        number of points hidden.
-
-    Raises
-    ------
-    ParameterError
-        ``n_col`` (or a named value/event column) is missing, or ``min_cell`` is not a positive
-        whole number.
-    """
-    min_cell = _check_min_cell(min_cell)
-    _need_columns(df, [n_col], "n_col")
-    if value_cols is None:
-        value_cols = [c for c in CURVE_VALUES if c in df.columns]
-    else:
-        value_cols = _as_list(value_cols, "value_cols")
-        _need_columns(df, value_cols, "value_cols")
-    if event_col is not None:
-        _need_columns(df, [event_col], "event_col")
-    count_cols = [n_col] + ([people_col] if people_col and people_col in df.columns else [])
-    small = np.zeros(len(df), dtype=bool)
-    for c in count_cols:
-        v = _counts(df, c)
-        small |= ~np.isnan(v) & (v < min_cell)
-    if event_col is not None:
-        v = _counts(df, event_col)
-        small |= ~np.isnan(v) & (v >= 1) & (v < min_cell)
-    out = df.copy()
-    for c in value_cols + count_cols + ([event_col] if event_col else []):
-        out[c] = _hide(out[c], small)
-    out["suppressed"] = small
-    out.attrs["suppression"] = {"min_cell": min_cell, "points_hidden": int(small.sum())}
-    return out
-
-
-_HEADLINE_COUNTS = ("n", "numerator", "denominator", "n_treated", "n_control")
-_HEADLINE_DERIVED = ("value", "ci_low", "ci_high", "numerator", "denominator", "estimate")
-
-
-def suppress_headline(metrics: Mapping, min_cell: int = DEFAULT_MIN_CELL,
-                      count_keys: Iterable[str] = ()) -> dict:
-    """Headline figures (``metrics.json``) for a public audience.
-
-    Parameters
-    ----------
-    metrics : mapping
-        ``{key: {"value", "n", "numerator", "denominator", "ci_low", "ci_high", ...,
-        "alternatives": [...]}}`` as built by :func:`iomlib.measures.headline.headline_json`; other keys
-        are copied unchanged.
-    min_cell : int, default 10
-    count_keys : iterable of str
-        Keys whose ``value`` is itself a count of people (e.g. the cohort sizes).
-
-    Returns
-    -------
-    dict
-        A copy in which every entry (and alternative) with a count of people (``n``,
-        ``numerator``, ``denominator``, ``n_treated``, ``n_control``, or the value of a count
-        key) from 1 to
-        ``min_cell - 1`` has its value, interval, numerator and denominator set to ``None``,
-        its small counts to ``None`` and ``"suppressed": True``.
-    """
-    min_cell = _check_min_cell(min_cell)
-    count_keys = set(count_keys)
-
-    def small(v) -> bool:
-        return isinstance(v, (int, float)) and not isinstance(v, bool) and 0 < v < min_cell
-
-    def one(entry: Mapping, is_count: bool) -> dict:
-        e = dict(entry)
-        counts = [c for c in _HEADLINE_COUNTS if small(e.get(c))]
-        if counts or (is_count and small(e.get("value"))):
-            for c in _HEADLINE_DERIVED + tuple(counts):
-                if c in e:
-                    e[c] = None
-            e["suppressed"] = True
-        return e
-
-    out = {}
-    for key, entry in metrics.items():
-        if isinstance(entry, Mapping) and "value" in entry:
-            e = one(entry, key in count_keys)
-            if isinstance(entry.get("alternatives"), list):
-                e["alternatives"] = [one(a, key in count_keys) if isinstance(a, Mapping) else a
-                                     for a in entry["alternatives"]]
-            out[key] = e
-        else:
-            out[key] = entry
-    return out
-
-
-def fold_hidden(table: pd.DataFrame, *, group: str, category: str, value: str, total: str,
-                hidden_label: str = f"suppressed {SUPPRESSED_SYMBOL}"
-                ) -> tuple[pd.DataFrame, list]:
-    """What a stacked-share chart may draw of a suppressed long table with a total per group.
-
-    Parameters
-    ----------
-    table : DataFrame
-        Suppressed (hidden values missing), one row per group and category plus one total row
-        per group (``category == total``).
-    group, category, value : str
-        Column names.
-    total : str
-        The ``category`` of the total rows.
-    hidden_label : str
-        The category under which a group's hidden values are drawn together.
-
-    Returns
-    -------
-    shares : DataFrame
-        group, category, value: the visible values of each group whose total is shown, and one
-        row with the hidden values together (the published total minus the visible values;
-        no row when nothing is hidden). Drawn this way no hidden value can be read off.
-    dropped : list
-        Groups not drawn: their total is hidden, or every value is.
-    """
-    _need_columns(table, [group, category, value], "fold_hidden")
-    rows, dropped = [], []
-    for g, d in table.groupby(group, sort=False):
-        tot = d.loc[d[category] == total, value]
-        if len(tot) != 1:
-            raise ParameterError(f"fold_hidden: group {g!r} has {len(tot)} total rows "
-                                 f"({category} == {total!r}); expected 1")
-        inner = d[d[category] != total]
-        visible = inner.dropna(subset=[value])
-        if pd.isna(tot.iloc[0]) or visible.empty:
-            dropped.append(g)
-            continue
-        rows += [{group: g, category: c, value: float(v)}
-                 for c, v in zip(visible[category], visible[value])]
-        hidden = float(tot.iloc[0] - visible[value].astype(float).sum())
-        if hidden > 0:
-            rows.append({group: g, category: hidden_label, value: hidden})
-    return pd.DataFrame(rows, columns=[group, category, value]), dropped
-
-
-def display_table(df: pd.DataFrame, symbol: str = SUPPRESSED_SYMBOL) -> pd.DataFrame:
-    """A copy for display: hidden values shown as ``symbol`` and the flag columns dropped.
-
-    Parameters
-    ----------
-    df : DataFrame
-        Output of :func:`suppress_table`, :func:`suppress_measures` or :func:`suppress_curve`.
-    symbol : str, default "[c]"
-        The ONS marker for a confidential value.
-
-    Returns
-    -------
-    DataFrame
-        Columns that had hidden values become ``object``.
-    """
-    out = df.copy()
-    flag_cols = [c for c in out.columns if isinstance(c, str) and c.endswith("_suppressed")
-                 and c[: -len("_suppressed")] in out.columns]
-    for f in flag_cols:
-        c = f[: -len("_suppressed")]
-        m = out[f].to_numpy(dtype=bool)
-        if m.any():
-            out[c] = out[c].astype(object).where(~m, symbol)
-    drop = flag_cols
-    if "suppressed" in out.columns and not flag_cols:
-        m = out["suppressed"].to_numpy(dtype=bool)
-        for c in out.columns:
-            if c != "suppressed" and m.any() and out.loc[m, c].isna().any():
-                col = out[c].astype(object)
-                col[m & col.isna().to_numpy()] = symbol
-                out[c] = col
-        drop = ["suppressed"]
-    return out.drop(columns=drop)
-
-
-# --------------------------------------------------------------------------------------------
-# pseudonyms and identifiers
-
-
-def _key_bytes(key) -> bytes:
-    if isinstance(key, str):
-        key = key.encode("utf-8")
-    if not isinstance(key, (bytes, bytearray)) or len(key) == 0:
-        raise ParameterError("pseudonymise: expected a non-empty key (str or bytes); keep it "
-                             "secret and out of the repository")
-    return bytes(key)
-
-
-def pseudonymise(values, key, *, prefix: str = "N-", length: int = 10):
-    """Keyed, stable pseudonyms: ``prefix`` + the first ``length`` hex digits of HMAC-SHA256.
-
-    Parameters
-    ----------
-    values : str, or iterable / Series of identifiers
-        Identifiers (anything else is turned into text first); missing values stay missing.
-    key : str or bytes
-        The secret key. The same value and key always give the same pseudonym; another key
-        gives unrelated pseudonyms, and without the key they cannot be reversed or recomputed.
-    prefix : str, default "N-"
-        E.g. ``"N-"`` for nominals, ``"S-"`` for survivors.
-    length : int, default 10
-        Hex digits kept (4 to 64). Ten digits (40 bits) keep collisions improbable for a
-        national dataset; a collision within one call is refused rather than merging people.
-
-    Returns
-    -------
-    str, list of str, or Series
-        Same shape as ``values`` (a Series keeps its index).
-
-    Raises
-    ------
-    ParameterError
-        Empty key, bad ``length``, or two different identifiers given the same pseudonym.
-
-    Examples
-    --------
-    >>> pseudonymise("P0001", "secret")
-    'N-29b3420f6f'
-    """
-    k = _key_bytes(key)
-    if isinstance(length, bool) or not isinstance(length, int) or not 4 <= length <= 64:
-        raise ParameterError(f"pseudonymise: length={length!r}: expected 4 to 64 hex digits")
-
-    def one(v):
-        if v is None or (not isinstance(v, str) and pd.isna(v)):
-            return v
-        digest = hmac.new(k, str(v).encode("utf-8"), hashlib.sha256).hexdigest()
-        return prefix + digest[:length]
-
-    if isinstance(values, (str, bytes)) or np.isscalar(values) or values is None:
-        return one(values.decode() if isinstance(values, bytes) else values)
-    series = values if isinstance(values, pd.Series) else pd.Series(list(values), dtype=object)
-    uniq = pd.unique(series.dropna().astype(str))
-    mapping = {u: one(u) for u in uniq}
-    if len(set(mapping.values())) != len(mapping):
-        raise ParameterError(f"pseudonymise: two identifiers got the same pseudonym with "
-                             f"length={length}; use more digits")
-    out = series.map(lambda v: v if v is None or (not isinstance(v, str) and pd.isna(v))
-                     else mapping[str(v)])
-    return out if isinstance(values, pd.Series) else out.tolist()
-
-
-_DATA_URI = re.compile(r"data:[\w/+.-]+;base64,[A-Za-z0-9+/=\s]+")
-
-
-def scan_for_identifiers(text: str, identifiers: Iterable[str], *,
-                         ignore_data_uris: bool = True) -> set[str]:
-    """The identifiers that occur in ``text`` as whole tokens.
-
-    Parameters
-    ----------
-    text : str
-        E.g. the contents of a report (HTML, CSV, JSON, notebook).
-    identifiers : iterable of str
-        Every identifier that must not appear (``person_id``, ``survivor_id``, ``offence_id``,
-        ``victim_id``, ... values).
-    ignore_data_uris : bool, default True
-        Skip base64 ``data:`` URIs (embedded images), in which short identifiers would otherwise
-        turn up by chance.
-
-    Returns
-    -------
-    set of str
-        The identifiers found.
-
-    Notes
-    -----
-    An identifier counts as found when it is a maximal run of the characters identifiers are
-    made of (so ``P0001`` is not found inside ``P00012``), or a part of such a run split at a
-    punctuation character (``P0001-P0002`` finds both). The text is scanned once with one
-    character-class regex and the runs are intersected with the identifier set, so the cost is
-    linear in the text and does not grow with the number of identifiers. Identifiers that are
-    plain numbers will match any equal number in the text: such hits are real risks to review.
-    """
-    ids = {str(i) for i in identifiers if i is not None and str(i) != ""}
-    if not ids or not text:
-        return set()
-    if ignore_data_uris:
-        text = _DATA_URI.sub(" ", text)
-    alphabet = set().union(*ids)
-    if any(ch.isspace() for ch in alphabet):      # ids with spaces: fall back to plain search
-        spaced = {i for i in ids if any(ch.isspace() for ch in i)}
-        found = {i for i in spaced if i in text}
-        ids -= spaced
-        alphabet = set().union(*ids) if ids else set()
-    else:
-        found = set()
-    if not ids:
-        return found
-    klass = "[" + "".join(re.escape(ch) for ch in sorted(alphabet)) + "]+"
-    punct = re.compile(r"[^0-9A-Za-z]")
-    for run in re.findall(klass, text):
-        if run in ids:
-            found.add(run)
-        seps = [m.start() for m in punct.finditer(run)]
-        if not seps:
-            continue
-        bounds = [-1] + seps + [len(run)]
-        for a in range(len(bounds) - 1):          # every contiguous part between separators
-            for b in range(a + 1, min(len(bounds), a + 8)):
-                part = run[bounds[a] + 1: bounds[b]]
-                if part in ids:
-                    found.add(part)
-    return found
 
 
 def banner(audience: str, min_cell: int = DEFAULT_MIN_CELL, *,
@@ -877,85 +72,6 @@ def banner(audience: str, min_cell: int = DEFAULT_MIN_CELL, *,
         return ("OFFICIAL-SENSITIVE — RESTRICTED: contains personal data about offenders "
                 f"and victims ({ids}); figures are not suppressed; do not publish")
     raise ParameterError(f"audience={audience!r}: expected one of {', '.join(AUDIENCES)}")
-
-
-# --------------------------------------------------------------------------------------------
-# the pseudonym key
-
-
-def new_key_file(path: str | Path) -> Path:
-    """Create a pseudonym key file (64 random hex digits, owner-only permissions) if absent.
-
-    Parameters
-    ----------
-    path : str or Path
-        Where the key lives. An existing file is left as it is, so pseudonyms stay stable from
-        one run to the next.
-
-    Returns
-    -------
-    Path
-
-    Raises
-    ------
-    ParameterError
-        The file cannot be created.
-    """
-    path = Path(path)
-    if path.exists():
-        return path
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as f:
-            f.write(secrets.token_hex(32) + "\n")
-    except FileExistsError:       # another run made it first
-        pass
-    except OSError as exc:
-        raise ParameterError(f"pseudonym key file {path}: cannot create it ({exc.strerror})") \
-            from None
-    return path
-
-
-def pseudonym_key(environ: Mapping[str, str] | None = None) -> tuple[bytes | None, str]:
-    """The key for pseudonyms, and where it came from.
-
-    Looked up in this order: the environment variable ``IOM_PSEUDONYM_KEY`` (the key itself),
-    then ``IOM_PSEUDONYM_KEY_FILE`` (a file holding it; ``iom report`` sets this to
-    ``<out>/.pseudonym-key``, created on the first restricted run). Without either there is no
-    stable key: ``(None, reason)``, and :class:`Disclosure` makes a key for the session only.
-
-    Parameters
-    ----------
-    environ : mapping, optional
-        Default ``os.environ``.
-
-    Returns
-    -------
-    key : bytes or None
-    source : str
-        A description for the report (never the key).
-
-    Raises
-    ------
-    ParameterError
-        ``IOM_PSEUDONYM_KEY_FILE`` names a file that is missing, unreadable or empty.
-    """
-    env = os.environ if environ is None else environ
-    if env.get(KEY_ENV):
-        return env[KEY_ENV].encode("utf-8"), f"the environment variable {KEY_ENV}"
-    if env.get(KEY_FILE_ENV):
-        path = Path(env[KEY_FILE_ENV])
-        try:
-            key = path.read_bytes().strip()
-        except OSError as exc:
-            raise ParameterError(f"{KEY_FILE_ENV}={path}: cannot read the pseudonym key file "
-                                 f"({exc.strerror})") from None
-        if not key:
-            raise ParameterError(f"{KEY_FILE_ENV}={path}: the pseudonym key file is empty")
-        return key, f"the key file named by {KEY_FILE_ENV}"
-    return None, (f"neither {KEY_ENV} nor {KEY_FILE_ENV} is set: pseudonyms are stable within "
-                  "this session only")
 
 
 # --------------------------------------------------------------------------------------------
@@ -1044,7 +160,13 @@ class Disclosure:
     # -- single values --------------------------------------------------------------------
 
     def is_small(self, n) -> bool:
-        """True when ``n`` people is a count a public report must not show (1 to min_cell-1)."""
+        """True when ``n`` people is a count a public report must not show (1 to min_cell-1).
+
+        Parameters
+        ----------
+        n : int or None
+            A count of people; missing (``None``, ``NaN``) is never small.
+        """
         return self.public and n is not None and not pd.isna(n) and 0 < float(n) < self.min_cell
 
     def count(self, n, unit: str = "") -> str:
@@ -1062,6 +184,13 @@ class Disclosure:
 
     def identifier(self, value, column: str = "person_id") -> str:
         """One identifier for text: its pseudonym, or itself when identifiers are shown.
+
+        Parameters
+        ----------
+        value : str
+            The identifier.
+        column : str, default "person_id"
+            Its identifier column (one of ``IDENTIFIER_COLUMNS``), which gives the prefix.
 
         Raises
         ------
@@ -1081,6 +210,12 @@ class Disclosure:
 
     def identifiers(self, df: pd.DataFrame) -> pd.DataFrame:
         """``df`` with its identifier columns (and index) pseudonymised, for a restricted audience.
+
+        Parameters
+        ----------
+        df : DataFrame
+            Returned as it is when no column or index level is an identifier, or when
+            identifiers are shown; otherwise a copy.
 
         Raises
         ------
@@ -1184,8 +319,14 @@ class Disclosure:
                  derived=MEASURE_DERIVED) -> pd.DataFrame:
         """A tidy measure table with figures on fewer than ``min_cell`` people hidden (public).
 
-        See :func:`suppress_measures`; ``count_cols`` should include ``numerator`` where it
-        counts people.
+        Parameters
+        ----------
+        df : DataFrame
+            Measure rows (see :func:`suppress_measures`).
+        count_cols : sequence of str, default ("n",)
+            Counts of people; include ``numerator`` where it counts people.
+        derived : sequence of str
+            Columns hidden with the counts.
         """
         counts = _as_list(count_cols, "count_cols")
         out = self.identifiers(df)
@@ -1199,8 +340,17 @@ class Disclosure:
         return out
 
     def curve(self, df: pd.DataFrame, *, n_col: str = "n_at_risk", **kwargs) -> pd.DataFrame:
-        """Curve points on fewer than ``min_cell`` people hidden (public); see
-        :func:`suppress_curve` for the options."""
+        """Curve points on fewer than ``min_cell`` people hidden (public).
+
+        Parameters
+        ----------
+        df : DataFrame
+            One row per curve point.
+        n_col : str, default "n_at_risk"
+            The number at risk at each point.
+        **kwargs
+            ``value_cols``, ``people_col``, ``event_col`` of :func:`suppress_curve`.
+        """
         out = self.identifiers(df)
         if self.public:
             out = suppress_curve(out, n_col=n_col, min_cell=self.min_cell, **kwargs)
@@ -1231,7 +381,15 @@ class Disclosure:
 
     def for_display(self, df: pd.DataFrame, *, digits=None) -> pd.DataFrame:
         """A checked table (from :meth:`table`, :meth:`measures` or :meth:`curve`) as shown:
-        rounded, hidden values as ``[c]``, flag columns dropped."""
+        rounded, hidden values as ``[c]``, flag columns dropped.
+
+        Parameters
+        ----------
+        df : DataFrame
+            A checked table (its ``attrs["disclosure"]`` is kept).
+        digits : int or dict, optional
+            Passed to ``DataFrame.round`` first.
+        """
         if "disclosure" not in df.attrs:
             raise ParameterError("for_display: expected a table from Disclosure.table, "
                                  ".measures or .curve")
@@ -1242,7 +400,16 @@ class Disclosure:
 
     def figure(self, value, spec: str = "", *counts) -> str:
         """A figure for text, ``format(value, spec)``, or ``[c]`` when any of the ``counts`` of
-        people it rests on is small (public audience)."""
+        people it rests on is small (public audience).
+
+        Parameters
+        ----------
+        value : number
+        spec : str, optional
+            A format specification, e.g. ``".1%"``.
+        *counts : int
+            The counts of people the figure rests on.
+        """
         if any(self.is_small(n) for n in counts):
             return SUPPRESSED_SYMBOL
         return format(value, spec)
@@ -1348,62 +515,3 @@ class Disclosure:
             formatters["text/html"].for_type(kind, as_html)
             formatters["text/plain"].for_type(kind, as_text)
         return True
-
-
-# --------------------------------------------------------------------------------------------
-# auditing an executed notebook
-
-
-def _output_html(out: Mapping) -> str:
-    v = (out.get("data") or {}).get("text/html", "")
-    return "".join(v) if isinstance(v, list) else str(v)
-
-
-def _output_text(out: Mapping) -> str:
-    v = (out.get("data") or {}).get("text/plain", "") or out.get("text", "")
-    return "".join(v) if isinstance(v, list) else str(v)
-
-
-def audit_notebook(nb: Mapping, min_cell: int = DEFAULT_MIN_CELL) -> list[str]:
-    """Problems that make an executed notebook unfit for a public audience.
-
-    Parameters
-    ----------
-    nb : mapping
-        An executed notebook (``nbformat`` node or the parsed JSON).
-    min_cell : int, default 10
-
-    Returns
-    -------
-    list of str
-        One line per problem, naming the cell (1-based position): a table withheld by the
-        notebook guard (it bypassed :class:`Disclosure`), an HTML table without a disclosure
-        check in its output metadata, a check made for another audience or a lower threshold,
-        or a check that left a non-zero count below ``min_cell`` visible. Empty when fit.
-    """
-    min_cell = _check_min_cell(min_cell)
-    problems = []
-    for i, cell in enumerate(nb.get("cells", []), start=1):
-        for out in cell.get("outputs", []) or []:
-            text_html, text = _output_html(out), _output_text(out)
-            if WITHHELD_MARKER in text_html or WITHHELD_MARKER in text:
-                problems.append(f"cell {i}: a table was withheld: it did not pass through "
-                                f"disclosure control")
-                continue
-            if "<table" not in text_html:
-                continue
-            meta = out.get("metadata") or {}
-            check = (meta.get("text/html") or {}).get("iom_disclosure") \
-                or meta.get("iom_disclosure")
-            if not check:
-                problems.append(f"cell {i}: a table without a disclosure check")
-                continue
-            if check.get("audience") != "public" or int(check.get("min_cell", 0)) < min_cell:
-                problems.append(f"cell {i}: a table checked for audience "
-                                f"{check.get('audience')!r} with min_cell "
-                                f"{check.get('min_cell')}, expected public with {min_cell}")
-            smallest = check.get("smallest_count_shown")
-            if smallest is not None and 0 < float(smallest) < min_cell:
-                problems.append(f"cell {i}: a table shows a count of {smallest:g} "
-                                f"(columns {', '.join(check.get('count_columns') or [])})")
-    return problems

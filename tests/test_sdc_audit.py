@@ -1,0 +1,63 @@
+"""Tests of iomlib.sdc.audit: headline figures for a public audience, notebook audits."""
+from __future__ import annotations
+
+from iomlib.sdc.audit import audit_notebook, suppress_headline
+from iomlib.sdc.policy import WITHHELD_MARKER
+
+
+def test_headline_metrics_for_a_public_audience():
+    metrics = {
+        "unique_nominals": {"value": 7, "n": 7, "alternatives": [{"value": 9, "n": 9}]},
+        "felt_safer_pct": {"value": 80.0, "n": 20, "numerator": 16, "denominator": 20,
+                           "ci_low": 60.0, "ci_high": 91.0, "alternatives": []},
+        "removed_reduction_pct": {"value": 70.0, "n": 4, "ci_low": 1.0, "ci_high": 99.0,
+                                  "alternatives": [{"value": 50.0, "n": 30}]},
+        "impact": {"value": 0.1, "estimate": 0.1, "n": 500, "n_treated": 3, "n_control": 497},
+        "as_of": "2020-01-31",
+    }
+    out = suppress_headline(metrics, 10, count_keys=["unique_nominals"])
+    assert out["unique_nominals"]["value"] is None and out["unique_nominals"]["suppressed"]
+    assert out["unique_nominals"]["alternatives"][0]["value"] is None
+    assert out["felt_safer_pct"] == metrics["felt_safer_pct"]          # nothing small
+    r = out["removed_reduction_pct"]
+    assert r["value"] is None and r["ci_low"] is None and r["n"] is None and r["suppressed"]
+    assert r["alternatives"][0]["value"] == 50.0                       # 30 episodes: shown
+    assert out["impact"]["estimate"] is None and out["impact"]["n_treated"] is None
+    assert out["impact"]["n_control"] == 497 and out["as_of"] == "2020-01-31"
+    assert metrics["removed_reduction_pct"]["value"] == 70.0           # input untouched
+    small_numerator = suppress_headline({"k": {"value": 95.0, "n": 40, "numerator": 38,
+                                               "denominator": 40}}, 10)
+    assert small_numerator["k"]["value"] == 95.0   # 38 of 40: no count below 10
+    few_unsafe = suppress_headline({"k": {"value": 5.0, "n": 40, "numerator": 2}}, 10)
+    assert few_unsafe["k"]["value"] is None
+
+
+def test_audit_notebook_finds_every_kind_of_problem():
+    def out(html, check=None, kind="display_data"):
+        o = {"output_type": kind, "data": {"text/html": html, "text/plain": "x"},
+             "metadata": {}}
+        if check is not None:
+            o["metadata"]["text/html"] = {"iom_disclosure": check}
+        return o
+
+    good = {"audience": "public", "min_cell": 10, "smallest_count_shown": 12.0,
+            "count_columns": ["n"]}
+    nb = {"cells": [
+        {"cell_type": "markdown", "source": "<table></table> in prose is fine"},
+        {"cell_type": "code", "outputs": [out("<table>ok</table>", good)]},
+        {"cell_type": "code", "outputs": [out(f"<p class='{WITHHELD_MARKER}'>...</p>")]},
+        {"cell_type": "code", "outputs": [out("<table>raw</table>", kind="execute_result")]},
+        {"cell_type": "code", "outputs": [out("<table>t</table>",
+                                              {**good, "smallest_count_shown": 3.0})]},
+        {"cell_type": "code", "outputs": [out("<table>t</table>",
+                                              {**good, "audience": "restricted"})]},
+        {"cell_type": "code", "outputs": [{"output_type": "stream", "text": "n = 3"}]},
+    ]}
+    problems = audit_notebook(nb, 10)
+    assert len(problems) == 4
+    assert problems[0].startswith("cell 3: a table was withheld")
+    assert problems[1] == "cell 4: a table without a disclosure check"
+    assert problems[2].startswith("cell 5: a table shows a count of 3")
+    assert problems[3].startswith("cell 6: a table checked for audience 'restricted'")
+    assert audit_notebook({"cells": nb["cells"][:2]}, 10) == []
+    assert audit_notebook({"cells": nb["cells"][:2]}, 20)[0].startswith("cell 2:")
