@@ -1,8 +1,6 @@
 """Tests of iomlib.data.validate: column checks, cross-table checks, policy and the ledger."""
 from __future__ import annotations
 
-import dataclasses
-
 import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -306,7 +304,7 @@ def test_duplicate_person_id_is_an_error(raw):
 def test_unknown_offence_category_follows_the_config(raw):
     base = default_config()
     sev = base.severity_tables
-    cfg = dataclasses.replace(base, severity_tables=sev[sev.offence_category != "burglary"])
+    cfg = base.model_copy(update={"severity_tables": sev[sev.offence_category != "burglary"]})
     n_burglary = int((raw["offences"]["offence_category"] == "burglary").sum())
     assert n_burglary > 0
     assert run(raw)[2] == []
