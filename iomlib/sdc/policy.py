@@ -14,6 +14,7 @@ import secrets
 import numpy as np
 import pandas as pd
 
+from iomlib.config.params import AUDIENCES, check_run_parameter
 from iomlib.errors import ParameterError
 from iomlib.sdc.pseudonyms import IDENTIFIER_COLUMNS, _key_bytes, pseudonym_key, pseudonymise
 from iomlib.sdc.suppress import (
@@ -29,7 +30,6 @@ from iomlib.sdc.suppress import (
     suppress_table,
 )
 
-AUDIENCES = ("public", "restricted")
 #: The notice shown in place of a table that did not pass through disclosure control.
 WITHHELD_MARKER = "iom-withheld"
 
@@ -61,6 +61,7 @@ def banner(audience: str, min_cell: int = DEFAULT_MIN_CELL, *,
     'OFFICIAL — PUBLIC'
     """
     min_cell = _check_min_cell(min_cell)
+    audience = _check_audience(audience)
     if audience == "public":
         return (f"OFFICIAL — PUBLIC: every count, rate and percentage resting on 1 to "
                 f"{min_cell - 1} people is suppressed ({SUPPRESSED_SYMBOL}), with further cells "
@@ -71,7 +72,11 @@ def banner(audience: str, min_cell: int = DEFAULT_MIN_CELL, *,
                "identifiers are replaced by keyed pseudonyms")
         return ("OFFICIAL-SENSITIVE — RESTRICTED: contains personal data about offenders "
                 f"and victims ({ids}); figures are not suppressed; do not publish")
-    raise ParameterError(f"audience={audience!r}: expected one of {', '.join(AUDIENCES)}")
+
+
+def _check_audience(audience) -> str:
+    return check_run_parameter("audience", audience, lambda _: ParameterError(
+        f"audience={audience!r}: expected one of {', '.join(AUDIENCES)}"))
 
 
 # --------------------------------------------------------------------------------------------
@@ -125,9 +130,7 @@ class Disclosure:
 
     def __init__(self, audience: str = "restricted", min_cell: int = DEFAULT_MIN_CELL, *,
                  show_identifiers: bool = False, key=None):
-        if audience not in AUDIENCES:
-            raise ParameterError(f"audience={audience!r}: expected one of "
-                                 f"{', '.join(AUDIENCES)}")
+        audience = _check_audience(audience)
         self.audience = audience
         self.min_cell = _check_min_cell(min_cell)
         if not isinstance(show_identifiers, bool):

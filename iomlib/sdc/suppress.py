@@ -64,10 +64,12 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
+from iomlib.config.params import RunParameters, check_run_parameter
 from iomlib.errors import ParameterError
 from iomlib.sdc.secondary import _Line, _protect
 
-DEFAULT_MIN_CELL = 10
+#: The run parameter ``min_cell``'s default (declared in :class:`RunParameters`).
+DEFAULT_MIN_CELL = RunParameters.defaults()["min_cell"]
 #: The symbol ONS tables use for a confidential (suppressed) cell.
 SUPPRESSED_SYMBOL = "[c]"
 MEASURE_DERIVED = ("value", "ci_low", "ci_high", "numerator", "denominator")
@@ -82,9 +84,8 @@ _TOTALS_MODES = {None: (True, True), "both": (True, True), "rows": (True, False)
 
 
 def _check_min_cell(min_cell) -> int:
-    if isinstance(min_cell, bool) or not isinstance(min_cell, (int, np.integer)) or min_cell < 1:
-        raise ParameterError(f"min_cell={min_cell!r}: expected a whole number of at least 1")
-    return int(min_cell)
+    return check_run_parameter("min_cell", min_cell, lambda _: ParameterError(
+        f"min_cell={min_cell!r}: expected a whole number of at least 1"))
 
 
 def _as_list(cols, what: str) -> list[str]:
