@@ -10,6 +10,7 @@ __getattr__, __dir__, __all__ = lazy_exports(__name__, {
     "open": "default_dataset open_dataset",
     "dataset": "Dataset LEDGER_COLUMNS",
     "sources": "load_dataset read_tables",
+    "csv": "read_csv_text",
     "validate": "Problem format_problems validate_tables",
     "synth": "SynthParams simulate simulate_national",
 })

@@ -14,15 +14,14 @@ with a message naming the file, sheet or table and what was expected.
 """
 from __future__ import annotations
 
-import csv
 import difflib
-import io
 import re
 from pathlib import Path
 
 import pandas as pd
 
 from iomlib.config.settings import Config
+from iomlib.data.csv import read_csv_text
 from iomlib.data.dataset import Dataset, file_sha256
 from iomlib.data.schema import REQUIRED_TABLES, TABLES
 from iomlib.data.validate import Problem, format_problems, validate_tables
@@ -39,41 +38,7 @@ def _columns_of(table: str) -> str:
 
 
 # --------------------------------------------------------------------------------------------
-# CSV
-
-
-_SEPARATOR_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
-
-
-def _sniff_separator(header: str) -> str:
-    """The separator of a header line: ``";"`` or a tab when it occurs more often than commas
-    (and than the other one) outside quotes, else ``","``."""
-    bare = re.sub(r'"[^"]*"', "", header)
-    counts = {sep: bare.count(sep) for sep in (",", ";", "\t")}
-    best = max(counts, key=lambda sep: (counts[sep], sep == ","))
-    return best if counts[best] > counts[","] else ","
-
-
-def _decode(data: bytes, name: str) -> tuple[str, str, list[str]]:
-    """Text of a CSV file: UTF-16 when it starts with a UTF-16 byte-order mark, else UTF-8
-    (with or without a byte-order mark), else Latin-1. Returns (text, encoding, notes)."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            return data.decode("utf-16"), "utf-16", [f"{name}: read as UTF-16"]
-        except UnicodeDecodeError:
-            pass
-    try:
-        return data.decode("utf-8-sig"), "utf-8", []
-    except UnicodeDecodeError:
-        return data.decode("latin-1"), "latin-1", [f"{name}: not valid UTF-8, read as Latin-1"]
-
-
-def _header_names(header: str, sep: str) -> list[str] | None:
-    """The header line split as the CSV reader would, or ``None`` when it cannot be split."""
-    try:
-        return next(csv.reader([header], delimiter=sep))
-    except (csv.Error, StopIteration):
-        return None
+# names
 
 
 def _close_names(wanted: str, found: list[str]) -> list[str]:
@@ -101,77 +66,6 @@ def _did_you_mean(missing: list[str], found, what: str) -> str:
     if not hints:
         return ""
     return "; " + "; ".join(hints) + " (names must match exactly, in lower case)"
-
-
-def read_csv_text(path: str | Path) -> tuple[pd.DataFrame, list[str]]:
-    """Read one CSV file with every column as text.
-
-    The file may start with a UTF-8 byte-order mark, may be Latin-1 encoded (used when it is not
-    valid UTF-8), may be UTF-16 with a byte-order mark (Excel's "Unicode text"), and may be
-    semicolon- or tab-separated (detected from the header line). Blank lines are skipped but keep
-    their place in the numbering: the frame's index is the line number minus 2. A header naming a
-    column twice keeps both names (pandas would rename the second ``x.1``), so that the validator
-    reports the repetition.
-
-    Parameters
-    ----------
-    path : str or Path
-        The CSV file.
-
-    Returns
-    -------
-    frame : DataFrame
-        All values as ``str``; empty fields are ``""``.
-    notes : list of str
-        What was detected (encoding fallback, separator), for provenance.
-
-    Raises
-    ------
-    DataSourceError
-        The file is missing, empty, holds binary data (NUL bytes) or is not parseable as CSV
-        (the message gives the line).
-    """
-    path = Path(path)
-    table = path.stem
-    expected = (f"a header line with the columns {_columns_of(table)}" if table in TABLES
-                else "a header line naming the columns")
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise DataSourceError(f"{path} cannot be read ({exc.strerror or exc}); "
-                              f"expected {expected}") from None
-    text, _, notes = _decode(data, path.name)
-    if "\x00" in text:
-        raise DataSourceError(f"{path.name} is not a text file (it holds NUL bytes: binary data, "
-                              f"or a UTF-16 file without a byte-order mark); expected a CSV file "
-                              f"(UTF-8 or Latin-1) with {expected}")
-    stripped = text.lstrip("\r\n")
-    if not stripped.strip():
-        raise DataSourceError(f"{path.name} is empty; expected {expected}")
-    skipped = text[: len(text) - len(stripped)].count("\n")
-    header = re.split(r"\r\n|\n|\r", stripped, maxsplit=1)[0]
-    sep = _sniff_separator(header)
-    if sep != ",":
-        notes.append(f"{path.name}: {_SEPARATOR_NAMES[sep]}-separated")
-    try:
-        df = pd.read_csv(io.StringIO(stripped), sep=sep, dtype=str, keep_default_na=False,
-                         skip_blank_lines=False)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError, csv.Error) as exc:
-        msg = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
-        msg = re.sub(r"line (\d+)", lambda m: f"line {int(m.group(1)) + skipped}", msg)
-        raise DataSourceError(f"{path.name} cannot be parsed as CSV ({msg}); expected {expected}, "
-                              f"then one line per row with the same number of fields") from None
-    names = _header_names(header, sep)
-    if names is not None and len(names) == len(df.columns) \
-            and len({n.strip() for n in names}) < len(names):
-        df.columns = names              # keep repeated names: the validator reports them
-    df = df.fillna("")
-    if skipped:
-        df.index = df.index + skipped
-    if len(df.columns):
-        blank = (df.astype(str).apply(lambda s: s.str.strip()) == "").all(axis=1)
-        df = df[~blank]
-    return df, notes
 
 
 # --------------------------------------------------------------------------------------------
@@ -387,26 +281,40 @@ def _connect_args(parsed) -> dict:
     return {}
 
 
-def _read_sql(url: str) -> tuple[dict, dict]:
-    import sqlalchemy
-    from sqlalchemy.exc import NoSuchModuleError, SQLAlchemyError
+_SQL_HINT = "expected e.g. sqlite:///path/to/iom.db or postgresql://user@host/database"
 
+
+def _read_sql(url: str) -> tuple[dict, dict]:
     shown = mask_url(url)
     meta = _new_meta(shown)
-    hint = "expected e.g. sqlite:///path/to/iom.db or postgresql://user@host/database"
+    engine, db_file = _sql_engine(url, shown)
+    try:
+        tables = _sql_tables(engine, shown)
+    finally:
+        engine.dispose()
+    if db_file is not None:
+        meta["file_hashes"][db_file.name] = file_sha256(db_file)
+    return tables, meta
+
+
+def _sql_engine(url: str, shown: str):
+    """An SQLAlchemy engine for ``url`` and the SQLite database file (None for a server)."""
+    import sqlalchemy
+    from sqlalchemy.exc import NoSuchModuleError
     try:
         parsed = sqlalchemy.engine.make_url(url)
     except Exception as exc:  # ArgumentError and friends
-        raise DataSourceError(f"{shown} is not a valid SQLAlchemy URL ({exc}); {hint}") from None
+        raise DataSourceError(f"{shown} is not a valid SQLAlchemy URL ({exc}); "
+                              f"{_SQL_HINT}") from None
     db_file = None
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:") \
             and not str(parsed.database).startswith("file:"):
         db_file = Path(parsed.database)
         if not db_file.is_file():
             raise DataSourceError(f"{shown}: the SQLite database file {db_file} does not exist; "
-                                  f"{hint}")
+                                  f"{_SQL_HINT}")
     try:
-        engine = sqlalchemy.create_engine(parsed, **_connect_args(parsed))
+        return sqlalchemy.create_engine(parsed, **_connect_args(parsed)), db_file
     except ImportError as exc:  # the dialect is known but its Python driver is not installed
         module = getattr(exc, "name", None) or str(exc)
         raise DataSourceError(f"{shown}: the Python driver for {parsed.get_backend_name()} "
@@ -415,9 +323,15 @@ def _read_sql(url: str) -> tuple[dict, dict]:
     except Exception as exc:  # unknown dialect, bad arguments
         if isinstance(exc, NoSuchModuleError):
             raise DataSourceError(f"{shown}: unknown kind of database "
-                                  f"{parsed.drivername!r}; {hint}") from None
+                                  f"{parsed.drivername!r}; {_SQL_HINT}") from None
         raise DataSourceError(f"{shown}: cannot use this database URL ({type(exc).__name__}: "
-                              f"{exc}); {hint}") from None
+                              f"{exc}); {_SQL_HINT}") from None
+
+
+def _sql_tables(engine, shown: str) -> dict[str, pd.DataFrame]:
+    """Every data table present in the database; a missing required table is an error."""
+    import sqlalchemy
+    from sqlalchemy.exc import SQLAlchemyError
     tables = {}
     try:
         with engine.connect() as conn:
@@ -450,11 +364,7 @@ def _read_sql(url: str) -> tuple[dict, dict]:
     except Exception as exc:  # driver-level failures outside SQLAlchemy's hierarchy
         raise DataSourceError(f"{shown}: cannot read the database ({type(exc).__name__}: "
                               f"{exc})") from None
-    finally:
-        engine.dispose()
-    if db_file is not None:
-        meta["file_hashes"][db_file.name] = file_sha256(db_file)
-    return tables, meta
+    return tables
 
 
 def read_tables(source, *, force: str | None = None) -> tuple[dict[str, pd.DataFrame], dict]:
@@ -493,21 +403,7 @@ def read_tables(source, *, force: str | None = None) -> tuple[dict[str, pd.DataF
     """
     if isinstance(source, str) and "://" in source:
         return _read_sql(source)
-    try:
-        path = Path(source)
-    except TypeError:
-        raise DataSourceError(f"{source!r} is not a path or URL; {_EXPECTED_SOURCE}") from None
-    shown = str(path) if len(str(path)) <= 200 else str(path)[:200] + "…"
-    if "\x00" in str(path):
-        raise DataSourceError(f"{shown!r} is not a usable path (it holds a NUL character); "
-                              f"{_EXPECTED_SOURCE}")
-    try:
-        exists, is_dir = path.exists(), path.is_dir()
-    except OSError as exc:             # e.g. a name too long for the file system
-        raise DataSourceError(f"{shown} cannot be used as a path ({exc.strerror or exc}); "
-                              f"{_EXPECTED_SOURCE}") from None
-    if not exists:
-        raise DataSourceError(f"{path} does not exist; {_EXPECTED_SOURCE}")
+    path, is_dir = _local_path(source)
     if is_dir:
         try:
             return _read_folder(path, force)
@@ -527,6 +423,26 @@ def read_tables(source, *, force: str | None = None) -> tuple[dict[str, pd.DataF
                               f"(one sheet per table)")
     raise DataSourceError(f"{path}: unknown kind of source (suffix {path.suffix or 'none'!r}); "
                           f"{_EXPECTED_SOURCE}")
+
+
+def _local_path(source) -> tuple[Path, bool]:
+    """``source`` as an existing path, and whether it is a folder (unusable or missing: error)."""
+    try:
+        path = Path(source)
+    except TypeError:
+        raise DataSourceError(f"{source!r} is not a path or URL; {_EXPECTED_SOURCE}") from None
+    shown = str(path) if len(str(path)) <= 200 else str(path)[:200] + "…"
+    if "\x00" in str(path):
+        raise DataSourceError(f"{shown!r} is not a usable path (it holds a NUL character); "
+                              f"{_EXPECTED_SOURCE}")
+    try:
+        exists, is_dir = path.exists(), path.is_dir()
+    except OSError as exc:             # e.g. a name too long for the file system
+        raise DataSourceError(f"{shown} cannot be used as a path ({exc.strerror or exc}); "
+                              f"{_EXPECTED_SOURCE}") from None
+    if not exists:
+        raise DataSourceError(f"{path} does not exist; {_EXPECTED_SOURCE}")
+    return path, is_dir
 
 
 def _plural(n: int, word: str) -> str:
