@@ -1,16 +1,16 @@
 """Report parameters: the valid parameters, how they are read, checked and merged.
 
-:data:`PARAMETERS` lists the parameters every notebook understands; a notebook may declare
-more in its ``parameters`` cell (:func:`notebook_parameters`). :func:`resolve_parameters`
-merges the ``--params`` file, ``--data``/``-p`` and the configuration's defaults and checks
-every value; :func:`check_parameters` does everything ``iom report`` checks before it starts
-any process.
+The parameters are declared once, in :class:`iomlib.config.params.RunParameters` (type, default,
+help text, validation, rules between parameters); :data:`PARAMETERS` is the view of that model
+the runner shows (``--help``, error messages). A notebook may declare more in its
+``parameters`` cell (:func:`notebook_parameters`). :func:`resolve_parameters` merges the
+``--params`` file, ``--data``/``-p`` and the configuration's defaults and checks every value
+through the model; :func:`check_parameters` does everything ``iom report`` checks before it
+starts any process.
 """
 from __future__ import annotations
 
 import ast
-import datetime as _dt
-import difflib
 import json
 import os
 import re
@@ -19,17 +19,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from iomlib.data.schema import COHORTS as _DATA_COHORTS
+from iomlib.config.params import (
+    AUDIENCES,  # noqa: F401  (re-exported by iomlib.report)
+    COHORTS,  # noqa: F401  (re-exported by iomlib.report)
+    RunParameters,
+    config_defaults,
+    cross_field_problems,
+    unknown_parameter,
+)
 from iomlib.errors import IomError, ParameterError
-from iomlib.sdc import AUDIENCES
-
-#: Cohort values understood by the notebooks (``all``, then the cohorts of the data schema).
-COHORTS = ("all", *_DATA_COHORTS)
 
 
 @dataclass(frozen=True)
 class Param:
-    """One report parameter.
+    """One report parameter, as declared by :class:`~iomlib.config.params.RunParameters`.
 
     Attributes
     ----------
@@ -37,37 +40,23 @@ class Param:
         Name of the variable in the notebooks' ``parameters`` cell.
     default : object
         Value used when neither the parameters file nor ``-p`` sets it.
-    kind : {"data", "file", "date", "choice", "posint", "id", "bool"}
-        How values are checked and converted.
     help : str
         One-line description (shown in error messages).
     choices : tuple of str
-        Allowed values of a ``"choice"`` parameter.
+        Allowed values of a choice parameter.
     """
 
     name: str
     default: Any
-    kind: str
     help: str
     choices: tuple[str, ...] = ()
 
 
-PARAMETERS: dict[str, Param] = {p.name: p for p in (
-    Param("data", None, "data", "dataset: folder of CSV/Parquet, .xlsx workbook or SQLAlchemy "
-                                "URL; null = the embedded synthetic data"),
-    Param("as_of", "2020-01-31", "date", "as-of date, YYYY-MM-DD"),
-    Param("period_start", "2016-01-01", "date", "start of the reporting period, YYYY-MM-DD"),
-    Param("cohort", "all", "choice", "cohort analysed", COHORTS),
-    Param("config", None, "file", "YAML configuration file; null = packaged defaults"),
-    Param("min_cell", 10, "posint", "smallest count shown; smaller cells are suppressed"),
-    Param("audience", "restricted", "choice", "who may read the reports", AUDIENCES),
-    Param("person_id", None, "id", "person profiled by the nominal-profile notebook; null = "
-                                   "none (restricted audience only)"),
-    Param("show_identifiers", False, "bool", "restricted audience only: show real identifiers "
-                                             "instead of keyed pseudonyms"),
-)}
+#: Every parameter the notebooks understand, from the run-parameter model.
+PARAMETERS: dict[str, Param] = {
+    name: Param(name, f.default, f.description, RunParameters.choices(name))
+    for name, f in RunParameters.model_fields.items()}
 
-_NULLS = ("", "none", "null", "~")
 #: ``://user:password@`` in a URL.
 _PASSWORD = re.compile(r"://[^:/@\s]+:[^@/\s]+@")
 _NOT_LITERAL = object()
@@ -225,89 +214,6 @@ def mask_secrets(params: dict) -> dict:
             for k, v in params.items()}
 
 
-def _is_null(value) -> bool:
-    return value is None or (isinstance(value, str) and value.strip().lower() in _NULLS)
-
-
-def _check_value(p: Param, value, base: Path):
-    """Convert ``value`` for parameter ``p``; raise ValueError with a reason when it is bad."""
-    if p.kind == "data":
-        if _is_null(value) or str(value).strip().lower() in ("default", "synthetic"):
-            return None
-        s = str(value).strip()
-        if "://" in s:
-            m = re.match(r"sqlite:///(?!/)(.+)$", s)
-            if m and m.group(1) != ":memory:":  # relative SQLite file: make it absolute
-                f = (base / m.group(1)).resolve()
-                if not f.exists():
-                    raise ValueError(f"SQLite database {f} does not exist")
-                return f"sqlite:///{f}"
-            m = re.match(r"sqlite:////(.+)$", s)
-            if m and not Path("/" + m.group(1)).exists():
-                raise ValueError(f"SQLite database /{m.group(1)} does not exist")
-            return s
-        f = (base / s).resolve()
-        if not f.exists():
-            raise ValueError(f"{f} does not exist (expected a folder of CSV/Parquet files, "
-                             f"an .xlsx workbook or an SQLAlchemy URL)")
-        return str(f)
-    if p.kind == "file":
-        if _is_null(value):
-            return None
-        f = (base / str(value).strip()).resolve()
-        if not f.is_file():
-            raise ValueError(f"{f} does not exist or is not a file")
-        return str(f)
-    if p.kind == "date":
-        if isinstance(value, _dt.datetime):
-            value = value.date()
-        if isinstance(value, _dt.date):
-            return value.isoformat()
-        s = str(value).strip()
-        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", s):
-            raise ValueError(f"{value!r} is not a date in the form YYYY-MM-DD")
-        try:
-            return _dt.date.fromisoformat(s).isoformat()
-        except ValueError as exc:
-            raise ValueError(f"{value!r} is not a valid date ({exc})") from None
-    if p.kind == "choice":
-        s = str(value).strip()
-        for c in p.choices:
-            if s.lower() == c.lower():
-                return c
-        close = difflib.get_close_matches(s, p.choices, n=1, cutoff=0.5)
-        hint = f" (did you mean {close[0]!r}?)" if close else ""
-        raise ValueError(f"{value!r} is not one of {', '.join(p.choices)}{hint}")
-    if p.kind == "posint":
-        if isinstance(value, bool):
-            raise ValueError(f"{value!r} is not a whole number")
-        if isinstance(value, int):
-            n = value
-        elif isinstance(value, str) and re.fullmatch(r"\s*[+-]?\d+\s*", value):
-            n = int(value)
-        else:
-            raise ValueError(f"{value!r} is not a whole number")
-        if n < 1:
-            raise ValueError(f"{value!r} must be a positive whole number (1 or more)")
-        return n
-    if p.kind == "id":
-        if _is_null(value):
-            return None
-        if isinstance(value, (bool, float, list, dict)):
-            raise ValueError(f"{value!r} is not a person identifier")
-        return str(value).strip()
-    if p.kind == "bool":
-        if isinstance(value, bool):
-            return value
-        s = str(value).strip().lower()
-        if s in ("true", "yes", "1"):
-            return True
-        if s in ("false", "no", "0") or _is_null(value):
-            return False
-        raise ValueError(f"{value!r} is not true or false")
-    raise AssertionError(p.kind)  # pragma: no cover
-
-
 def _check_extra(name: str, value, default, from_cli: bool):
     """Check a parameter that only a notebook declares: the type must match its default."""
     import yaml
@@ -359,61 +265,46 @@ def resolve_parameters(file_values: dict | None = None, cli_values: dict | None 
         Unknown names (with the closest valid name) or bad values, with the valid parameters.
     """
     base = Path(base) if base is not None else Path.cwd()
-    declared = dict(declared or {})
-    extra_declared = {k: v for k, v in declared.items() if k not in PARAMETERS}
-    valid = list(PARAMETERS) + sorted(extra_declared)
-    problems: list[str] = []
-    given: dict[str, tuple[Any, str]] = {}
-    for source, values in (("parameters file", file_values or {}),
-                           ("command line", cli_values or {})):
-        for name, value in values.items():
-            if name not in valid:
-                close = difflib.get_close_matches(name, valid, n=1, cutoff=0.6)
-                hint = f"; did you mean {close[0]!r}?" if close else ""
-                problems.append(f"unknown parameter {name!r} ({source}){hint}")
-                continue
-            given[name] = (value, source)
-    out: dict[str, Any] = {}
+    extra_declared = {k: v for k, v in dict(declared or {}).items() if k not in PARAMETERS}
+    given, problems = _given_values(file_values, cli_values,
+                                    list(PARAMETERS) + sorted(extra_declared))
+    values, sources = {}, {}
     for name, p in PARAMETERS.items():
         if name in given:
-            value, source = given[name]
+            values[name], sources[name] = given[name]
         elif config_defaults and name in config_defaults:
-            value, source = config_defaults[name], "configuration"
+            values[name], sources[name] = config_defaults[name], "configuration"
         else:
-            value, source = p.default, "default"
-        try:
-            out[name] = _check_value(p, value, base)
-        except ValueError as exc:
-            problems.append(f"parameter {name} ({source}): {exc}")
+            values[name], sources[name] = p.default, "default"
+    out, bad = RunParameters.check_values(values, base=base, sources=sources, rules=False)
+    problems += bad
     for name, default in extra_declared.items():
         if name in given:
             value, source = given[name]
             try:
-                out[name] = _check_extra(name, value, default,
-                                         source == "command line")
+                out[name] = _check_extra(name, value, default, source == "command line")
             except ValueError as exc:
                 problems.append(f"parameter {name} ({source}): {exc}")
-    if "as_of" in out and "period_start" in out and out["period_start"] > out["as_of"]:
-        problems.append(f"parameter period_start {out['period_start']} is after as_of "
-                        f"{out['as_of']}")
-    if out.get("person_id") is not None and out.get("audience") == "public":
-        problems.append("parameter person_id: a nominal profile identifies a person; it needs "
-                        "audience=restricted")
-    if out.get("show_identifiers") and out.get("audience") == "public":
-        problems.append("parameter show_identifiers: identifiers are never shown to a public "
-                        "audience; it needs audience=restricted")
+    problems += cross_field_problems(out)
     if problems:
         raise ParameterError("bad report parameters:\n  " + "\n  ".join(problems) + "\n"
                              + valid_parameters_text(extra_declared))
     return out
 
 
-def _config_defaults(config_path) -> dict:
-    from iomlib.config.settings import load_config
-    cfg = load_config(config_path)
-    return {"as_of": cfg.as_of.date().isoformat(),
-            "period_start": cfg.period_start.date().isoformat(),
-            "min_cell": cfg.min_cell, "audience": cfg.audience}
+def _given_values(file_values, cli_values, valid: list[str]) -> tuple[dict, list[str]]:
+    """``{name: (value, source)}`` of the given values (the command line wins over the file),
+    and a problem line for each unknown name, with the closest valid name."""
+    problems: list[str] = []
+    given: dict[str, tuple[Any, str]] = {}
+    for source, values in (("parameters file", file_values or {}),
+                           ("command line", cli_values or {})):
+        for name, value in values.items():
+            if name not in valid:
+                problems.append(unknown_parameter(name, valid, source))
+                continue
+            given[name] = (value, source)
+    return given, problems
 
 
 def check_parameters(args) -> dict:
@@ -459,15 +350,13 @@ def check_parameters(args) -> dict:
         cli[k] = v
     # the configuration file supplies defaults for as_of, period_start, min_cell and audience
     probe = resolve_parameters(file_values, cli, declared=declared)
-    defaults = _config_defaults(probe["config"])
+    defaults = config_defaults(probe["config"])
     given = set(file_values) | set(cli)
     params = resolve_parameters(file_values, cli, declared=declared,
                                 config_defaults={k: v for k, v in defaults.items()
                                                  if k not in given})
     from iomlib.config.settings import run_config
-    cfg = run_config(params["config"], as_of=params["as_of"],
-                     period_start=params["period_start"], min_cell=params["min_cell"],
-                     audience=params["audience"])
+    cfg = run_config(RunParameters.model_construct(**{k: params[k] for k in PARAMETERS}))
     if params["audience"] == "public":
         skipped = [nb.name for nb in notebooks if "person_id" in (nb.declared or {})]
         notebooks = [nb for nb in notebooks if "person_id" not in (nb.declared or {})]
