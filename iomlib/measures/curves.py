@@ -98,12 +98,24 @@ def episode_months(dataset, config: Config | None = None, *, as_of=None, since=N
     ep = select_episodes(dataset.episodes, since=since, as_of=t,
                          cohorts=cohorts).reset_index(drop=True)
     ks = np.arange(-months_before, months_after + 1)
+    rows = _month_grid(ep, ks)
+    rows["observed"], rows["fixed"] = _groups(rows, ep, len(ks), t, landmark)
+    scored = score(dataset, rows[["person_id", "date"]], cfg)
+    rows["score"] = scored["score"].to_numpy()
+    rows["score_source"] = scored["score_source"].to_numpy()
+    cols = ["episode_id", "person_id", "cohort", "adopted_on", "month", "date", "score",
+            "score_source", "observed", "fixed"]
+    return rows[cols]
+
+
+def _month_grid(ep: pd.DataFrame, ks: np.ndarray) -> pd.DataFrame:
+    """One row per (month offset in ``ks``, episode), month-major, with the date of the month."""
     n_ep = len(ep)
     adopted = ep["adopted_on"]
     # one vectorised date shift per month offset (a loop over months, never over people)
     dates = np.concatenate([(adopted + pd.DateOffset(months=int(k))).to_numpy(
         dtype="datetime64[ns]") for k in ks]) if n_ep else np.array([], dtype="datetime64[ns]")
-    rows = pd.DataFrame({
+    return pd.DataFrame({
         "episode_id": np.tile(ep["episode_id"].to_numpy(), len(ks)),
         "person_id": np.tile(ep["person_id"].astype(str).to_numpy(), len(ks)),
         "cohort": np.tile(ep["cohort"].to_numpy(), len(ks)),
@@ -111,21 +123,21 @@ def episode_months(dataset, config: Config | None = None, *, as_of=None, since=N
         "month": np.repeat(ks, n_ep),
         "date": dates,
     })
-    removed = np.tile(ep["removed_on"].to_numpy(dtype="datetime64[ns]"), len(ks))
+
+
+def _groups(rows: pd.DataFrame, ep: pd.DataFrame, n_months: int, t: pd.Timestamp,
+            landmark: int) -> tuple[pd.Series, np.ndarray]:
+    """Membership of each grid row in the "still observed" and the fixed group."""
+    removed = np.tile(ep["removed_on"].to_numpy(dtype="datetime64[ns]"), n_months)
     on_scheme = pd.isna(removed) | (removed >= rows["date"].to_numpy())
-    rows["observed"] = (rows["month"] < 0) | (on_scheme & (rows["date"] <= t).to_numpy())
-    landmark_date = (adopted + pd.DateOffset(months=int(landmark))).to_numpy(
+    observed = (rows["month"] < 0) | (on_scheme & (rows["date"] <= t).to_numpy())
+    landmark_date = (ep["adopted_on"] + pd.DateOffset(months=int(landmark))).to_numpy(
         dtype="datetime64[ns]")
     ep_removed = ep["removed_on"].to_numpy(dtype="datetime64[ns]")
     reached = (landmark_date <= np.datetime64(t)) & (pd.isna(ep_removed)
                                                      | (ep_removed >= landmark_date))
-    rows["fixed"] = np.tile(reached, len(ks)) & (rows["month"] <= landmark).to_numpy()
-    scored = score(dataset, rows[["person_id", "date"]], cfg)
-    rows["score"] = scored["score"].to_numpy()
-    rows["score_source"] = scored["score_source"].to_numpy()
-    cols = ["episode_id", "person_id", "cohort", "adopted_on", "month", "date", "score",
-            "score_source", "observed", "fixed"]
-    return rows[cols]
+    fixed = np.tile(reached, n_months) & (rows["month"] <= landmark).to_numpy()
+    return observed, fixed
 
 
 def _summary(rows: pd.DataFrame, group: str, alpha: float) -> pd.DataFrame:
@@ -271,17 +283,8 @@ def nominal_history(dataset, person_id: str, config: Config | None = None, *, st
     t1 = pd.Timestamp(end) if end is not None else cfg.as_of
     ep = dataset.episodes[(dataset.episodes["person_id"].astype(str) == pid)
                           & (dataset.episodes["adopted_on"] <= t1)].sort_values("adopted_on")
-    if start is not None:
-        t0 = pd.Timestamp(start)
-    else:
-        first = ep["adopted_on"].min() if len(ep) else t1
-        t0 = min(first - pd.DateOffset(months=12), cfg.period_start)
-    if t0 > t1:
-        raise ParameterError(f"start={start!r}: after end {t1.date()}")
-    ep = ep[ep["removed_on"].isna() | (ep["removed_on"] >= t0)].copy()
-    later = ep["removed_on"] > t1
-    ep.loc[later, "removed_on"] = pd.NaT
-    ep.loc[later, "removal_reason"] = None
+    t0 = _history_start(ep, start, t1, cfg)
+    ep = _episodes_seen(ep, t0, t1)
     off = dataset.offences[(dataset.offences["person_id"].astype(str) == pid)
                            & (dataset.offences["offence_date"] >= t0)
                            & (dataset.offences["offence_date"] <= t1)].copy()
@@ -300,3 +303,24 @@ def nominal_history(dataset, person_id: str, config: Config | None = None, *, st
         "episodes": ep[["episode_id", "cohort", "adopted_on", "removed_on",
                         "removal_reason"]].reset_index(drop=True),
     }
+
+
+def _history_start(ep: pd.DataFrame, start, t1: pd.Timestamp, cfg: Config) -> pd.Timestamp:
+    """``start``, or 12 months before the first adoption (at the latest ``period_start``)."""
+    if start is not None:
+        t0 = pd.Timestamp(start)
+    else:
+        first = ep["adopted_on"].min() if len(ep) else t1
+        t0 = min(first - pd.DateOffset(months=12), cfg.period_start)
+    if t0 > t1:
+        raise ParameterError(f"start={start!r}: after end {t1.date()}")
+    return t0
+
+
+def _episodes_seen(ep: pd.DataFrame, t0: pd.Timestamp, t1: pd.Timestamp) -> pd.DataFrame:
+    """Episodes not removed before ``t0``, as seen on ``t1`` (a later removal is not yet known)."""
+    ep = ep[ep["removed_on"].isna() | (ep["removed_on"] >= t0)].copy()
+    later = ep["removed_on"] > t1
+    ep.loc[later, "removed_on"] = pd.NaT
+    ep.loc[later, "removal_reason"] = None
+    return ep

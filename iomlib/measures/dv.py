@@ -84,42 +84,50 @@ def da_before_after(dataset, config: Config | None = None, *, months=(6, 12), as
                            & (dataset.offences["offence_date"] <= t)]
     off = off.assign(weight=offence_weights(off, cfg) if len(off) else np.zeros(0))
     off = off[["person_id", "offence_date", "victim_id", "weight"]]
-    frames = []
-    for k in windows:                                   # a loop over windows, not people
-        e = ep.assign(months=k, start=ep["adopted_on"] - pd.DateOffset(months=k),
-                      end=ep["adopted_on"] + pd.DateOffset(months=k))
-        e["complete"] = e["end"] <= t
-        m = e[["episode_id", "person_id", "adopted_on", "start", "end"]].merge(
-            off, on="person_id", how="inner")
-        side = np.select([(m["offence_date"] > m["start"]) & (m["offence_date"] <= m["adopted_on"]),
-                          (m["offence_date"] > m["adopted_on"]) & (m["offence_date"] <= m["end"])],
-                         ["before", "after"], default="")
-        m = m.assign(side=side)
-        m = m[m["side"] != ""]
-        base = m.groupby(["episode_id", "side"]).agg(offences=("weight", "size"),
-                                                      harm=("weight", "sum"))
-        vic = m[m["victim_id"].notna() & (m["victim_id"].astype(str) != "")]
-        per_victim = vic.groupby(["episode_id", "side", "victim_id"]).size()
-        vstats = pd.DataFrame({
-            "victims": per_victim.groupby(level=[0, 1]).size(),
-            "repeat_victims": (per_victim >= 2).groupby(level=[0, 1]).sum(),
-        })
-        wide = base.join(vstats).fillna(0).unstack("side")
-        wide.columns = [f"{o}_{s}" for o, s in wide.columns]
-        out = e.drop(columns=["start", "end"]).set_index("episode_id").join(wide)
-        for o in OUTCOMES:
-            for s in ("before", "after"):
-                col = f"{o}_{s}"
-                if col not in out.columns:
-                    out[col] = 0.0
-                out[col] = out[col].fillna(0.0)
-                if o != "harm":
-                    out[col] = out[col].astype(int)
-        frames.append(out.reset_index())
+    frames = [_window_counts(ep, off, k, t) for k in windows]   # a loop over windows, not people
     cols = ["episode_id", "person_id", "cohort", "adopted_on", "months", "complete"] + [
         f"{o}_{s}" for o in OUTCOMES for s in ("before", "after")]
     res = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=cols)
     return res[cols]
+
+
+def _window_counts(ep: pd.DataFrame, off: pd.DataFrame, k: int, t: pd.Timestamp) -> pd.DataFrame:
+    """The outcomes of every episode in the ``k``-month windows before and after adoption."""
+    e = ep.assign(months=k, start=ep["adopted_on"] - pd.DateOffset(months=k),
+                  end=ep["adopted_on"] + pd.DateOffset(months=k))
+    e["complete"] = e["end"] <= t
+    m = e[["episode_id", "person_id", "adopted_on", "start", "end"]].merge(
+        off, on="person_id", how="inner")
+    side = np.select([(m["offence_date"] > m["start"]) & (m["offence_date"] <= m["adopted_on"]),
+                      (m["offence_date"] > m["adopted_on"]) & (m["offence_date"] <= m["end"])],
+                     ["before", "after"], default="")
+    m = m.assign(side=side)
+    m = m[m["side"] != ""]
+    wide = _side_outcomes(m).unstack("side")
+    wide.columns = [f"{o}_{s}" for o, s in wide.columns]
+    out = e.drop(columns=["start", "end"]).set_index("episode_id").join(wide)
+    for o in OUTCOMES:
+        for s in ("before", "after"):
+            col = f"{o}_{s}"
+            if col not in out.columns:
+                out[col] = 0.0
+            out[col] = out[col].fillna(0.0)
+            if o != "harm":
+                out[col] = out[col].astype(int)
+    return out.reset_index()
+
+
+def _side_outcomes(m: pd.DataFrame) -> pd.DataFrame:
+    """Per (episode, side): offences, harm, victims and repeat victims of the offences ``m``."""
+    base = m.groupby(["episode_id", "side"]).agg(offences=("weight", "size"),
+                                                  harm=("weight", "sum"))
+    vic = m[m["victim_id"].notna() & (m["victim_id"].astype(str) != "")]
+    per_victim = vic.groupby(["episode_id", "side", "victim_id"]).size()
+    vstats = pd.DataFrame({
+        "victims": per_victim.groupby(level=[0, 1]).size(),
+        "repeat_victims": (per_victim >= 2).groupby(level=[0, 1]).sum(),
+    })
+    return base.join(vstats).fillna(0)
 
 
 def da_outcomes(dataset, config: Config | None = None, *, months=(6, 12), as_of=None,

@@ -240,27 +240,43 @@ def risk_matrix(offences: pd.DataFrame, person_ids, dates, config: Config | None
     n, m = len(ids), len(t)
     if n == 0 or m == 0 or len(offences) == 0:
         return np.zeros((n, m))
+    pc, d, w, j_in, j_out = _grid_entries(offences, ids, t, cfg)
+    decay = np.exp2(-np.diff(t) / cfg.risk.half_life_days)
+    return _by_blocks(pc, d, w, j_in, j_out, t, decay, n, m, cfg.risk.half_life_days)
+
+
+def _grid_entries(offences: pd.DataFrame, ids: pd.Index, t: np.ndarray, cfg: Config):
+    """Each offence's person row, day, weight and the grid dates it enters and leaves at.
+
+    Exponential decay makes the grid a recurrence over dates (month-major layout)::
+
+        R[j] = R[j-1] * 0.5 ** ((t[j] - t[j-1]) / H) + entering[j] - leaving[j]
+
+    An offence enters at the first grid date on or after it and leaves at the first grid date
+    at least W days after it, each time with its decayed weight at that date. Cost: two
+    scatter passes over offences plus one pass over grid cells. A count of offences in the
+    window is carried alongside so that an empty window is exactly zero. Offences of people
+    not in ``ids`` and offences inside no grid date's window are dropped.
+    """
     pc = _codes(offences["person_id"], ids)
     keep = pc >= 0
     d = day_numbers(offences["offence_date"].to_numpy(), np.datetime64("1970-01-01", "D"))
     w = offence_weights(offences, cfg)
     if not keep.all():
         pc, d, w = pc[keep], d[keep], w[keep]
-    W, H = cfg.risk.window_days, cfg.risk.half_life_days
-    # Exponential decay makes the grid a recurrence over dates (month-major layout):
-    #   R[j] = R[j-1] * 0.5 ** ((t[j] - t[j-1]) / H) + entering[j] - leaving[j]
-    # An offence enters at the first grid date on or after it and leaves at the first grid date
-    # at least W days after it, each time with its decayed weight at that date. Cost: two
-    # scatter passes over offences plus one pass over grid cells. A count of offences in the
-    # window is carried alongside so that an empty window is exactly zero.
     j_in = np.searchsorted(t, d, "left")
-    j_out = np.searchsorted(t, d + W, "left")
+    j_out = np.searchsorted(t, d + cfg.risk.window_days, "left")
     live = j_in < j_out                      # inside the window of at least one grid date
-    pc, d, w, j_in, j_out = pc[live], d[live], w[live], j_in[live], j_out[live]
-    decay = np.exp2(-np.diff(t) / H)
+    return pc[live], d[live], w[live], j_in[live], j_out[live]
+
+
+def _by_blocks(pc, d, w, j_in, j_out, t, decay, n: int, m: int, H: float) -> np.ndarray:
+    """The (n, m) grid, people in blocks so that each block's scratch arrays stay small.
+
+    Cache-friendly and linear in cost; a stable sort on the small block number groups the
+    offences of each block.
+    """
     out = np.empty((n, m))
-    # people in blocks, so that each block's scratch arrays stay small (cache-friendly,
-    # linear cost); a stable sort on the small block number groups the offences
     block = max(1, _BLOCK_CELLS // m)
     blk = (pc // block).astype(np.int32)
     order = np.argsort(blk, kind="stable")

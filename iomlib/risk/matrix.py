@@ -65,10 +65,25 @@ def matrix_points(offences: pd.DataFrame, pairs: pd.DataFrame, config: Config | 
 
 def select_on(dataset, date, config: Config | None = None, *,
               version: str | None = None) -> pd.DataFrame:
-    """Score everyone in ``dataset.people`` on ``date``; who crosses the threshold, under which version.
+    """Score everyone in ``dataset.people`` on ``date``: who crosses the threshold, and under
+    which version.
 
-    Returns a tidy table: person_id, date, points, threshold, version, crosses; sorted by points
-    (highest first).
+    Parameters
+    ----------
+    dataset : Dataset
+        The data (``people`` and ``offences``).
+    date : date
+        The selection date.
+    config : Config, optional
+        Matrix versions; the packaged default if omitted.
+    version : str, optional
+        Matrix version name; default: the version in force on ``date``.
+
+    Returns
+    -------
+    DataFrame
+        Tidy: person_id, date, points, threshold, version, crosses; sorted by points (highest
+        first).
     """
     pairs = pd.DataFrame({"person_id": dataset.people["person_id"].astype(str).to_numpy(),
                           "date": pd.Timestamp(date)})
