@@ -1,7 +1,7 @@
 """Coverage study of the impact estimators on synthetic forces with a planted effect.
 
 Each run simulates a force (``iomlib.data.synth.simulate`` with ``replace(SynthParams(), seed=s,
-true_effect=e)``), fits every estimator of :mod:`iomlib.impact.estimators` as of 2020-01-31 with the
+true_effect=e)``), fits every estimator of :mod:`iomlib.impact` as of 2020-01-31 with the
 default configuration, and records the estimate and 95% interval of each on the scale of the
 planted effect: the proportional reduction in the offending rate per day at liberty while
 managed. Measures on other scales (the naive risk-score falls, JDL frequency) are compared with
@@ -31,28 +31,22 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-# label, measure name in the summaries, scale note, transform to the effect scale
+# label, key of the row in the summaries, scale note, transform to the effect scale
 ESTIMATORS = [
-    ("naive: headline mean % risk reduction (12 months)",
-     "naive: mean % risk reduction after 12 months (headline definition)", "risk score", 0.01),
-    ("naive: fall in offending rate (12 months after vs before adoption)",
-     "naive: fall in offending rate after adoption", "rate", 1.0),
-    ("benchmark: naive minus eligible-not-selected (risk, pp)",
-     "naive minus benchmark (risk reduction, percentage points)", "risk score", 0.01),
-    ("benchmark-adjusted fall in offending rate",
-     "benchmark-adjusted fall in offending rate", "rate, ITT", 1.0),
-    ("event study (Callaway & Sant'Anna), rate",
-     "event study: fall in offending rate per day at liberty", "rate, ITT", 1.0),
-    ("count model: Poisson, 1 - RR of adoption",
-     "count model (poisson): 1 - rate ratio of adoption", "rate, ITT", 1.0),
-    ("count model: negative binomial, 1 - RR",
-     "count model (negative binomial): 1 - rate ratio of adoption", "rate, ITT", 1.0),
-    ("count model: GEE, 1 - RR",
-     "count model (GEE (exchangeable)): 1 - rate ratio of adoption", "rate, ITT", 1.0),
-    ("JDL matched comparison: 1 - frequency ratio", "JDL: 1 - frequency ratio",
-     "one-year frequency", 1.0),
-    ("MAIN: g-estimation, managed-rate effect",
-     "main: reduction in offending rate while managed", "rate while managed", 1.0),
+    ("naive: headline mean % risk reduction (12 months)", "naive_risk_reduction", "risk score",
+     0.01),
+    ("naive: fall in offending rate (12 months after vs before adoption)", "naive_rate_fall",
+     "rate", 1.0),
+    ("benchmark: naive minus eligible-not-selected (risk, pp)", "benchmark_risk_gap",
+     "risk score", 0.01),
+    ("benchmark-adjusted fall in offending rate", "eligible_benchmark", "rate, ITT", 1.0),
+    ("event study (Callaway & Sant'Anna), rate", "event_study", "rate, ITT", 1.0),
+    ("count model: Poisson, 1 - RR of adoption", "count_poisson", "rate, ITT", 1.0),
+    ("count model: negative binomial, 1 - RR", "count_negbin", "rate, ITT", 1.0),
+    ("count model: GEE, 1 - RR", "count_gee", "rate, ITT", 1.0),
+    ("JDL matched comparison: 1 - frequency ratio", "jdl_frequency_ratio", "one-year frequency",
+     1.0),
+    ("MAIN: g-estimation, managed-rate effect", "g_estimate", "rate while managed", 1.0),
 ]
 
 WHY = {
@@ -100,7 +94,7 @@ def one_run(task):
     warnings.simplefilter("ignore")
     from iomlib.config.settings import default_config
     from iomlib.data.synth import SynthParams, simulate
-    from iomlib.impact.estimators import (
+    from iomlib.impact import (
         CountModels,
         EligibleBenchmark,
         EventStudy,
@@ -122,13 +116,13 @@ def one_run(task):
             est.fit(ds, cfg, panel=P)
             parts.append(est.summary)
         except Exception as exc:  # noqa: BLE001 - record any failure and keep going
-            parts.append(pd.DataFrame([{"measure": f"ERROR {type(est).__name__}",
+            parts.append(pd.DataFrame([{"key": None, "measure": f"ERROR {type(est).__name__}",
                                         "estimate": np.nan, "method": repr(exc)}]))
         timings[type(est).__name__] = time.perf_counter() - t1
     s = pd.concat(parts, ignore_index=True)
     rows = []
-    for label, measure, scale, mult in ESTIMATORS:
-        r = s[s["measure"] == measure]
+    for label, key, _scale, mult in ESTIMATORS:
+        r = s[s["key"] == key]
         if len(r) == 0:
             rows.append({"estimator": label, "estimate": np.nan, "ci_low": np.nan,
                          "ci_high": np.nan})
@@ -264,7 +258,7 @@ def write_markdown(summary: pd.DataFrame, runs: pd.DataFrame, args, elapsed: flo
     lines += [
         "", "## The main estimator", "",
         ("`iom impact` and `impact_headline` report the g-estimate "
-        "(`iomlib.impact.estimators.StructuralRate`): on each month end's risk set (everyone the panel "
+        "(`iomlib.impact.StructuralRate`): on each month end's risk set (everyone the panel "
         "could have adopted: eligible, not on the scheme, not in long custody, not removed in "
         "the last 3 months, offended in the last 3 months), offences in the next 12 months "
         "are modelled by a Poisson regression with days at liberty as exposure, pre-entry "

@@ -29,6 +29,7 @@ MOVED = {
     "iomlib.impact_panel": "iomlib.impact.panel",
     "iomlib.impact_cs": "iomlib.impact.cs",
     "iomlib.impact_stats": "iomlib.impact.models",
+    "iomlib.impact.estimators": "iomlib.impact",
     "iomlib.disclosure": "iomlib.sdc",
     "iomlib.provenance": "iomlib.report.provenance",
 }

@@ -78,9 +78,41 @@ def cmd_headline(args) -> int:
     return 0
 
 
+def add_impact_arguments(parser) -> None:
+    """Arguments of ``iom impact``.
+
+    Parameters
+    ----------
+    parser : argparse.ArgumentParser
+        The ``impact`` subparser.
+    """
+    parser.add_argument("--data", default=None,
+                        help="dataset (default: embedded synthetic data)")
+    parser.add_argument("--as-of", default=None, help="as-of date (default 2020-01-31)")
+    parser.add_argument("--config", default=None, help="YAML configuration file")
+    parser.add_argument("--json", action="store_true", help="print JSON")
+
+
 def cmd_impact(args) -> int:
-    from iomlib.impact.estimators import main_impact
-    return main_impact(args)
+    """Run ``iom impact``: print the main estimate (JSON with ``--json``).
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        Parsed :func:`add_impact_arguments`.
+
+    Returns
+    -------
+    int
+        Exit status (0).
+    """
+    from iomlib.data.open import open_dataset
+    from iomlib.impact.summary import run_impact
+    cfg = _config(args)
+    ds = open_dataset(getattr(args, "data", None), config=cfg)
+    print(run_impact(ds, cfg, as_json=getattr(args, "json", False)))
+    sys.stdout.flush()
+    return 0
 
 
 def cmd_report(args) -> int:
@@ -126,9 +158,7 @@ def build_parser(argv=None) -> argparse.ArgumentParser:
     h.set_defaults(func=cmd_headline)
 
     i = sub.add_parser("impact", help="estimate the effect of being managed on offending")
-    if _wants("impact", argv):  # heavy imports (statsmodels, lifelines) only when needed
-        from iomlib.impact.estimators import add_impact_arguments
-        add_impact_arguments(i)
+    add_impact_arguments(i)
     i.set_defaults(func=cmd_impact)
 
     r = sub.add_parser("report", help="run the notebooks and publish the HTML appendix")

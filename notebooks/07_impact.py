@@ -81,7 +81,7 @@ def show(table, digits=3):
     """Display an estimate table (methods listed below it) through disclosure control: in a
     public report the figures of a row resting on fewer than min_cell people (in either group)
     are hidden, and so is its n (with 1:1 matching, n would give the group sizes away)."""
-    t = table.drop(columns=["method"], errors="ignore")
+    t = table.drop(columns=["key", "method"], errors="ignore")
     counts = ["n", "n_treated", "n_control"]
     derived = {c: counts for c in ESTIMATES if c in t.columns}
     derived["n"] = ["n_treated", "n_control"]
@@ -103,7 +103,8 @@ def show(table, digits=3):
 
 # %%
 bench = impact.EligibleBenchmark().fit(ds, cfg, panel=panel)
-show(bench.summary.iloc[[0, 1, 4]])
+show(impact.summary_rows(bench.summary, ["naive_risk_reduction", "naive_risk_reduction_all",
+                                          "naive_rate_fall"]))
 
 # %% [markdown]
 # ## 2. The eligible-but-not-selected benchmark
@@ -119,8 +120,11 @@ show(bench.summary.iloc[[0, 1, 4]])
 # The benchmark shows how large the selection artefact is; it is not the effect.
 
 # %%
-show(bench.summary.iloc[[2, 3, 5, 6]])
-n_bench, n_naive_all, n_naive = (bench.summary.iloc[i]["n"] for i in (2, 1, 0))
+show(impact.summary_rows(bench.summary, ["benchmark_risk_reduction", "benchmark_risk_gap",
+                                          "benchmark_rate_fall", "eligible_benchmark"]))
+n_bench, n_naive_all, n_naive = impact.summary_rows(
+    bench.summary, ["benchmark_risk_reduction", "naive_risk_reduction_all",
+                    "naive_risk_reduction"])["n"]
 display(Markdown(
     f"With no programme, eligible people's risk score fell by "
     f"**{fig(bench.benchmark_, '.1f', n_bench)}%** on average in the 12 months after their "
@@ -327,7 +331,7 @@ show(results.table())
 
 # %%
 candidates = [Path("../docs/impact_coverage.md"), Path("docs/impact_coverage.md"),
-              Path(impact.__file__).resolve().parents[1] / "docs" / "impact_coverage.md"]
+              Path(impact.__file__).resolve().parents[2] / "docs" / "impact_coverage.md"]
 cov = next((c for c in candidates if c.exists()), None)
 if cov is not None:
     text = cov.read_text()

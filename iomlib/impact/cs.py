@@ -12,7 +12,7 @@ never treated, plus (``control_group="not_yet_treated"``) units whose cohort is 
 functions (``psi_i`` with ``Var = sum(psi_i^2) / n^2``); event-time aggregates weight cohorts by
 size and include the influence function of the estimated weights (Callaway & Sant'Anna 2021,
 appendix), so that they match ``did::aggte(type = "dynamic")``. Checked against the
-``differences`` package in ``tests/test_impact.py``.
+``differences`` package in ``tests/test_impact_cs.py``.
 """
 from __future__ import annotations
 
@@ -66,8 +66,7 @@ def att_gt(Y: np.ndarray, cohort: np.ndarray, *, anticipation: int = 0,
                          "'never_treated'")
     rows, cols = [], []
     for g in np.unique(Gv[~never]).astype(int):
-        b_univ = g - anticipation - 1
-        if b_univ < 0:
+        if g - anticipation - 1 < 0:
             continue
         tr = Gv == g
         n_t = int(tr.sum())
@@ -75,13 +74,8 @@ def att_gt(Y: np.ndarray, cohort: np.ndarray, *, anticipation: int = 0,
             e = t - g
             if event_window is not None and not event_window[0] <= e <= event_window[1]:
                 continue
-            if base_period == "universal" or t >= g - anticipation:
-                b = b_univ
-            else:
-                b = t - 1
-                if b < 0:
-                    continue
-            if t == b:
+            b = _base(g, t, anticipation, base_period)
+            if b is None:
                 continue
             if control_group == "never_treated":
                 ctl = never
@@ -90,18 +84,7 @@ def att_gt(Y: np.ndarray, cohort: np.ndarray, *, anticipation: int = 0,
             n_c = int(ctl.sum())
             if n_c < min_controls:
                 continue
-            psi = np.zeros(n)
-            if estimand == "treated_mean":
-                yt = Y[tr, t]
-                att = yt.mean()
-                psi[tr] = n * (yt - att) / n_t
-            else:
-                d = Y[:, t] - Y[:, b]
-                mt = d[tr].mean()
-                mc = d[ctl].mean()
-                psi[tr] = n * (d[tr] - mt) / n_t
-                psi[ctl] -= n * (d[ctl] - mc) / n_c
-                att = mt - mc
+            att, psi = _cell(Y, tr, ctl, t, b, estimand)
             rows.append((g, t, e, b, att, np.sqrt(np.sum(psi ** 2)) / n, n_t, n_c))
             cols.append(psi)
     table = pd.DataFrame(rows, columns=["cohort", "time", "event_time", "base", "att", "se",
@@ -110,9 +93,39 @@ def att_gt(Y: np.ndarray, cohort: np.ndarray, *, anticipation: int = 0,
     return table, psi
 
 
+def _base(g: int, t: int, anticipation: int, base_period: str) -> int | None:
+    """Base period of cell (g, t); None when the cell has none (or it is ``t`` itself)."""
+    if base_period == "universal" or t >= g - anticipation:
+        b = g - anticipation - 1
+    else:
+        b = t - 1
+        if b < 0:
+            return None
+    return None if t == b else b
+
+
+def _cell(Y: np.ndarray, tr: np.ndarray, ctl: np.ndarray, t: int, b: int,
+          estimand: str) -> tuple[float, np.ndarray]:
+    """ATT(g, t) (or the treated mean) of one cell and its influence function."""
+    n = Y.shape[0]
+    n_t, n_c = int(tr.sum()), int(ctl.sum())
+    psi = np.zeros(n)
+    if estimand == "treated_mean":
+        yt = Y[tr, t]
+        att = yt.mean()
+        psi[tr] = n * (yt - att) / n_t
+    else:
+        d = Y[:, t] - Y[:, b]
+        mt = d[tr].mean()
+        mc = d[ctl].mean()
+        psi[tr] = n * (d[tr] - mt) / n_t
+        psi[ctl] -= n * (d[ctl] - mc) / n_c
+        att = mt - mc
+    return att, psi
+
+
 def aggregate_event(table: pd.DataFrame, psi: np.ndarray, cohort: np.ndarray, *,
-                    alpha: float = 0.05, balance_e: int | None = None,
-                    uniform_reps: int = 0, seed: int = 12345):
+                    alpha: float = 0.05, uniform_reps: int = 0, seed: int = 12345):
     """Aggregate ATT(g, t) by event time ``e = t - g`` with cohort-size weights.
 
     Parameters
@@ -123,11 +136,11 @@ def aggregate_event(table: pd.DataFrame, psi: np.ndarray, cohort: np.ndarray, *,
         As given to :func:`att_gt` (for the weights and their influence function).
     alpha : float
         One minus the confidence level of the pointwise (and uniform) bands.
-    balance_e : int, optional
-        Not used (reserved for a balanced-cohort aggregation).
     uniform_reps : int
         If > 0, a multiplier bootstrap (Rademacher weights) over units gives a critical value
         for a simultaneous band over all event times (``ci_low_uniform`` / ``ci_high_uniform``).
+    seed : int
+        Seed of the multiplier bootstrap.
 
     Returns
     -------

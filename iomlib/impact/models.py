@@ -1,12 +1,12 @@
-"""Statistical helpers for the impact estimators (issue 4), each checked in ``tests/test_impact.py``.
+"""Statistical helpers for the impact estimators (issue 4), each checked in the tests.
 
-- :func:`wilson` and :func:`newcombe_difference`: a proportion and a difference of two
-  independent proportions (Newcombe 1998, method 10: hybrid score interval from Wilson limits);
+- :func:`wilson`: the Wilson score interval of a proportion (the difference of two, Newcombe's
+  interval, is statsmodels' ``confint_proportions_2indep(..., method="newcomb")``);
 - :func:`poisson_fit`: Poisson quasi-likelihood regression with an exposure offset, fitted by
   Newton-Raphson (IRLS) with person-clustered sandwich standard errors; used inside root-finding
   loops where statsmodels' per-fit overhead would dominate (agrees with ``statsmodels`` GLM);
-- :func:`smd`: standardised mean difference (pooled standard deviation, optional weights);
-- :func:`cluster_bootstrap_ci`: percentile bootstrap interval resampling people.
+- :func:`g_estimate`: g-estimation of a multiplicative rate effect by test inversion;
+- :func:`smd`: standardised mean difference (pooled standard deviation, optional weights).
 """
 from __future__ import annotations
 
@@ -43,41 +43,23 @@ def wilson(k: int, n: int, alpha: float = 0.05) -> tuple[float, float]:
     return wilson_interval(k, n, alpha)
 
 
-def newcombe_difference(k1: int, n1: int, k2: int, n2: int,
-                        alpha: float = 0.05) -> tuple[float, float, float]:
-    """Difference of two independent proportions ``k1/n1 - k2/n2`` with Newcombe's interval.
-
-    Method 10 of Newcombe (1998), Statistics in Medicine 17:873-890: the hybrid score interval
-    built from the two Wilson intervals (statsmodels calls it ``"newcomb"``).
-
-    Returns
-    -------
-    (difference, low, high) : tuple of float
-
-    Examples
-    --------
-    Newcombe's example (b): 9/10 against 3/10 gives 0.6 with interval 0.1705 to 0.8090.
-
-    >>> [round(x, 4) for x in newcombe_difference(9, 10, 3, 10)]
-    [0.6, 0.1705, 0.809]
-    """
-    if n1 <= 0 or n2 <= 0:
-        return (float("nan"),) * 3
-    p1, p2 = k1 / n1, k2 / n2
-    l1, u1 = wilson(k1, n1, alpha)
-    l2, u2 = wilson(k2, n2, alpha)
-    d = p1 - p2
-    lo = d - np.sqrt((p1 - l1) ** 2 + (u2 - p2) ** 2)
-    hi = d + np.sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2)
-    return float(d), float(lo), float(hi)
-
-
 def smd(x_treated, x_control, w_treated=None, w_control=None) -> float:
     """Standardised mean difference: ``(mean_t - mean_c) / sqrt((var_t + var_c) / 2)``.
 
     The denominator uses the unweighted variances of the groups as given (Austin 2009), so that
     before- and after-matching values share a scale when the unmatched samples are passed with
     weights. Returns 0 when both variances are zero and the means are equal.
+
+    Parameters
+    ----------
+    x_treated, x_control : array-like of float
+        Values of the covariate in each group.
+    w_treated, w_control : array-like of float, optional
+        Weights of the means and variances (equal weights if omitted).
+
+    Returns
+    -------
+    float
     """
     xt = np.asarray(x_treated, float)
     xc = np.asarray(x_control, float)
@@ -106,7 +88,17 @@ class PoissonFit:
         self.names = list(names)
 
     def coef(self, name: str) -> tuple[float, float]:
-        """(estimate, standard error) of one coefficient."""
+        """(estimate, standard error) of one coefficient.
+
+        Parameters
+        ----------
+        name : str
+            The coefficient's column name.
+
+        Returns
+        -------
+        (estimate, se) : tuple of float
+        """
         j = self.names.index(name)
         return float(self.params[j]), float(self.bse[j])
 
@@ -135,6 +127,10 @@ def poisson_fit(y, X, exposure, groups, *, start=None, names=None, tol=1e-10,
         Starting coefficients (warm start inside root-finding).
     names : list of str, optional
         Column names (for :meth:`PoissonFit.coef`).
+    tol : float
+        Relative change of the coefficients at which Newton-Raphson stops.
+    max_iter : int
+        Most Newton-Raphson steps.
 
     Returns
     -------
@@ -151,7 +147,14 @@ def poisson_fit(y, X, exposure, groups, *, start=None, names=None, tol=1e-10,
             b[0] = np.log(max(y.sum(), 1e-8) / np.exp(off).sum())
     else:
         b = np.array(start, float)
+    b, converged, it = _newton(y, X, off, b, tol, max_iter)
+    mu = np.exp(X @ b + off)
+    cov = _cluster_covariance(y, X, mu, groups)
+    return PoissonFit(b, cov, mu, converged, it, names or [f"x{j}" for j in range(k)])
 
+
+def _newton(y, X, off, b, tol, max_iter) -> tuple[np.ndarray, bool, int]:
+    """Newton-Raphson with step halving on the Poisson log-likelihood: (b, converged, steps)."""
     def loglik(beta):
         eta = X @ beta + off
         with np.errstate(over="ignore", invalid="ignore"):
@@ -160,8 +163,9 @@ def poisson_fit(y, X, exposure, groups, *, start=None, names=None, tol=1e-10,
 
     ll = loglik(b)
     converged = False
-    it = 0
-    for it in range(1, max_iter + 1):
+    steps = 0
+    while steps < max_iter:
+        steps += 1
         mu = np.exp(X @ b + off)
         grad = X.T @ (y - mu)
         H = (X * mu[:, None]).T @ X
@@ -181,16 +185,19 @@ def poisson_fit(y, X, exposure, groups, *, start=None, names=None, tol=1e-10,
         if done:
             converged = True
             break
-    mu = np.exp(X @ b + off)
+    return b, converged, steps
+
+
+def _cluster_covariance(y, X, mu, groups) -> np.ndarray:
+    """Cluster-robust sandwich ``H^-1 (sum_g s_g s_g') H^-1 * G / (G - 1)``."""
     H = (X * mu[:, None]).T @ X
     Hinv = np.linalg.pinv(H)
     codes, inv = np.unique(np.asarray(groups), return_inverse=True)
     G = len(codes)
-    S = np.zeros((G, k))
+    S = np.zeros((G, X.shape[1]))
     np.add.at(S, inv, X * (y - mu)[:, None])
     meat = S.T @ S * (G / (G - 1) if G > 1 else 1.0)
-    cov = Hinv @ meat @ Hinv
-    return PoissonFit(b, cov, mu, converged, it, names or [f"x{j}" for j in range(k)])
+    return Hinv @ meat @ Hinv
 
 
 def g_estimate(y_unmanaged, y_managed, X, exposure, groups, *, names, treat: str = "adopted",
@@ -213,6 +220,8 @@ def g_estimate(y_unmanaged, y_managed, X, exposure, groups, *, names, treat: str
         Name of the treatment column.
     lower, upper : float
         Search bracket for ``e`` (``upper < 1``).
+    xtol : float
+        Tolerance of the root finder on ``e``.
 
     Returns
     -------
@@ -258,33 +267,3 @@ def _root(f, lo, hi, xtol=1e-4) -> float:
     if np.sign(flo) == np.sign(fhi):
         return float(-np.inf if abs(flo) < abs(fhi) else np.inf)
     return float(brentq(f, lo, hi, xtol=xtol))
-
-
-def cluster_bootstrap_ci(stat, groups, *, reps: int = 999, seed: int = 12345,
-                         alpha: float = 0.05) -> tuple[float, float, np.ndarray]:
-    """Percentile bootstrap interval for ``stat(index_array)``, resampling whole clusters.
-
-    Parameters
-    ----------
-    stat : callable
-        Takes an integer array of row positions (with repeats) and returns a float.
-    groups : array, shape (n,)
-        Cluster label of each row (people).
-    reps, seed, alpha
-        Replicates, random seed and one minus the confidence level.
-
-    Returns
-    -------
-    (low, high, draws)
-    """
-    g = np.asarray(groups)
-    codes, inv = np.unique(g, return_inverse=True)
-    rows_of = np.split(np.argsort(inv, kind="stable"), np.cumsum(np.bincount(inv))[:-1])
-    rng = np.random.default_rng(seed)
-    draws = np.empty(reps)
-    for r in range(reps):
-        pick = rng.integers(0, len(codes), len(codes))
-        idx = np.concatenate([rows_of[j] for j in pick])
-        draws[r] = stat(idx)
-    lo, hi = np.nanquantile(draws, [alpha / 2, 1 - alpha / 2])
-    return float(lo), float(hi), draws

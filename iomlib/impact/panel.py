@@ -30,15 +30,15 @@ import pandas as pd
 
 from iomlib.config.settings import Config, default_config
 from iomlib.errors import IomError
-from iomlib.risk.engine import offence_weights
+from iomlib.risk.engine import day_numbers, offence_weights
 from iomlib.risk.matrix import matrix_points
 
 _EPOCH = np.datetime64("1970-01-01", "D")
 
 
 def _day(values) -> np.ndarray:
-    arr = np.asarray(pd.to_datetime(pd.Series(values)).values, dtype="datetime64[D]")
-    return (arr - _EPOCH).astype(np.int64)
+    """Day numbers from 1970-01-01 (:func:`iomlib.risk.engine.day_numbers`)."""
+    return day_numbers(values, _EPOCH)
 
 
 @dataclass
@@ -99,10 +99,12 @@ class Panel:
 
     @property
     def n_people(self) -> int:
+        """Number of people (rows)."""
         return len(self.person_ids)
 
     @property
     def n_months(self) -> int:
+        """Number of months (columns)."""
         return len(self.month_ends)
 
 
@@ -116,6 +118,31 @@ def _intervals_to_days(n: int, day0: int, n_days: int, who: np.ndarray, lo: np.n
     np.add.at(diff, (who[ok], a[ok]), 1)
     np.add.at(diff, (who[ok], b[ok]), -1)
     return np.cumsum(diff[:, :n_days], axis=1) > 0
+
+
+@dataclass
+class _Calendar:
+    """The panel's people, months and days (day numbers from 1970-01-01)."""
+
+    ids: np.ndarray
+    index: pd.Index
+    month_ends: pd.DatetimeIndex
+    t: pd.Timestamp
+    day0: int
+    last: int
+    mstart: np.ndarray
+    mend: np.ndarray
+    n_days: int
+    bounds: np.ndarray
+    observed: np.ndarray
+
+    @property
+    def n(self) -> int:
+        return len(self.ids)
+
+    @property
+    def m(self) -> int:
+        return len(self.month_ends)
 
 
 def build_panel(dataset, as_of=None, config: Config | None = None, *,
@@ -147,48 +174,68 @@ def build_panel(dataset, as_of=None, config: Config | None = None, *,
     off = off[off["offence_date"] <= t]
     if len(off) == 0:
         raise IomError(f"impact: no offences on or before the as-of date {t.date()}")
+    cal = _calendar(dataset, off, t, start)
+    cu = dataset.custody
+    cu = cu[cu["start_date"] <= t]
+    ep = dataset.episodes
+    ep = ep[ep["adopted_on"] <= t]
+    ew = cal.index.get_indexer(ep["person_id"].astype(str))
+    keep = ew >= 0
+    rem = ep["removed_on"].where(ep["removed_on"].notna() & (ep["removed_on"] <= t))
+    rem_day = np.where(rem.notna(), _day(rem.fillna(t)), cal.last + 1)
+    managed = _intervals_to_days(cal.n, cal.day0, cal.n_days, ew[keep],
+                                 _day(ep["adopted_on"])[keep] + 1, rem_day[keep])
+    parts = _liberty(cal, cu, managed)
+    parts.update(_offences(cal, off, cfg, managed))
+    parts.update(_eligibility(cal, off, cfg, eligibility_from))
+    parts.update(_episodes(cal, ep, ew, keep, rem_day))
+    parts["long_custody"] = _long_custody(cal, cu)
+    parts.update(_people(cal, dataset.people))
+    eligible = parts["eligible"]
+    parts["first_eligible"] = np.where(eligible.any(axis=1), eligible.argmax(axis=1), -1)
+    return Panel(person_ids=cal.ids, month_ends=cal.month_ends, as_of=t, **parts)
+
+
+def _calendar(dataset, off: pd.DataFrame, t: pd.Timestamp, start) -> _Calendar:
+    """People and months of the panel, from the month of ``start`` (or the first offence)."""
     s = pd.Timestamp(start) if start is not None else off["offence_date"].min()
     s = s.to_period("M").to_timestamp()
     month_ends = pd.date_range(s + pd.offsets.MonthEnd(0), t + pd.offsets.MonthEnd(0), freq="ME")
-    m = len(month_ends)
     ids = dataset.people["person_id"].astype(str).to_numpy()
-    n = len(ids)
-    index = pd.Index(ids)
     day0 = int(_day([s])[0])
     last = int(_day([t])[0])
     mstart = _day(month_ends.to_period("M").to_timestamp())
     mend = _day(month_ends)
     n_days = int(mend[-1] - day0 + 1)
-    bounds = (mstart - day0).astype(np.int64)
-    observed = np.arange(n_days) + day0 <= last
+    return _Calendar(ids=ids, index=pd.Index(ids), month_ends=month_ends, t=t, day0=day0,
+                     last=last, mstart=mstart, mend=mend, n_days=n_days,
+                     bounds=(mstart - day0).astype(np.int64),
+                     observed=np.arange(n_days) + day0 <= last)
 
-    # custody and managed days
-    cu = dataset.custody
-    cu = cu[cu["start_date"] <= t]
-    cw = index.get_indexer(cu["person_id"].astype(str))
+
+def _liberty(cal: _Calendar, cu: pd.DataFrame, managed: np.ndarray) -> dict:
+    """Days at liberty, managed days at liberty and observed days, per month."""
+    cw = cal.index.get_indexer(cu["person_id"].astype(str))
     keep = cw >= 0
-    custody = _intervals_to_days(n, day0, n_days, cw[keep], _day(cu["start_date"])[keep],
-                                 _day(cu["end_date"])[keep])
-    ep = dataset.episodes
-    ep = ep[ep["adopted_on"] <= t]
-    ew = index.get_indexer(ep["person_id"].astype(str))
-    keep = ew >= 0
-    rem = ep["removed_on"].where(ep["removed_on"].notna() & (ep["removed_on"] <= t))
-    rem_day = np.where(rem.notna(), _day(rem.fillna(t)), last + 1)
-    managed = _intervals_to_days(n, day0, n_days, ew[keep], _day(ep["adopted_on"])[keep] + 1,
-                                 rem_day[keep])
-    at_liberty = ~custody & observed[None, :]
-    liberty = np.add.reduceat(at_liberty, bounds, axis=1).astype(float)
-    managed_liberty = np.add.reduceat(at_liberty & managed, bounds, axis=1).astype(float)
-    days = np.add.reduceat(np.broadcast_to(observed, (1, n_days)), bounds, axis=1)[0]
+    custody = _intervals_to_days(cal.n, cal.day0, cal.n_days, cw[keep],
+                                 _day(cu["start_date"])[keep], _day(cu["end_date"])[keep])
+    at_liberty = ~custody & cal.observed[None, :]
+    liberty = np.add.reduceat(at_liberty, cal.bounds, axis=1).astype(float)
+    managed_liberty = np.add.reduceat(at_liberty & managed, cal.bounds, axis=1).astype(float)
+    days = np.add.reduceat(np.broadcast_to(cal.observed, (1, cal.n_days)), cal.bounds,
+                           axis=1)[0]
+    return {"liberty": liberty, "managed_liberty": managed_liberty, "days": days.astype(float)}
 
-    # offences per month
-    op = index.get_indexer(off["person_id"].astype(str))
+
+def _offences(cal: _Calendar, off: pd.DataFrame, cfg: Config, managed: np.ndarray) -> dict:
+    """Offences, harm, domestic and weapon offences and offences on managed days, per month."""
+    n, m = cal.n, cal.m
+    op = cal.index.get_indexer(off["person_id"].astype(str))
     od = _day(off["offence_date"])
-    ok = (op >= 0) & (od >= day0)
+    ok = (op >= 0) & (od >= cal.day0)
     op, od = op[ok], od[ok]
     w = offence_weights(off, cfg)[ok]
-    om = np.searchsorted(mstart, od, side="right") - 1
+    om = np.searchsorted(cal.mstart, od, side="right") - 1
     count = np.zeros((n, m), dtype=np.int64)
     harm = np.zeros((n, m))
     np.add.at(count, (op, om), 1)
@@ -197,11 +244,16 @@ def build_panel(dataset, as_of=None, config: Config | None = None, *,
     weapon = np.zeros((n, m), dtype=np.int64)
     np.add.at(domestic, (op, om), off["domestic"].astype(bool).to_numpy()[ok].astype(np.int64))
     np.add.at(weapon, (op, om), off["weapon"].astype(bool).to_numpy()[ok].astype(np.int64))
-    is_m = managed[op, od - day0]
+    is_m = managed[op, od - cal.day0]
     count_managed = np.zeros((n, m), dtype=np.int64)
     np.add.at(count_managed, (op[is_m], om[is_m]), 1)
+    return {"count": count, "harm": harm, "domestic": domestic, "weapon": weapon,
+            "count_managed": count_managed}
 
-    # selection matrix at month ends
+
+def _eligibility(cal: _Calendar, off: pd.DataFrame, cfg: Config, eligibility_from) -> dict:
+    """Selection-matrix points at month ends (version in force) and whether they cross."""
+    n, m, month_ends = cal.n, cal.m, cal.month_ends
     e0 = (pd.Timestamp(eligibility_from) + pd.offsets.MonthEnd(0) if eligibility_from is not None
           else month_ends[0] + pd.offsets.MonthEnd(12))
     eval_start = int(np.searchsorted(month_ends, e0))
@@ -213,13 +265,18 @@ def build_panel(dataset, as_of=None, config: Config | None = None, *,
         vnames = np.array([cfg.matrix_version_on(d).name for d in month_ends[cols]])
         for v in pd.unique(vnames):
             vc = cols[vnames == v]
-            pairs = pd.DataFrame({"person_id": np.repeat(ids, len(vc)),
+            pairs = pd.DataFrame({"person_id": np.repeat(cal.ids, len(vc)),
                                   "date": np.tile(month_ends[vc].values, n)})
             mp = matrix_points(off, pairs, cfg, version=v)
             points[:, vc] = mp["points"].to_numpy().reshape(n, len(vc))
             eligible[:, vc] = mp["crosses"].to_numpy().reshape(n, len(vc))
+    return {"points": points, "eligible": eligible, "eval_start": eval_start}
 
-    # episodes at month ends
+
+def _episodes(cal: _Calendar, ep: pd.DataFrame, ew: np.ndarray, keep: np.ndarray,
+              rem_day: np.ndarray) -> dict:
+    """On the scheme and adopted by month, months since removal, first adoption and cohort."""
+    n, m, mstart, mend = cal.n, cal.m, cal.mstart, cal.mend
     on_scheme = np.zeros((n, m), dtype=bool)
     adopted = np.zeros((n, m), dtype=bool)
     a_day = _day(ep["adopted_on"])
@@ -230,17 +287,11 @@ def build_panel(dataset, as_of=None, config: Config | None = None, *,
     months_since_removal = np.full((n, m), big, dtype=np.int64)
     for i, a, r in zip(ew[keep], a_day[keep], rem_day[keep]):
         on_scheme[i, (mend >= a) & (mend <= r)] = True
-        if r <= last:
+        if r <= cal.last:
             rm = int(np.searchsorted(mstart, r, side="right") - 1)
             since = np.arange(m) - rm
             upd = (since >= 0) & (since < months_since_removal[i])
             months_since_removal[i, upd] = since[upd]
-    long_custody = np.zeros((n, m), dtype=bool)
-    lc = cu[cu["sentence_kind"].astype(str) == "long"]
-    lw = index.get_indexer(lc["person_id"].astype(str))
-    for i, a, b in zip(lw, _day(lc["start_date"]), _day(lc["end_date"])):
-        if i >= 0:
-            long_custody[i, (mend >= a) & (mend <= b)] = True
     first_adopted = np.full(n, -1, dtype=np.int64)
     first_cohort = np.full(n, None, dtype=object)
     order = np.argsort(a_day, kind="stable")
@@ -248,23 +299,33 @@ def build_panel(dataset, as_of=None, config: Config | None = None, *,
         if keep[j] and am[j] >= 0:
             first_adopted[ew[j]] = am[j]
             first_cohort[ew[j]] = ep["cohort"].iloc[j]
-    any_el = eligible.any(axis=1)
-    first_eligible = np.where(any_el, eligible.argmax(axis=1), -1)
+    return {"on_scheme": on_scheme, "adopted": adopted,
+            "months_since_removal": months_since_removal, "first_adopted": first_adopted,
+            "first_cohort": first_cohort}
 
-    people = dataset.people.set_index(dataset.people["person_id"].astype(str))
-    by = people["birth_year"].reindex(ids).to_numpy(float)
-    age = month_ends.year.to_numpy(float)[None, :] - by[:, None]
-    male = (people["sex"].reindex(ids).astype(str).str.upper().str[0] == "M").to_numpy()
-    return Panel(person_ids=ids, month_ends=month_ends, count=count, count_managed=count_managed,
-                 harm=harm, liberty=liberty, managed_liberty=managed_liberty,
-                 days=days.astype(float), points=points, eligible=eligible, on_scheme=on_scheme,
-                 adopted=adopted, first_adopted=first_adopted, first_cohort=first_cohort,
-                 first_eligible=first_eligible, eval_start=eval_start, long_custody=long_custody,
-                 months_since_removal=months_since_removal, domestic=domestic, weapon=weapon,
-                 age=age, male=male, as_of=t)
+
+def _long_custody(cal: _Calendar, cu: pd.DataFrame) -> np.ndarray:
+    """Inside a custody spell of kind ``long`` at each month end."""
+    long_custody = np.zeros((cal.n, cal.m), dtype=bool)
+    lc = cu[cu["sentence_kind"].astype(str) == "long"]
+    lw = cal.index.get_indexer(lc["person_id"].astype(str))
+    for i, a, b in zip(lw, _day(lc["start_date"]), _day(lc["end_date"])):
+        if i >= 0:
+            long_custody[i, (cal.mend >= a) & (cal.mend <= b)] = True
+    return long_custody
+
+
+def _people(cal: _Calendar, people: pd.DataFrame) -> dict:
+    """Age at each month end (from birth year) and sex."""
+    people = people.set_index(people["person_id"].astype(str))
+    by = people["birth_year"].reindex(cal.ids).to_numpy(float)
+    age = cal.month_ends.year.to_numpy(float)[None, :] - by[:, None]
+    male = (people["sex"].reindex(cal.ids).astype(str).str.upper().str[0] == "M").to_numpy()
+    return {"age": age, "male": male}
 
 
 def _cum(a: np.ndarray) -> np.ndarray:
+    """Cumulative sums along months with a leading zero column (window sums by difference)."""
     return np.concatenate([np.zeros((a.shape[0], 1)), np.cumsum(a, axis=1, dtype=float)], axis=1)
 
 
@@ -287,6 +348,7 @@ def risk_sets(panel: Panel, *, follow_up: int = 12, min_history: int = 12,
     Parameters
     ----------
     panel : Panel
+        From :func:`build_panel`.
     follow_up : int
         Months of follow-up after the month end.
     min_history : int
@@ -307,13 +369,10 @@ def risk_sets(panel: Panel, *, follow_up: int = 12, min_history: int = 12,
         (on managed days), ``liberty`` and ``managed_liberty`` (days).
     """
     M = panel.n_months
-    C = _cum(panel.count)
-    CM = _cum(panel.count_managed)
-    L = _cum(panel.liberty)
-    ML = _cum(panel.managed_liberty)
-    D = _cum(panel.domestic)
-    W = _cum(panel.weapon)
-    E = _cum(panel.eligible)
+    cums = {k: _cum(getattr(panel, k)) for k in ("count", "count_managed", "liberty",
+                                                  "managed_liberty", "domestic", "weapon",
+                                                  "eligible")}
+    C = cums["count"]
     first = max(panel.eval_start, 12 + min_history - 1)
     frames = []
     for m in range(first, M - follow_up):
@@ -324,28 +383,7 @@ def risk_sets(panel: Panel, *, follow_up: int = 12, min_history: int = 12,
         idx = np.flatnonzero(cand)
         if len(idx) == 0:
             continue
-
-        def s(A, a, b, idx=idx):  # sum over months a..b inclusive
-            return A[idx, b + 1] - A[idx, a]
-        win = s(C, m - 11, m)
-        frames.append(pd.DataFrame({
-            "row": idx, "m": m, "adopted": panel.adopted[idx, m].astype(int),
-            "points": panel.points[idx, m],
-            "c0": s(C, m, m), "c1": s(C, m - 1, m - 1), "c2": s(C, m - 2, m - 2),
-            "c3_5": s(C, m - 5, m - 3), "c6_11": s(C, m - 11, m - 6), "c_window": win,
-            "lib_window": s(L, m - 11, m),
-            "managed_share_window": s(ML, m - 11, m) / np.maximum(s(L, m - 11, m), 1.0),
-            "dom_share": s(D, m - 11, m) / np.maximum(win, 1.0),
-            "weap_share": s(W, m - 11, m) / np.maximum(win, 1.0),
-            "c_hist": s(C, 0, m - 12), "lib_hist": s(L, 0, m - 12),
-            "ever_managed": (ML[idx, m + 1] > 0).astype(int),
-            "months_eligible_12": s(E, m - 11, m),
-            "age": panel.age[idx, m], "male": panel.male[idx].astype(int),
-            "year": panel.month_ends[m].year,
-            "y": s(C, m + 1, m + follow_up), "y_managed": s(CM, m + 1, m + follow_up),
-            "liberty": s(L, m + 1, m + follow_up),
-            "managed_liberty": s(ML, m + 1, m + follow_up),
-        }))
+        frames.append(_risk_set(panel, cums, m, idx, follow_up))
     if not frames:
         raise IomError("impact: no eligible person-months with complete history and follow-up; "
                        "the data are too short or the as-of date too early")
@@ -353,6 +391,35 @@ def risk_sets(panel: Panel, *, follow_up: int = 12, min_history: int = 12,
     out.insert(1, "person_id", panel.person_ids[out["row"].to_numpy()])
     out.insert(3, "month_end", panel.month_ends[out["m"].to_numpy()])
     return out
+
+
+def _risk_set(panel: Panel, cums: dict, m: int, idx: np.ndarray,
+              follow_up: int) -> pd.DataFrame:
+    """Rows ``idx`` of month end ``m``: history up to *m* and follow-up after it."""
+    C, CM, L, ML = (cums[k] for k in ("count", "count_managed", "liberty", "managed_liberty"))
+    D, W, E = cums["domestic"], cums["weapon"], cums["eligible"]
+
+    def s(A, a, b):  # sum over months a..b inclusive
+        return A[idx, b + 1] - A[idx, a]
+    win = s(C, m - 11, m)
+    return pd.DataFrame({
+        "row": idx, "m": m, "adopted": panel.adopted[idx, m].astype(int),
+        "points": panel.points[idx, m],
+        "c0": s(C, m, m), "c1": s(C, m - 1, m - 1), "c2": s(C, m - 2, m - 2),
+        "c3_5": s(C, m - 5, m - 3), "c6_11": s(C, m - 11, m - 6), "c_window": win,
+        "lib_window": s(L, m - 11, m),
+        "managed_share_window": s(ML, m - 11, m) / np.maximum(s(L, m - 11, m), 1.0),
+        "dom_share": s(D, m - 11, m) / np.maximum(win, 1.0),
+        "weap_share": s(W, m - 11, m) / np.maximum(win, 1.0),
+        "c_hist": s(C, 0, m - 12), "lib_hist": s(L, 0, m - 12),
+        "ever_managed": (ML[idx, m + 1] > 0).astype(int),
+        "months_eligible_12": s(E, m - 11, m),
+        "age": panel.age[idx, m], "male": panel.male[idx].astype(int),
+        "year": panel.month_ends[m].year,
+        "y": s(C, m + 1, m + follow_up), "y_managed": s(CM, m + 1, m + follow_up),
+        "liberty": s(L, m + 1, m + follow_up),
+        "managed_liberty": s(ML, m + 1, m + follow_up),
+    })
 
 
 def history_design(rs: pd.DataFrame) -> pd.DataFrame:
@@ -364,6 +431,16 @@ def history_design(rs: pd.DataFrame) -> pd.DataFrame:
     at liberty; shares of domestic and weapon-enabled offences in the window; managed share of
     the window; previously managed; months eligible in the last 12; age, age squared, sex;
     calendar year (indicator per year, the first dropped). Constant columns are dropped.
+
+    Parameters
+    ----------
+    rs : DataFrame
+        Risk sets from :func:`risk_sets`.
+
+    Returns
+    -------
+    DataFrame
+        The design matrix (with a ``const`` column), indexed like ``rs``.
     """
     hist_years = rs["lib_hist"] / 365.25
     X = pd.DataFrame({
