@@ -127,7 +127,7 @@ _ZYGOTE = r"""
 import json, os, runpy, sys, time, traceback
 import iomlib.cli
 iomlib.cli.build_parser()            # everything `python -m iomlib` imports before a command
-import iomlib.data.sources, iomlib.data.validate  # ... and what reading some source imports on first use
+import iomlib.data.sources, iomlib.data.validate  # ... and what reading a source imports first
 iomlib.data.validate._pandera()
 import openpyxl, pyarrow.parquet, sqlalchemy, sqlalchemy.dialects.sqlite
 jobs = json.loads(sys.stdin.read())

@@ -84,6 +84,18 @@ class Dataset:
         """Write every table to ``out_dir`` as ``<table>.csv`` or ``<table>.parquet``.
 
         CSV dates are ISO ``YYYY-MM-DD``; booleans ``true``/``false``; output is byte-stable.
+
+        Parameters
+        ----------
+        out_dir : str or Path
+            Folder to write into (created if needed).
+        fmt : {"csv", "parquet"}
+            File format.
+
+        Returns
+        -------
+        list of Path
+            The files written.
         """
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
@@ -116,6 +128,18 @@ def _to_csv_text(df: pd.DataFrame) -> str:
 
 
 def file_sha256(path: str | Path) -> str:
+    """SHA-256 of a file, read in chunks.
+
+    Parameters
+    ----------
+    path : str or Path
+        The file.
+
+    Returns
+    -------
+    str
+        Hexadecimal SHA-256 of its bytes.
+    """
     h = hashlib.sha256()
     with open(path, "rb") as fh:
         for chunk in iter(lambda: fh.read(1 << 20), b""):

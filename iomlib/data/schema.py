@@ -52,6 +52,17 @@ class Table:
         return [c.name for c in self.columns]
 
     def column(self, name: str) -> Column:
+        """The specification of column ``name``.
+
+        Parameters
+        ----------
+        name : str
+            Column name.
+
+        Returns
+        -------
+        Column
+        """
         for c in self.columns:
             if c.name == name:
                 return c

@@ -493,7 +493,13 @@ def _episodes_table(episodes: list, person_ids: np.ndarray) -> pd.DataFrame:
 
 
 def survey_rng(p: SynthParams) -> np.random.Generator:
-    """The survey's own random stream (independent of the offending process)."""
+    """The survey's own random stream (independent of the offending process).
+
+    Parameters
+    ----------
+    p : SynthParams
+        The force's parameters (its seed).
+    """
     return np.random.default_rng(np.random.SeedSequence([p.seed, 7]))
 
 
@@ -537,6 +543,19 @@ def _survey(episodes: pd.DataFrame, offences: pd.DataFrame, p: SynthParams, rng)
 
 
 def with_seed(seed: int, **changes) -> SynthParams:
+    """The default parameters with another seed (and any other changes).
+
+    Parameters
+    ----------
+    seed : int
+        The seed.
+    **changes
+        Other fields of :class:`SynthParams` to change.
+
+    Returns
+    -------
+    SynthParams
+    """
     return replace(SynthParams(), seed=seed, **changes)
 
 
@@ -553,7 +572,17 @@ FORCES = (
 
 
 def national_sizes(n_forces: int, total_people: int, seed: int) -> np.ndarray:
-    """People per force: log-normal shares of ``total_people`` (deterministic for ``seed``)."""
+    """People per force: log-normal shares of ``total_people`` (deterministic for ``seed``).
+
+    Parameters
+    ----------
+    n_forces : int
+        Number of forces.
+    total_people : int
+        People over all forces (each force has at least 500).
+    seed : int
+        Seed of the shares.
+    """
     rng = np.random.default_rng(np.random.SeedSequence([seed, 43]))
     share = np.exp(rng.normal(0, 0.6, n_forces))
     sizes = np.maximum(500, np.round(share / share.sum() * total_people)).astype(int)
@@ -584,6 +613,21 @@ def simulate_national(n_forces: int = 43, total_people: int = 300_000, seed: int
 
     Deterministic for ``seed``: each force has its own seed, and forces are combined in order.
     Identifiers are prefixed with the force code (``F01-P000001``).
+
+    Parameters
+    ----------
+    n_forces : int
+        Number of forces (named after the 43 forces of England and Wales).
+    total_people : int
+        People over all forces.
+    seed : int
+        National seed; force ``f`` uses ``seed * 100 + f``.
+    start, end : str
+        Simulated period (ISO dates).
+    true_effect : float
+        Share of managed offending prevented.
+    jobs : int, optional
+        Worker processes (default: the number of CPUs; 1 runs in-process).
     """
     import os
     from concurrent.futures import ProcessPoolExecutor

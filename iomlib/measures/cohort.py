@@ -11,6 +11,18 @@ def unique_nominals(dataset, since, as_of, *, cohorts=None) -> pd.DataFrame:
     """Distinct people with an episode starting on or after ``since`` and on or before ``as_of``.
 
     Alternative shown beside it: the number of such episodes (a person re-adopted counts twice).
+
+    Parameters
+    ----------
+    dataset : Dataset
+        The data.
+    since : date
+        First day of the period (inclusive).
+    as_of : date
+        Last day of the period (inclusive).
+    cohorts : str or list of str, optional
+        Keep episodes of these cohorts (default: all; see
+        :func:`iomlib.measures.episodes.select_episodes`).
     """
     s, t = pd.Timestamp(since), pd.Timestamp(as_of)
     sel = select_episodes(dataset.episodes, since=s, as_of=t, cohorts=cohorts)
@@ -30,6 +42,13 @@ def status_on(dataset, date) -> pd.DataFrame:
 
     Returns episode_id, person_id, cohort, adopted_on, status (``community``, ``remand``,
     ``short custody``, ``long custody``) and active (open and not in long custody).
+
+    Parameters
+    ----------
+    dataset : Dataset
+        The data.
+    date : date
+        The day.
     """
     t = pd.Timestamp(date)
     open_ = select_episodes(dataset.episodes, open_on=t)
@@ -51,6 +70,16 @@ def active_cohort(dataset, as_of, *, cohorts=None) -> pd.DataFrame:
 
     Remand counts as active (not a long sentence). Alternative beside it: all open episodes,
     including nominals in long custody.
+
+    Parameters
+    ----------
+    dataset : Dataset
+        The data.
+    as_of : date
+        The day.
+    cohorts : str or list of str, optional
+        Keep episodes of these cohorts (default: all; see
+        :func:`iomlib.measures.episodes.select_episodes`).
     """
     st = select_episodes(status_on(dataset, as_of), cohorts=cohorts)
     active = st.loc[st["active"], "person_id"].nunique()
@@ -105,6 +134,16 @@ def restrict(dataset, cohort):
 def status_counts(dataset, date, *, cohorts=None) -> pd.DataFrame:
     """People with an open episode on ``date`` by cohort and custody status (:func:`status_on`).
 
+    Parameters
+    ----------
+    dataset : Dataset
+        The data.
+    date : date
+        The day.
+    cohorts : str or list of str, optional
+        Keep episodes of these cohorts (default: all; see
+        :func:`iomlib.measures.episodes.select_episodes`).
+
     Returns
     -------
     DataFrame
@@ -132,8 +171,17 @@ def flows(dataset, since, as_of, *, freq: str = "M", cohorts=None) -> pd.DataFra
 
     Parameters
     ----------
+    dataset : Dataset
+        The data.
+    since : date
+        First day of the period (inclusive).
+    as_of : date
+        Last day of the period (inclusive).
     freq : {"M", "Y"}
         Month or year.
+    cohorts : str or list of str, optional
+        Keep episodes of these cohorts (default: all; see
+        :func:`iomlib.measures.episodes.select_episodes`).
 
     Returns
     -------
@@ -168,6 +216,18 @@ def flows(dataset, since, as_of, *, freq: str = "M", cohorts=None) -> pd.DataFra
 def removal_reasons(dataset, since, as_of, *, cohorts=None) -> pd.DataFrame:
     """Episodes removed within ``[since, as_of]`` by removal reason.
 
+    Parameters
+    ----------
+    dataset : Dataset
+        The data.
+    since : date
+        First day of the period (inclusive).
+    as_of : date
+        Last day of the period (inclusive).
+    cohorts : str or list of str, optional
+        Keep episodes of these cohorts (default: all; see
+        :func:`iomlib.measures.episodes.select_episodes`).
+
     Returns
     -------
     DataFrame
@@ -192,6 +252,16 @@ def removal_reasons(dataset, since, as_of, *, cohorts=None) -> pd.DataFrame:
 def size_over_time(dataset, start, end, *, cohorts=None) -> pd.DataFrame:
     """Cohort size at every month end from ``start`` to ``end`` (calls :func:`status_on`).
 
+    Parameters
+    ----------
+    dataset : Dataset
+        The data.
+    start, end : date
+        First and last month (the last date is ``end`` itself).
+    cohorts : str or list of str, optional
+        Keep episodes of these cohorts (default: all; see
+        :func:`iomlib.measures.episodes.select_episodes`).
+
     Returns
     -------
     DataFrame
@@ -215,6 +285,16 @@ def size_over_time(dataset, start, end, *, cohorts=None) -> pd.DataFrame:
 
 def first_nominal(dataset, *, since=None, as_of=None, cohorts=None) -> str:
     """The person of the earliest adoption in ``[since, as_of]`` (ties: lowest episode_id).
+
+    Parameters
+    ----------
+    dataset : Dataset
+        The data.
+    since, as_of : date, optional
+        Adoption dates considered (inclusive; default: all).
+    cohorts : str or list of str, optional
+        Keep episodes of these cohorts (default: all; see
+        :func:`iomlib.measures.episodes.select_episodes`).
 
     Raises
     ------
@@ -264,6 +344,8 @@ def offence_mix(dataset, groups: pd.DataFrame, start, end) -> pd.DataFrame:
 
     Parameters
     ----------
+    dataset : Dataset
+        The data.
     groups : DataFrame
         person_id and group (a person may belong to several groups).
     start, end : date

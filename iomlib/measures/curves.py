@@ -161,6 +161,17 @@ def risk_by_month(dataset, config: Config | None = None, *, as_of=None, since=No
     Parameters are those of :func:`episode_months`; ``alpha`` sets the band (t interval for the
     mean over episodes, ``1 - alpha`` coverage; empty when fewer than two episodes).
 
+    Parameters
+    ----------
+    dataset : Dataset
+        The data.
+    config : Config, optional
+        Risk settings; the packaged default if omitted.
+    as_of, since, months_before, months_after, landmark, cohorts
+        As for :func:`episode_months`.
+    alpha : float, default 0.05
+        One minus the coverage of the band.
+
     Returns
     -------
     DataFrame
@@ -197,6 +208,8 @@ def reduction_by_baseline(table: pd.DataFrame, *, baseline: str = "risk_at_adopt
         Column names.
     bins : int
         Number of quantile bins (at least 1).
+    alpha : float, default 0.05
+        One minus the coverage of the intervals.
 
     Returns
     -------
@@ -232,6 +245,13 @@ def rank_correlation(table: pd.DataFrame, *, x: str = "risk_at_adoption",
                      y: str = "reduction_pct") -> dict:
     """Spearman rank correlation between two columns (rows with a missing value dropped).
 
+    Parameters
+    ----------
+    table : DataFrame
+        One row per episode.
+    x, y : str
+        Column names.
+
     Returns
     -------
     dict
@@ -260,8 +280,12 @@ def nominal_history(dataset, person_id: str, config: Config | None = None, *, st
 
     Parameters
     ----------
+    dataset : Dataset
+        The data.
     person_id : str
         The person (``people.person_id``).
+    config : Config, optional
+        Risk settings; the packaged default if omitted.
     start : date, optional
         Default: 12 months before the person's first adoption (or before ``end`` if never
         adopted), whichever is earlier than ``config.period_start``.

@@ -134,6 +134,21 @@ def da_outcomes(dataset, config: Config | None = None, *, months=(6, 12), as_of=
                 since=None, cohorts="DVIOM") -> pd.DataFrame:
     """Paired before/after comparison of each outcome, per window (episodes with full follow-up).
 
+    Parameters
+    ----------
+    dataset : Dataset
+        The data.
+    config : Config, optional
+        Severity table and weapon uplift for harm; ``as_of`` default.
+    months : int or sequence of int
+        Window lengths in months.
+    as_of : date, optional
+        Analysis date (default ``config.as_of``).
+    since : date, optional
+        Keep episodes adopted on or after this date.
+    cohorts : str, list of str or None
+        Cohort(s) of the episodes (default ``"DVIOM"``; None = every cohort).
+
     Returns
     -------
     DataFrame
@@ -166,6 +181,21 @@ def repeat_victimisation(dataset, config: Config | None = None, *, months=(6, 12
     """Share of victims who were victimised repeatedly, before and after adoption.
 
     Victims are counted per episode (a victim of two managed episodes counts twice).
+
+    Parameters
+    ----------
+    dataset : Dataset
+        The data.
+    config : Config, optional
+        Severity table and weapon uplift for harm; ``as_of`` default.
+    months : int or sequence of int
+        Window lengths in months.
+    as_of : date, optional
+        Analysis date (default ``config.as_of``).
+    since : date, optional
+        Keep episodes adopted on or after this date.
+    cohorts : str, list of str or None
+        Cohort(s) of the episodes (default ``"DVIOM"``; None = every cohort).
 
     Returns
     -------

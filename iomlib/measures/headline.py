@@ -19,7 +19,27 @@ COUNT_KEYS = ("unique_nominals", "active_cohort")
 
 def headline_table(dataset, *, as_of=None, since=None, config: Config | None = None,
                    cohorts=None) -> pd.DataFrame:
-    """Every headline measure under its headline definition and the alternatives beside it."""
+    """Every headline measure under its headline definition and the alternatives beside it.
+
+    Parameters
+    ----------
+    dataset : Dataset
+        The data.
+    as_of : date, optional
+        Default ``config.as_of``.
+    since : date, optional
+        Start of the period; default ``config.period_start``.
+    config : Config, optional
+        Risk settings; the packaged default if omitted.
+    cohorts : str, list of str or None
+        Restrict to these cohorts first (:func:`iomlib.measures.cohort.restrict`; ``"all"``
+        = every cohort).
+
+    Returns
+    -------
+    DataFrame
+        ``as_of`` then the measure columns (:data:`iomlib.measures.rows.MEASURE_COLUMNS`).
+    """
     cfg = config or default_config()
     if cohorts is not None:
         dataset = restrict(dataset, cohorts)
@@ -55,7 +75,18 @@ def _count(v):
 
 
 def headline_json(table: pd.DataFrame) -> dict:
-    """``{key: {value, n, numerator, denominator, ci_low, ci_high, definition, alternatives}}``."""
+    """``{key: {value, n, numerator, denominator, ci_low, ci_high, definition, alternatives}}``.
+
+    Parameters
+    ----------
+    table : DataFrame
+        From :func:`headline_table`.
+
+    Returns
+    -------
+    dict
+        One entry per :data:`HEADLINE_KEYS`, plus ``as_of``.
+    """
     out = {}
     for key in HEADLINE_KEYS:
         rows = table[table["measure"] == key]

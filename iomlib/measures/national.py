@@ -19,7 +19,18 @@ LEVELS = (0.95, 0.998)
 
 
 def force_of(dataset) -> pd.Series:
-    """person_id -> force (``"(single force)"`` where the data have no force column)."""
+    """person_id -> force (``"(single force)"`` where the data have no force column).
+
+    Parameters
+    ----------
+    dataset : Dataset
+        The data.
+
+    Returns
+    -------
+    Series
+        Indexed by person_id.
+    """
     people = dataset.people
     if "force" not in people.columns or people["force"].isna().all():
         return pd.Series("(single force)", index=people["person_id"].to_numpy())
@@ -30,6 +41,20 @@ def force_month12(dataset, config: Config | None = None, *, as_of=None) -> pd.Da
     """Per force: mean % risk reduction after 12 months (headline definition), n and 95% CI.
 
     Also returns the national row (``force == "England and Wales"``) over all episodes.
+
+    Parameters
+    ----------
+    dataset : Dataset
+        The data.
+    config : Config, optional
+        Risk settings; the packaged default if omitted.
+    as_of : date, optional
+        Default ``config.as_of``.
+
+    Returns
+    -------
+    DataFrame
+        force, n, value, sd, ci_low, ci_high (t interval), definition.
     """
     cfg = config or default_config()
     t = pd.Timestamp(as_of) if as_of is not None else cfg.as_of
@@ -52,7 +77,23 @@ def force_month12(dataset, config: Config | None = None, *, as_of=None) -> pd.Da
 
 def funnel_limits(centre: float, sd: float, n_max: int, *, levels=LEVELS,
                   n_min: int = 2, points: int = 200) -> pd.DataFrame:
-    """Control limits ``centre ± z * sd / sqrt(n)`` for a mean, tidy: n, level, lower, upper."""
+    """Control limits ``centre ± z * sd / sqrt(n)`` for a mean, tidy: n, level, lower, upper.
+
+    Parameters
+    ----------
+    centre : float
+        The national value.
+    sd : float
+        Standard deviation between episodes.
+    n_max : int
+        Largest n drawn.
+    levels : sequence of float
+        Coverage of each pair of limits.
+    n_min : int
+        Smallest n drawn.
+    points : int
+        Number of n values (log-spaced).
+    """
     if not np.isfinite(sd) or sd < 0:
         raise ValueError(f"sd={sd!r}: expected a non-negative number")
     n = np.unique(np.round(np.geomspace(n_min, max(n_min + 1, n_max), points)).astype(int))
@@ -67,7 +108,22 @@ def funnel_limits(centre: float, sd: float, n_max: int, *, levels=LEVELS,
 
 def classify(forces: pd.DataFrame, centre: float, sd: float, *, levels=LEVELS) -> pd.DataFrame:
     """Where each force falls: ``within 95%``, ``between 95% and 99.8%`` or ``outside 99.8%``
-    (above or below), from its n and value against the national limits."""
+    (above or below), from its n and value against the national limits.
+
+    Parameters
+    ----------
+    forces : DataFrame
+        From :func:`force_month12` (columns n and value).
+    centre, sd : float
+        The national value and standard deviation.
+    levels : (float, float)
+        The inner and outer coverage.
+
+    Returns
+    -------
+    DataFrame
+        ``forces`` plus z and funnel.
+    """
     out = forces.copy()
     lo_z, hi_z = (stats.norm.ppf(0.5 + lv / 2) for lv in levels)
     z = (out["value"] - centre) / (sd / np.sqrt(out["n"]))

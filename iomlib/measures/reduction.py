@@ -69,7 +69,17 @@ def _summarise(measure, r0, r1, base_definition, *, headline_label, alt_label=""
 
 
 def removed_episodes(dataset, since, as_of, config: Config | None = None) -> pd.DataFrame:
-    """Episodes removed between ``since`` and ``as_of``, with risk at adoption and at removal."""
+    """Episodes removed between ``since`` and ``as_of``, with risk at adoption and at removal.
+
+    Parameters
+    ----------
+    dataset : Dataset
+        The data.
+    since, as_of : date
+        Removal dates considered (inclusive).
+    config : Config, optional
+        Risk settings; the packaged default if omitted.
+    """
     cfg = config or default_config()
     ep = dataset.episodes
     s, t = pd.Timestamp(since), pd.Timestamp(as_of)
@@ -84,7 +94,22 @@ def removed_episodes(dataset, since, as_of, config: Config | None = None) -> pd.
 
 
 def removed_reduction(dataset, since, as_of, config: Config | None = None) -> pd.DataFrame:
-    """Reduction in risk for nominals removed since ``since`` (episodes removed in the period)."""
+    """Reduction in risk for nominals removed since ``since`` (episodes removed in the period).
+
+    Parameters
+    ----------
+    dataset : Dataset
+        The data.
+    since, as_of : date
+        Removal dates considered (inclusive).
+    config : Config, optional
+        Risk settings; the packaged default if omitted.
+
+    Returns
+    -------
+    DataFrame
+        Measure rows: the mean of ratios (headline), the ratio of means, the median.
+    """
     rem = removed_episodes(dataset, since, as_of, config)
     base = (f"episodes removed {pd.Timestamp(since).date()} to {pd.Timestamp(as_of).date()}; "
             "risk at adoption vs at removal")
@@ -95,7 +120,21 @@ def removed_reduction(dataset, since, as_of, config: Config | None = None) -> pd
 def month12_episodes(dataset, as_of, config: Config | None = None, *, months: int = 12,
                      since=None) -> pd.DataFrame:
     """Episodes adopted at least ``months`` before ``as_of``, with risk at adoption and at
-    adoption + ``months``, and whether still on the scheme then (``reached``)."""
+    adoption + ``months``, and whether still on the scheme then (``reached``).
+
+    Parameters
+    ----------
+    dataset : Dataset
+        The data.
+    as_of : date
+        Analysis date: the landmark must be on or before it.
+    config : Config, optional
+        Risk settings; the packaged default if omitted.
+    months : int
+        The landmark, in months after adoption.
+    since : date, optional
+        Keep episodes adopted on or after this date.
+    """
     cfg = config or default_config()
     ep = dataset.episodes.copy()
     ep["landmark"] = ep["adopted_on"] + pd.DateOffset(months=months)
@@ -119,6 +158,17 @@ def month12_reduction(dataset, as_of, config: Config | None = None, *,
     Headline: episodes still on the scheme at adoption + ``months`` (reached the landmark), as of
     ``as_of``. Alternative beside it: every episode adopted at least ``months`` before ``as_of``
     whatever happened to it (intention to treat).
+
+    Parameters
+    ----------
+    dataset : Dataset
+        The data.
+    as_of : date
+        Analysis date.
+    config : Config, optional
+        Risk settings; the packaged default if omitted.
+    months : int
+        The landmark, in months after adoption.
     """
     ep = month12_episodes(dataset, as_of, config, months=months)
     reached = ep[ep["reached"]]
@@ -146,6 +196,22 @@ def figure_a(dataset, config: Config | None = None, *, years=(2016, 2017, 2018),
     last offence date in the data) are used, so no offence after ``as_of`` is counted.
 
     Returns one row per (year, outcome) with n, means, zeros and p-values.
+
+    Parameters
+    ----------
+    dataset : Dataset
+        The data.
+    config : Config, optional
+        Risk settings; the packaged default if omitted.
+    years : sequence of int
+        Adoption years.
+    window_days : int
+        Length of the before and after windows.
+    cohorts : str or list of str, optional
+        Keep episodes of these cohorts (default: all; see
+        :func:`iomlib.measures.episodes.select_episodes`).
+    as_of : date, optional
+        Last day of follow-up (default: the last offence date).
     """
     from iomlib.risk.engine import offence_weights
     cfg = config or default_config()
@@ -165,7 +231,25 @@ def figure_a(dataset, config: Config | None = None, *, years=(2016, 2017, 2018),
 
 
 def episode_before_after(episodes, offences, weights, window_days=365) -> pd.DataFrame:
-    """Per episode: offence count and summed weight in the window before and after adoption."""
+    """Per episode: offence count and summed weight in the window before and after adoption.
+
+    Parameters
+    ----------
+    episodes : DataFrame
+        episode_id, person_id, adopted_on.
+    offences : DataFrame
+        person_id, offence_date.
+    weights : Series
+        Weight of each offence (aligned with ``offences``).
+    window_days : int
+        Window length.
+
+    Returns
+    -------
+    DataFrame
+        episode_id, person_id, adopted_on, frequency_before, frequency_after,
+        severity_before, severity_after.
+    """
     m = episodes[["episode_id", "person_id", "adopted_on"]].merge(
         offences[["person_id", "offence_date"]].assign(w=weights.values), on="person_id",
         how="left")

@@ -7,7 +7,22 @@ from statsmodels.stats.proportion import proportion_confint
 
 
 def wilson_interval(k: int, n: int, alpha: float = 0.05) -> tuple[float, float]:
-    """Wilson score interval for k successes in n trials (statsmodels, ``method="wilson"``)."""
+    """Wilson score interval for k successes in n trials (statsmodels, ``method="wilson"``).
+
+    Parameters
+    ----------
+    k : int
+        Successes.
+    n : int
+        Trials (NaN bounds when 0).
+    alpha : float, default 0.05
+        One minus the coverage.
+
+    Returns
+    -------
+    (float, float)
+        Lower and upper bounds, clipped to [0, 1].
+    """
     if n <= 0:
         return (float("nan"), float("nan"))
     lo, hi = proportion_confint(int(k), int(n), alpha=alpha, method="wilson")
@@ -91,6 +106,17 @@ def paired_tests(before, after) -> dict:
 
     Wilcoxon signed-rank (``zero_method="wilcox"``: zero differences dropped, and counted here),
     a sign test (exact binomial on the non-zero differences) and the mean difference.
+
+    Parameters
+    ----------
+    before, after : array-like of float
+        Paired values (same length).
+
+    Returns
+    -------
+    dict
+        n, n_zero_differences, mean_before, mean_after, n_decreased, n_increased,
+        wilcoxon_statistic, wilcoxon_p, sign_test_p (NaN without non-zero differences).
     """
     b = np.asarray(before, float)
     a = np.asarray(after, float)

@@ -124,6 +124,17 @@ def felt_safer_answers(dataset, as_of=None, *, since=None
 def likert_table(dataset, as_of=None, *, since=None, items=None) -> pd.DataFrame:
     """Distribution of the Likert items among respondents (never averaged: ordinal codes).
 
+    Parameters
+    ----------
+    dataset : Dataset
+        The data.
+    as_of : date, optional
+        Survivors referred on or before this date; responses dated after it do not count.
+    since : date, optional
+        Survivors referred on or after this date.
+    items : list of str, optional
+        Likert items (default: every item of :data:`iomlib.data.schema.LIKERT_ITEMS`).
+
     Returns
     -------
     DataFrame
@@ -155,6 +166,17 @@ def likert_table(dataset, as_of=None, *, since=None, items=None) -> pd.DataFrame
 def likert_agree(dataset, as_of=None, *, since=None, items=None) -> pd.DataFrame:
     """Top-two box: respondents who agree or strongly agree (4-5), k/n with a Wilson interval.
 
+    Parameters
+    ----------
+    dataset : Dataset
+        The data.
+    as_of : date, optional
+        Survivors referred on or before this date; responses dated after it do not count.
+    since : date, optional
+        Survivors referred on or after this date.
+    items : list of str, optional
+        Likert items (default: every item of :data:`iomlib.data.schema.LIKERT_ITEMS`).
+
     Returns
     -------
     DataFrame
@@ -174,6 +196,15 @@ def likert_agree(dataset, as_of=None, *, since=None, items=None) -> pd.DataFrame
 
 def felt_safer_by_year(dataset, as_of=None, *, since=None) -> pd.DataFrame:
     """Felt safer by year of referral: k/n respondents with a Wilson 95% interval.
+
+    Parameters
+    ----------
+    dataset : Dataset
+        The data.
+    as_of : date, optional
+        Survivors referred on or before this date; responses dated after it do not count.
+    since : date, optional
+        Survivors referred on or after this date.
 
     Returns
     -------

@@ -26,7 +26,20 @@ _MAX_WINDOW_OVER_HALF_LIFE = 400.0
 
 
 def offence_weights(offences: pd.DataFrame, config: Config | None = None) -> np.ndarray:
-    """Per-offence weight ``severity * (1 + weapon_uplift * weapon)`` under ``config``."""
+    """Per-offence weight ``severity * (1 + weapon_uplift * weapon)`` under ``config``.
+
+    Parameters
+    ----------
+    offences : DataFrame
+        offence_category and weapon.
+    config : Config, optional
+        Severity table and weapon uplift; the packaged default if omitted.
+
+    Returns
+    -------
+    ndarray of float
+        Aligned with ``offences``.
+    """
     cfg = config or default_config()
     sev = offences["offence_category"].map(cfg.risk.severity)
     if sev.isna().any():
@@ -133,6 +146,26 @@ def window_sums(offences: pd.DataFrame, weights: np.ndarray, pairs: pd.DataFrame
     The shared engine behind the risk score (decayed) and the selection matrix
     (``half_life_days=inf``: plain points in the window). The window is
     ``date - window_days < offence_date <= date``.
+
+    Parameters
+    ----------
+    offences : DataFrame
+        person_id and offence_date.
+    weights : array-like of float
+        Weight of each offence.
+    pairs : DataFrame
+        person_id and ``date_col``.
+    window_days : int
+        Window length ``W``.
+    half_life_days : float
+        Half-life ``H`` of the decay (inf: none).
+    date_col : str
+        Date column of ``pairs``.
+
+    Returns
+    -------
+    ndarray of float
+        Aligned with ``pairs``.
     """
     if len(pairs) == 0:
         return np.zeros(0)
@@ -158,6 +191,8 @@ def compute_scores(offences: pd.DataFrame, pairs: pd.DataFrame, config: Config |
         Columns person_id and ``date_col``. Any order, duplicates allowed.
     config : Config, optional
         Risk settings; the packaged default if omitted.
+    date_col : str
+        Date column of ``pairs``.
 
     Returns
     -------
@@ -178,6 +213,17 @@ def score(dataset, pairs: pd.DataFrame, config: Config | None = None, *,
     (``"computed"`` or ``"imported"``). An imported score applies to a pair when the person has
     an imported score dated on or before the pair's date (the latest such score is used) and
     ``config.risk.prefer_imported`` is true.
+
+    Parameters
+    ----------
+    dataset : Dataset
+        The data.
+    pairs : DataFrame
+        person_id and ``date_col``.
+    config : Config, optional
+        Risk settings; the packaged default if omitted.
+    date_col : str
+        Date column of ``pairs``.
     """
     cfg = config or default_config()
     out = pairs.copy()
@@ -204,7 +250,17 @@ def score(dataset, pairs: pd.DataFrame, config: Config | None = None, *,
 
 
 def month_ends(start, end) -> pd.DatetimeIndex:
-    """Month-end dates from the month of ``start`` to the month of ``end`` inclusive."""
+    """Month-end dates from the month of ``start`` to the month of ``end`` inclusive.
+
+    Parameters
+    ----------
+    start, end : date
+        First and last month.
+
+    Returns
+    -------
+    DatetimeIndex
+    """
     return pd.date_range(pd.Timestamp(start) + pd.offsets.MonthEnd(0),
                          pd.Timestamp(end) + pd.offsets.MonthEnd(0), freq="ME")
 
@@ -333,6 +389,22 @@ def risk_panel(dataset, start, end, config: Config | None = None, *,
     Each person in ``people`` (default: everyone in ``dataset.people``) is scored at every month
     end from ``start`` to ``end``. Imported scores take precedence where present (see
     :func:`score`); otherwise the grid is computed by :func:`risk_matrix`.
+
+    Parameters
+    ----------
+    dataset : Dataset
+        The data.
+    start, end : date
+        First and last month.
+    config : Config, optional
+        Risk settings; the packaged default if omitted.
+    people : Series of str, optional
+        Who to score (default: everyone in ``dataset.people``).
+
+    Returns
+    -------
+    DataFrame
+        person_id, month_end, score, score_source.
     """
     cfg = config or default_config()
     ids = (dataset.people["person_id"] if people is None else pd.Series(people)).astype(str)

@@ -97,6 +97,15 @@ def compare_versions(dataset, date, config: Config | None = None) -> pd.DataFram
 
     Returns person_id, ``points_<v>`` and ``crosses_<v>`` for every version, for people with any
     points under any version.
+
+    Parameters
+    ----------
+    dataset : Dataset
+        The data.
+    date : date
+        The selection date.
+    config : Config, optional
+        Matrix versions; the packaged default if omitted.
     """
     cfg = config or default_config()
     frames = []
