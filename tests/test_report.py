@@ -6,7 +6,6 @@ The runs use tiny notebooks generated here (not the appendix notebooks, which ar
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import os
 import re
@@ -22,59 +21,20 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from report_helpers import PARAMS_SRC, make_good_dir, write_notebook
 
 from iomlib.cli import main
-from iomlib.errors import IomError, ParameterError
 from iomlib.report import runner as report
+from iomlib.report.notebooks import NOTEBOOK_GLOB
+from iomlib.report.offline import external_resources
 
 REPO = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
-
-PARAMS_SRC = ('data = None\nas_of = "2020-01-31"\nperiod_start = "2016-01-01"\ncohort = "all"\n'
-              'config = None\nmin_cell = 10\naudience = "restricted"')
 
 
 # --------------------------------------------------------------------------------------------
 # helpers
 
-
-def write_notebook(path: Path, cells: list[tuple[str, str]], params: str | None = PARAMS_SRC,
-                   params_at: int = 1) -> Path:
-    """Write a notebook from ``(kind, source)`` pairs; the parameters cell goes at ``params_at``."""
-    nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
-                                 "language": "python"}
-    made = [nbformat.v4.new_markdown_cell(src) if kind == "md" else nbformat.v4.new_code_cell(src)
-            for kind, src in cells]
-    if params is not None:
-        p = nbformat.v4.new_code_cell(params)
-        p.metadata["tags"] = ["parameters"]
-        made.insert(params_at, p)
-    nb.cells = made
-    nbformat.write(nb, path)
-    return path
-
-
-ALPHA = [
-    ("md", "# Alpha report\n\nIntroductory text for alpha."),
-    ("code", ('import json\nprint("PARAMS-ECHO " + json.dumps({"as_of": as_of, "cohort": cohort, '
-              '"min_cell": min_cell, "audience": audience}, sort_keys=True))')),
-    ("md", "## Figures\n\nA figure follows."),
-    ("code", ("import matplotlib\nimport matplotlib.pyplot as plt\n"
-              "fig, ax = plt.subplots(figsize=(3, 2))\nax.plot([1, 2, 3], [2, 1, 3])\n"
-              "ax.set_title('alpha figure')\nplt.show()")),
-    ("code", "import sys\nprint('STDERR-NOISE', file=sys.stderr)\nSECRET_CODE_MARKER = 42"),
-    ("md", "### Details\n\nSome detail."),
-    ("md", "## Closing remarks\n\nThe end."),
-]
-
-BETA = [
-    ("md", "# Beta report"),
-    ("code", ("from iomlib.data.open import open_dataset\nds = open_dataset(data)\n"
-              "print(f'PEOPLE-COUNT {len(ds.people)}')")),
-    ("md", "## Table"),
-    ("code", "import pandas as pd\npd.DataFrame({'cohort': [cohort], 'rows': [len(ds.episodes)]})"),
-]
 
 FAIL = [
     ("md", "# Failing report"),
@@ -82,14 +42,6 @@ FAIL = [
     ("code", "raise ValueError('boom from the test notebook')"),
     ("code", "print('never reached')"),
 ]
-
-
-def make_good_dir(folder: Path) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    write_notebook(folder / "01_alpha.ipynb", ALPHA)
-    write_notebook(folder / "02_beta.ipynb", BETA)
-    (folder / "README.ipynb").write_text("not an appendix notebook")  # not NN_*: ignored
-    return folder
 
 
 def run_cli(*argv) -> tuple[int, str, str]:
@@ -229,7 +181,7 @@ def test_html_is_self_contained(good_run):
     for page in ("index.html", "01_alpha.html", "02_beta.html"):
         text = (latest / page).read_text()
         assert fetched_external(text) == [], page
-        assert report.external_resources(text) == [], page
+        assert external_resources(text) == [], page
         assert "cdnjs" not in text and "unpkg" not in text and "require.js" not in text
         assert "mathjax" not in text.lower() or "MathJax.js" not in text
 
@@ -437,162 +389,13 @@ def test_data_validation_error_exits_2_before_running(tmp_path, capsys, nb_dir):
 # units
 
 
-def test_resolve_parameters_merges_file_cli_and_config(tmp_path):
-    cfg = tmp_path / "c.yaml"
-    cfg.write_text("x: 1\n")
-    p = report.resolve_parameters({"cohort": "dviom", "min_cell": 7, "as_of": "2019-12-31"},
-                                  {"min_cell": "12"}, base=tmp_path,
-                                  config_defaults={"audience": "public"})
-    assert p["cohort"] == "DVIOM" and p["min_cell"] == 12 and p["as_of"] == "2019-12-31"
-    assert p["audience"] == "public" and p["data"] is None and p["person_id"] is None
-    assert set(p) == set(report.PARAMETERS)
-    p = report.resolve_parameters({"config": "c.yaml", "data": "null"}, base=tmp_path)
-    assert p["config"] == str(cfg.resolve()) and p["data"] is None
-    import datetime
-    assert report.resolve_parameters({"as_of": datetime.date(2020, 1, 31)})["as_of"] == \
-        "2020-01-31"
-
-
-def test_resolve_parameters_reports_every_problem():
-    with pytest.raises(ParameterError) as e:
-        report.resolve_parameters({"cohrt": "IOM", "min_cell": True}, {"audience": "pub"})
-    msg = str(e.value)
-    assert "did you mean 'cohort'" in msg and "min_cell" in msg and "audience" in msg
-    assert "did you mean 'public'" in msg
-    assert msg.count("\n  ") >= 3
-
-
-def test_resolve_parameters_sqlite_and_paths(tmp_path):
-    db = tmp_path / "iom.db"
-    db.write_bytes(b"")
-    p = report.resolve_parameters({}, {"data": "sqlite:///iom.db"}, base=tmp_path)
-    assert p["data"] == f"sqlite:///{db.resolve()}"
-    with pytest.raises(ParameterError, match="does not exist"):
-        report.resolve_parameters({}, {"data": "sqlite:///missing.db"}, base=tmp_path)
-    p = report.resolve_parameters({}, {"data": "postgresql://u@h/db"})
-    assert p["data"] == "postgresql://u@h/db"
-
-
-def test_notebook_only_parameters_are_typed_by_their_default():
-    declared = {"n_boot": 200, "label": "x", "flag": False}
-    p = report.resolve_parameters({"label": "y"}, {"n_boot": "500", "flag": "true"},
-                                  declared=declared)
-    assert p["n_boot"] == 500 and p["label"] == "y" and p["flag"] is True
-    with pytest.raises(ParameterError, match="n_boot"):
-        report.resolve_parameters({}, {"n_boot": "many"}, declared=declared)
-    with pytest.raises(ParameterError, match="did you mean 'n_boot'"):
-        report.resolve_parameters({}, {"n_bot": "5"}, declared=declared)
-
-
-def test_notebook_parameters_parsing(tmp_path):
-    nb = write_notebook(tmp_path / "01_x.ipynb", [("md", "# X")],
-                        params=PARAMS_SRC + "\n%matplotlib inline\nn: int = 3\nz = some_call()")
-    got = report.notebook_parameters(nb)
-    assert got["as_of"] == "2020-01-31" and got["min_cell"] == 10 and got["data"] is None
-    assert got["n"] == 3 and "z" in got
-    assert report.notebook_parameters(write_notebook(tmp_path / "02_y.ipynb", [("md", "# Y")],
-                                                     params=None)) is None
-    bad = write_notebook(tmp_path / "03_z.ipynb", [], params="x = (")
-    with pytest.raises(IomError, match="not valid Python"):
-        report.notebook_parameters(bad)
-
-
-def test_discover_and_select(tmp_path):
-    d = make_good_dir(tmp_path / "nb")
-    assert [n.name for n in report.discover_notebooks(d)] == ["01_alpha", "02_beta"]
-    assert [n.name for n in report.discover_notebooks(d, "02")] == ["02_beta"]
-    assert [n.name for n in report.discover_notebooks(d, "beta,01_alpha")] == \
-        ["01_alpha", "02_beta"]
-
-
-def test_headings_and_toc():
-    page = ('<h1 id="T">Title<a class="anchor-link" href="#T">¶</a></h1>'
-            '<h2 id="A">A &amp; B<a class="anchor-link" href="#A">¶</a></h2>'
-            '<h3 id="A1">A one</h3><h4 id="deep">too deep</h4><h2 id="C">C</h2><h2>no id</h2>')
-    hs = report.headings(page)
-    assert hs == [(1, "T", "Title"), (2, "A", "A & B"), (3, "A1", "A one"),
-                  (4, "deep", "too deep"), (2, "C", "C")]
-    toc = report.toc_html(hs, extra=[("provenance", "Provenance")])
-    assert "Title" not in toc and "too deep" not in toc
-    assert toc.count("<ol>") == toc.count("</ol>") == 2
-    assert toc.count("<li>") == toc.count("</li>") == 4
-    assert '<a href="#A">A &amp; B</a>' in toc
-    assert report.toc_html([]) == ""
-
-
-def test_external_resources_detects_and_strips_cdn():
-    page = ('<script src="https://cdnjs.cloudflare.com/require.js"></script>'
-            '<script src=//cdn.example/x.js></script><link rel="stylesheet" '
-            'href="https://fonts.googleapis.com/css"><style>@import "https://x/y.css";'
-            'body{background:url(https://x/bg.png)}</style><img src="http://x/i.png">'
-            '<a href="https://example.org">a plain link is fine</a>'
-            '<script>import("https://cdn/m.mjs")</script><img src="data:image/png;base64,AA">')
-    kinds = sorted(k for k, _ in report.external_resources(page))
-    assert kinds == ["css", "css", "img", "link", "module", "script", "script"]
-    stripped = report.strip_external_scripts(page)
-    assert "require.js" not in stripped and "fonts.googleapis" not in stripped
-    assert "example.org" in stripped
-
-
 def test_stock_nbconvert_html_would_fail_the_offline_check(good_run):
     """Control: nbconvert's own HTML references CDNs, which the checks above would catch."""
     from nbconvert import HTMLExporter
     nb = nbformat.read(good_run["out"] / "latest" / "01_alpha.ipynb", as_version=4)
     body, _ = HTMLExporter(template_name="lab").from_notebook_node(nb)
-    assert report.external_resources(body)
+    assert external_resources(body)
     assert fetched_external(body)
-
-
-def test_publish_is_atomic_symlink_swap(tmp_path):
-    out = tmp_path / "reports"
-    a, b = report.new_run_dir(out), report.new_run_dir(out)
-    assert a != b
-    report.publish(out, a)
-    assert (out / "latest").resolve() == a.resolve()
-    report.publish(out, b)
-    assert (out / "latest").resolve() == b.resolve()
-    assert [p.name for p in out.iterdir() if p.name.startswith(".latest")] == []
-    shutil.rmtree(tmp_path / "other", ignore_errors=True)
-    (out / "latest").unlink()
-    (out / "latest").mkdir()
-    with pytest.raises(IomError, match="not a symlink"):
-        report.publish(out, a)
-
-
-def test_progress_terminal_and_plain():
-    buf = io.StringIO()
-    p = report.Progress(["01_a", "02_bb"], {"01_a": 5, "02_bb": 3}, stream=buf, tty=True)
-    p.draw()
-    p.event(("start", "01_a", time.time()))
-    p.event(("cell", "01_a", 2))
-    p.draw()
-    p.event(("end", "01_a", "ok", 1.5))
-    p.finish("02_bb", "failed", 2.0, "boom")
-    p.draw()
-    text = buf.getvalue()
-    assert "\x1b[2F" in text  # cursor back up over the two lines
-    assert "cell 3/5" in text and "[ ok ]" in text and "[FAIL]" in text
-    buf = io.StringIO()
-    p = report.Progress(["01_a"], {"01_a": 5}, stream=buf, tty=False)
-    p.draw()
-    p.event(("start", "01_a", time.time()))
-    p.event(("end", "01_a", "ok", 1.5))
-    p.event(("end", "01_a", "ok", 1.5))  # idempotent
-    assert buf.getvalue() == "iom report: 01_a: started\niom report: 01_a: done in 1.5 s\n"
-
-
-def test_provenance_helpers(tmp_path):
-    from iomlib.report import provenance
-    v = provenance.package_versions(("pandas", "surely-not-installed-pkg"))
-    assert v["pandas"] and v["surely-not-installed-pkg"] is None
-    assert provenance.git_info(tmp_path) is None
-    info = provenance.git_info(REPO)
-    if info is not None:
-        assert re.fullmatch(r"[0-9a-f]{40}", info["commit"])
-    html = provenance.provenance_html({"run_id": "R1", "parameters": {"as_of": "2020-01-31"},
-                                       "packages": {"pandas": "2"}, "git": None,
-                                       "config": None})
-    assert "R1" in html and "as_of" in html and "not available" in html
 
 
 # --------------------------------------------------------------------------------------------
@@ -746,7 +549,7 @@ def test_reports_open_offline_in_a_real_browser(good_run, browser, tmp_path):
 
 @pytest.mark.slow
 def test_real_notebooks(tmp_path, maybe_browser):
-    nbs = sorted((REPO / "notebooks").glob(report.NOTEBOOK_GLOB))
+    nbs = sorted((REPO / "notebooks").glob(NOTEBOOK_GLOB))
     if not nbs:
         pytest.skip("no notebooks/NN_*.ipynb in the repository yet")
     out = tmp_path / "reports"
@@ -755,7 +558,7 @@ def test_real_notebooks(tmp_path, maybe_browser):
     latest = out / "latest"
     for nb in nbs:
         html = (latest / f"{nb.stem}.html").read_text()
-        assert report.external_resources(html) == [], nb.stem
+        assert external_resources(html) == [], nb.stem
         body = html[html.index("<body"):]
         assert "jp-OutputArea-error" not in body, nb.stem
         assert "jp-InputPrompt" not in body and "jp-InputArea-editor" not in body, nb.stem
@@ -763,12 +566,6 @@ def test_real_notebooks(tmp_path, maybe_browser):
     if maybe_browser is not None:
         for page in ["index.html"] + [f"{nb.stem}.html" for nb in nbs]:
             assert maybe_browser.problems(latest / page) == [], page
-
-
-def test_mask_secrets():
-    shown = report.mask_secrets({"data": "postgresql://bob:s3cret@db:5432/iom", "n": 3,
-                                 "config": "/a/b.yaml"})
-    assert shown == {"data": "postgresql://bob:***@db:5432/iom", "n": 3, "config": "/a/b.yaml"}
 
 
 def test_cell_timeout_names_the_cell(tmp_path):
@@ -784,23 +581,12 @@ def test_cell_timeout_names_the_cell(tmp_path):
     assert len(list((tmp_path / "r" / "runs").glob("*/FAILED"))) == 1
 
 
-def test_kernel_choice_falls_back_to_this_interpreter(tmp_path, monkeypatch):
-    name, env = report.choose_kernel(tmp_path)
-    if name == report.KERNEL_NAME:
-        assert env == {}
-    monkeypatch.setattr(report, "KERNEL_NAME", "surely-not-a-registered-kernel")
-    name, env = report.choose_kernel(tmp_path)
-    assert name != "surely-not-a-registered-kernel"
-    spec = json.loads((tmp_path / "kernels" / name / "kernel.json").read_text())
-    assert spec["argv"][0] == sys.executable
-    assert env["JUPYTER_PATH"].split(os.pathsep)[0] == str(tmp_path)
-
-
 def test_terminated_run_is_marked_failed_and_not_published(tmp_path):
     import signal
     d = tmp_path / "nb"
     d.mkdir()
-    write_notebook(d / "01_slow.ipynb", [("md", "# Slow"), ("code", "import time\ntime.sleep(120)")])
+    write_notebook(d / "01_slow.ipynb", [("md", "# Slow"),
+                                         ("code", "import time\ntime.sleep(120)")])
     out = tmp_path / "r"
     proc = subprocess.Popen([sys.executable, "-m", "iomlib", "report", "--notebook-dir", str(d),
                              "--out", str(out)], stdout=subprocess.PIPE,
@@ -825,7 +611,7 @@ def test_all_forces_publishes_one_report_per_force(tmp_path, nb_dir):
     from iomlib.data.open import open_dataset
     from iomlib.data.synth import simulate_national
     from iomlib.measures.headline import headline_json, headline_table
-    from iomlib.report.runner import force_slug
+    from iomlib.report.forces import force_slug
     ds = simulate_national(2, 1200, seed=7, jobs=1)
     data = tmp_path / "national"
     ds.write(data, "parquet")
@@ -903,30 +689,6 @@ def test_public_run_publishes_nothing_that_bypassed_disclosure_control(tmp_path,
     assert "[c]" in page and ">40<" in page and ">3<" not in page
 
 
-def test_show_identifiers_is_a_checked_boolean():
-    for text, want in (("true", True), ("False", False), ("yes", True), ("0", False)):
-        assert report.resolve_parameters(cli_values={"show_identifiers": text})[
-            "show_identifiers"] is want
-    assert report.resolve_parameters()["show_identifiers"] is False
-    assert "real identifiers" in report.marking({"audience": "restricted", "min_cell": 10,
-                                                 "show_identifiers": True})
-
-
-def test_restricted_runs_get_a_stable_key_file_in_the_output_folder(tmp_path, monkeypatch):
-    from iomlib.sdc.pseudonyms import KEY_ENV, KEY_FILE_ENV
-    monkeypatch.delenv(KEY_ENV, raising=False)
-    monkeypatch.delenv(KEY_FILE_ENV, raising=False)
-    ctx = {"parameters": {"audience": "restricted"}, "out": tmp_path / "reports"}
-    env = report.pseudonym_environment(ctx)
-    key_file = Path(env[KEY_FILE_ENV])
-    assert key_file == (tmp_path / "reports" / ".pseudonym-key").resolve()
-    assert not key_file.exists()          # made by the run, after its checks
-    assert report.pseudonym_environment(ctx) == env
-    assert report.pseudonym_environment({**ctx, "parameters": {"audience": "public"}}) == {}
-    monkeypatch.setenv(KEY_ENV, "from-the-scheduler")
-    assert report.pseudonym_environment(ctx) == {}      # the operator's key wins
-
-
 PSEUDONYM_ECHO = [
     ("md", "# Pseudonym"),
     ("code", ("from iomlib.sdc.policy import Disclosure\n"
@@ -958,9 +720,3 @@ def test_restricted_pseudonyms_are_stable_from_run_to_run(tmp_path, monkeypatch)
     assert again and again[0] != seen[0]
 
 
-def test_index_shows_a_suppressed_headline_as_c():
-    from iomlib.sdc.audit import suppress_headline
-    metrics = suppress_headline({"felt_safer_pct": {"value": 80.0, "n": 5}}, 10)
-    assert report._fmt_value("felt_safer_pct", metrics["felt_safer_pct"], 10) == \
-        "[c] (fewer than 10 people)"
-    assert report._fmt_value("felt_safer_pct", {"value": 86.2069, "n": 58}, 10) == "86.2%"

@@ -20,6 +20,7 @@ class Notebook:
 
     @property
     def name(self) -> str:
+        """The file name without ``.ipynb`` (``01_cohort``)."""
         return self.path.stem
 
 
@@ -72,3 +73,26 @@ def discover_notebooks(folder: str | Path, select: str | None = None) -> list[No
                                  f"{folder}; available: {', '.join(p.stem for p in paths)}")
         paths = sorted(chosen)
     return [Notebook(p, notebook_parameters(p)) for p in paths]
+
+
+def run_order(notebooks: list[Notebook], previous: dict) -> list[Notebook]:
+    """Longest first, so that the last notebook to finish is a short one.
+
+    Durations of the previous run are used where known; notebooks without one go first,
+    largest file first (a rough proxy for the amount of work).
+
+    Parameters
+    ----------
+    notebooks : list of Notebook
+    previous : dict
+        ``{name: seconds}`` of the previous run.
+
+    Returns
+    -------
+    list of Notebook
+    """
+    unknown = sorted((nb for nb in notebooks if nb.name not in previous),
+                     key=lambda nb: -nb.path.stat().st_size)
+    known = sorted((nb for nb in notebooks if nb.name in previous),
+                   key=lambda nb: -previous[nb.name])
+    return unknown + known

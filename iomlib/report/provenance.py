@@ -15,29 +15,11 @@ import sys
 from importlib import metadata
 from pathlib import Path
 
+from iomlib.data.dataset import file_sha256
+
 #: Distributions whose versions every report states.
 PACKAGES = ("iomlib", "pandas", "numpy", "statsmodels", "matplotlib", "seaborn", "papermill",
             "nbconvert", "scipy")
-
-
-def sha256_file(path: str | Path) -> str:
-    """SHA-256 hex digest of a file, read in 1 MiB chunks.
-
-    Parameters
-    ----------
-    path : str or Path
-        The file.
-
-    Returns
-    -------
-    str
-        64 hexadecimal characters.
-    """
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def package_versions(names=PACKAGES) -> dict[str, str | None]:
@@ -137,10 +119,10 @@ def source_file_hashes(data_param) -> dict[str, str]:
             s = str(Path(s).resolve())
     p = Path(s)
     if p.is_file():
-        return {p.name: sha256_file(p)}
+        return {p.name: file_sha256(p)}
     if p.is_dir():
         from iomlib.data.schema import TABLES
-        return {f.name: sha256_file(f) for f in sorted(p.iterdir())
+        return {f.name: file_sha256(f) for f in sorted(p.iterdir())
                 if f.is_file() and f.stem in TABLES}
     return {}
 

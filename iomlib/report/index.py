@@ -1,0 +1,191 @@
+"""The run's front page (``index.html``) and its headline figures (``metrics.json``)."""
+from __future__ import annotations
+
+import html
+import json
+from pathlib import Path
+
+from iomlib.errors import IomError
+from iomlib.report.audience import marking
+
+#: The front page's style sheet (package data).
+INDEX_CSS = Path(__file__).resolve().parent / "templates" / "index.css"
+
+
+def headline_metrics(ds, ctx: dict) -> dict:
+    """The headline figures for the run's data and parameters.
+
+    Parameters
+    ----------
+    ds : Dataset
+    ctx : dict
+        From :func:`~iomlib.report.params.check_parameters`.
+
+    Returns
+    -------
+    dict
+        :func:`iomlib.measures.headline.headline_json` of
+        :func:`iomlib.measures.headline.headline_table` with the run's configuration (as-of
+        date, period start) and cohort (``"all"``: every cohort), and the honest impact
+        estimate; suppressed for a public audience.
+    """
+    from iomlib.measures.headline import headline_json, headline_table
+    cohort = ctx["parameters"]["cohort"]
+    metrics = headline_json(headline_table(ds, config=ctx["config"],
+                                           cohorts=None if cohort == "all" else cohort))
+    try:
+        from iomlib.impact import impact_headline
+        est = impact_headline(ds, ctx["config"])
+        metrics["impact_managed_rate_reduction"] = {
+            "value": est["estimate"], "n": est["n_treated"] + est["n_control"],
+            "definition": est.get("estimand", ""), **est}
+    except IomError as exc:  # e.g. an as-of date too early for any follow-up
+        metrics["impact_managed_rate_reduction"] = {"value": None, "n": 0, "error": str(exc)}
+    if ctx["parameters"]["audience"] == "public":
+        from iomlib.measures.headline import COUNT_KEYS
+        from iomlib.sdc import suppress_headline
+        metrics = suppress_headline(metrics, ctx["parameters"]["min_cell"], COUNT_KEYS)
+    return metrics
+
+
+def _fmt_value(key: str, entry: dict, min_cell: int) -> str:
+    """A headline value for the index page; public runs arrive already suppressed
+    (:func:`iomlib.sdc.suppress_headline`)."""
+    v = entry.get("value")
+    if entry.get("suppressed"):
+        return f"[c] (fewer than {min_cell} people)"
+    if v is None:
+        return "&ndash;"
+    if key.endswith("_pct"):
+        return f"{v:.1f}%"
+    return f"{v:,}" if isinstance(v, int) else f"{v:,.2f}"
+
+
+def _headline_rows(metrics: dict, min_cell: int) -> list[str]:
+    from iomlib.measures.headline import HEADLINE_KEYS
+    esc = html.escape
+    rows = []
+    for key in HEADLINE_KEYS:
+        e = metrics.get(key)
+        if not isinstance(e, dict):
+            continue
+        ci = ""
+        if e.get("ci_low") is not None and e.get("ci_high") is not None:
+            ci = f"{e['ci_low']:.1f}–{e['ci_high']:.1f}"
+        rows.append(
+            f"<tr data-measure='{esc(key)}'><th scope='row'>{esc(key)}</th>"
+            f"<td class='num'>{_fmt_value(key, e, min_cell)}</td>"
+            f"<td class='num'>{'' if e.get('n') is None else e['n']}</td>"
+            f"<td class='ci'>{esc(ci)}</td>"
+            f"<td>{esc(str(e.get('definition') or ''))}</td></tr>")
+    imp = metrics.get("impact_managed_rate_reduction")
+    if isinstance(imp, dict) and imp.get("value") is not None:
+        rows.append(
+            "<tr data-measure='impact_managed_rate_reduction'><th scope='row'>"
+            "impact_managed_rate_reduction (honest estimate)</th>"
+            f"<td class='num'>{100 * imp['value']:.1f}%</td>"
+            f"<td class='num'>{imp.get('n_treated')} managed / {imp.get('n_control')} "
+            f"comparison</td><td class='ci'>{100 * imp['ci_low']:.1f}–"
+            f"{100 * imp['ci_high']:.1f}</td>"
+            f"<td>{esc(str(imp.get('definition') or ''))}; {esc(str(imp.get('method')))}</td>"
+            "</tr>")
+    return rows
+
+
+def _report_items(reports: list[dict]) -> list[str]:
+    esc = html.escape
+    links = []
+    for r in reports:
+        status = r["status"]
+        mark = {"ok": "", "failed": " <strong class='bad'>FAILED</strong>"}.get(
+            status, f" <em>({esc(status)})</em>")
+        target = f"{r['name']}.html"
+        title = esc(r.get("title") or r["name"])
+        link = (f"<a href='{esc(target)}'>{title}</a>" if r.get("has_html")
+                else title)
+        secs = f" <span class='muted'>{r['seconds']:.1f} s</span>" if r.get("seconds") else ""
+        nb = f" <a class='muted' href='{esc(r['name'])}.ipynb'>notebook</a>" \
+            if r.get("has_ipynb") else ""
+        msg = f"<br><span class='bad'>{esc(r['message'])}</span>" if r.get("message") else ""
+        links.append(f"<li><code>{esc(r['name'])}</code> {link}{mark}{secs}{nb}{msg}</li>")
+    return links
+
+
+def _banner(run: dict) -> str:
+    params = run["parameters"]
+    if run["status"] != "ok":
+        return ("<div class='failed' role='alert'><strong>This run failed</strong>; "
+                "reports/latest still points to the previous good run.</div>")
+    return (f"<p class='marking' role='note'><strong>{html.escape(marking(params))}</strong></p>"
+            if params.get("audience") else "")
+
+
+def _run_table(run: dict) -> str:
+    esc = html.escape
+    git = run.get("git")
+    git_txt = (esc(git["commit"][:12]) + (" (uncommitted changes)" if git.get("dirty") else "")
+               if git else "not available")
+    ptable = "".join(f"<tr><th scope='row'>{esc(k)}</th><td><code>{esc(json.dumps(v))}</code>"
+                     f"</td></tr>" for k, v in run["parameters"].items())
+    pk = ", ".join(f"{esc(k)} {esc(str(v))}" for k, v in run.get("packages", {}).items() if v)
+    return f"""<table>
+<tr><th scope='row'>run</th><td><code>{esc(run['run_id'])}</code> ({esc(run['status'])})</td></tr>
+<tr><th scope='row'>started</th><td>{esc(run['started'])}</td></tr>
+<tr><th scope='row'>ended</th><td>{esc(run.get('ended') or '')}</td></tr>
+<tr><th scope='row'>git commit</th><td><code>{git_txt}</code></td></tr>
+<tr><th scope='row'>packages</th><td>{pk}</td></tr>
+</table>
+<h3>Parameters</h3>
+<table>{ptable}</table>"""
+
+
+def index_html(metrics: dict, reports: list[dict], run: dict) -> str:
+    """The run's front page: headline figures, links to every report, run details.
+
+    Parameters
+    ----------
+    metrics : dict
+        As returned by :func:`iomlib.measures.headline.headline_json`.
+    reports : list of dict
+        Per notebook: ``name``, ``title``, ``status``, ``seconds``, ``message``.
+    run : dict
+        ``run_id``, ``status``, ``started``, ``ended``, ``parameters``, ``data_source``,
+        ``git`` and ``packages``.
+
+    Returns
+    -------
+    str
+        A self-contained HTML page (inline CSS, no scripts).
+    """
+    esc = html.escape
+    params = run["parameters"]
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>IOM performance appendix &ndash; {esc(metrics.get('as_of', ''))}</title>
+<style>
+{INDEX_CSS.read_text(encoding="utf-8")}</style></head>
+<body>
+<main>
+<h1>IOM performance appendix</h1>
+<p>As of <strong>{esc(str(metrics.get('as_of', '')))}</strong>; period from
+{esc(str(params.get('period_start')))}; cohort {esc(str(params.get('cohort')))};
+audience {esc(str(params.get('audience')))}; data: <code>{esc(run['data_source'])}</code>.</p>
+{_banner(run)}
+<h2 id="headline">Headline figures</h2>
+<table class="headline"><thead><tr><th>measure</th><th>value</th><th>n</th>
+<th>95% interval</th><th>definition</th></tr></thead><tbody>
+{''.join(_headline_rows(metrics, params['min_cell']))}
+</tbody></table>
+<p class="muted">Every figure with its numerator, denominator and alternative definitions:
+<a href="metrics.json">metrics.json</a>.</p>
+<h2 id="reports">Reports</h2>
+<ol class="reports">
+{''.join(_report_items(reports))}
+</ol>
+<h2 id="run">Run</h2>
+{_run_table(run)}
+<p class="muted">Full provenance: <a href="provenance.json">provenance.json</a>.</p>
+</main>
+</body></html>
+"""

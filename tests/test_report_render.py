@@ -1,0 +1,49 @@
+"""Tests of iomlib.report.render: the page template and the preprocessors."""
+from __future__ import annotations
+
+import nbformat
+
+from iomlib.report import render
+
+
+def _notebook(path, title=None):
+    nb = nbformat.v4.new_notebook()
+    if title:
+        nb.metadata["title"] = title
+    stderr = nbformat.v4.new_output("stream", name="stderr", text="noise")
+    stdout = nbformat.v4.new_output("stream", name="stdout", text="VISIBLE-OUTPUT")
+    nb.cells = [nbformat.v4.new_markdown_cell("# Alpha *report*\n\nIntro."),
+                nbformat.v4.new_code_cell("SECRET_CODE = 1", outputs=[stderr, stdout]),
+                nbformat.v4.new_code_cell("only_noise()", outputs=[stderr]),
+                nbformat.v4.new_markdown_cell("## Part one\n\n### Detail")]
+    nbformat.write(nb, path)
+    return path
+
+
+def test_page_has_banner_header_contents_and_provenance_slot(tmp_path):
+    out = tmp_path / "01_alpha.html"
+    got = render.render_report(_notebook(tmp_path / "01_alpha.ipynb"), out, run_id="R1",
+                               failed="cell 3 raised <ValueError>", marking="OFFICIAL")
+    assert got["title"] == "Alpha report" and got["headings"] == 3
+    assert got["stderr_outputs"] == 2 and got["external"] == [] and got["figures"] == 0
+    page = out.read_text()
+    assert "<title>Alpha report</title>" in page
+    top = page[page.index("<main>"):page.index("Intro.")]
+    assert top.index("OFFICIAL") < top.index("All reports") < top.index("This notebook failed")
+    assert "run R1" in top and "&lt;ValueError&gt;" in top
+    assert top.index("This notebook failed") < top.index('id="iom-contents"')
+    assert '<a href="#Part-one">Part one</a>' in top and "#provenance" in top
+    assert "VISIBLE-OUTPUT" in page and "SECRET_CODE" not in page and "noise" not in page
+    assert page.count(render.PROVENANCE_SLOT) == 1
+    assert page.index(render.PROVENANCE_SLOT) > page.index("Detail")
+
+
+def test_a_title_the_notebook_sets_is_kept_and_provenance_fills_the_slot(tmp_path):
+    out = tmp_path / "02_x.html"
+    got = render.render_report(_notebook(tmp_path / "02_x.ipynb", title="Own title"), out)
+    assert got["title"] == "Own title" and "<title>Own title</title>" in out.read_text()
+    assert "This notebook failed" not in out.read_text()
+    render.finish_report(out, {"run_id": "R2", "parameters": {}, "packages": {}, "git": None,
+                               "config": None})
+    page = out.read_text()
+    assert render.PROVENANCE_SLOT not in page and 'id="provenance"' in page
