@@ -81,7 +81,7 @@ def show(table, digits=3):
     """Display an estimate table (methods listed below it) through disclosure control: in a
     public report the figures of a row resting on fewer than min_cell people (in either group)
     are hidden, and so is its n (with 1:1 matching, n would give the group sizes away)."""
-    t = table.drop(columns=["key", "method"], errors="ignore")
+    t = table.drop(columns=["key", "method", "converged", "note"], errors="ignore")
     counts = ["n", "n_treated", "n_control"]
     derived = {c: counts for c in ESTIMATES if c in t.columns}
     derived["n"] = ["n_treated", "n_control"]
@@ -89,6 +89,9 @@ def show(table, digits=3):
     if "method" in table.columns:
         display(Markdown("\n".join(f"- *{m}*: {d}" for m, d in
                                     zip(table["measure"], table["method"]))))
+    for m, note in zip(table["measure"], table.get("note", [])):
+        if isinstance(note, str):     # e.g. a fit that did not converge: never hidden
+            display(Markdown(f"**Warning** ({m}): {note}."))
 
 
 # %% [markdown]

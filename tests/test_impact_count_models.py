@@ -17,3 +17,8 @@ def test_count_model_summary_keys():
     assert list(c.summary["key"]) == ["count_poisson", "count_negbin"]      # GEE not fitted
     assert set(MODEL_KEYS) == {"poisson", "negative binomial", "GEE (exchangeable)"}
     assert len(set(MODEL_KEYS.values())) == 3
+
+
+def test_count_models_report_convergence():
+    s = fitted()["counts"].summary
+    assert s["converged"].all() and s["note"].isna().all()

@@ -18,5 +18,37 @@ def test_structural_rate_summary():
 def test_structural_rate_headline():
     s = fitted()["main"]
     h = s.headline()
-    assert set(h) == {"estimate", "ci_low", "ci_high", "method", "n_treated", "n_control"}
+    assert set(h) == {"estimate", "ci_low", "ci_high", "method", "n_treated", "n_control",
+                      "converged", "note"}
     assert h["estimate"] == round(s.estimate_, 4) and h["method"] == MAIN_METHOD
+
+
+def test_structural_rate_reports_non_convergence(monkeypatch):
+    """A g-estimation whose Poisson fits stop after one step is marked in the summary row, the
+    headline, ``impact_headline`` and the text of ``iom impact``, and warns."""
+    import pytest
+    from impact_support import small_force, small_panel
+
+    from iomlib.impact import summary
+    from iomlib.impact.gestimation import StructuralRate
+    with pytest.warns(RuntimeWarning, match="did not converge"):
+        s = StructuralRate(max_iter=1).fit(small_force(), panel=small_panel())
+    row = s.summary.iloc[0]
+    assert not s.converged_ and not row["converged"]
+    assert "did not converge" in row["note"] and row["note"] == s.note_
+    h = s.headline()
+    assert h["converged"] is False and h["note"] == s.note_
+    good = fitted()["main"]
+    assert good.converged_ and good.note_ is None and good.summary["converged"].all()
+    assert good.headline()["converged"] is True and good.headline()["note"] is None
+
+    class OneStep(StructuralRate):
+        def __init__(self, follow_up=12, max_iter=1):
+            super().__init__(follow_up, max_iter)
+    monkeypatch.setattr(summary, "StructuralRate", OneStep)
+    with pytest.warns(RuntimeWarning, match="did not converge"):
+        hh = summary.impact_headline(small_force())
+    assert hh["converged"] is False and "did not converge" in hh["note"]
+    with pytest.warns(RuntimeWarning):
+        text = summary.run_impact(small_force())
+    assert "WARNING: did not converge" in text

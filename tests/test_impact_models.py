@@ -78,3 +78,29 @@ def test_g_estimate_recovers_planted_effect():
     assert out["estimate"] == pytest.approx(e_true, abs=0.06)
     # the intention-to-treat coefficient is diluted
     assert 1 - np.exp(out["itt_coef"]) < out["estimate"]
+
+
+def test_g_estimate_reports_a_fit_that_did_not_converge():
+    """One Newton-Raphson step cannot converge: the result says so and a RuntimeWarning is
+    issued (not silenced); with the default steps every fit converges and nothing is noted."""
+    rng = np.random.default_rng(3)
+    n = 2000
+    x = rng.normal(size=n)
+    adopted = (rng.random(n) < 0.4).astype(float)
+    lib = rng.uniform(200, 365, n)
+    share = np.where(adopted == 1, 0.9, 0.1)
+    rate = np.exp(-5 + 0.8 * x)
+    y_man = rng.poisson(rate * lib * share * 0.8)
+    y_un = rng.poisson(rate * lib * (1 - share))
+    X = np.column_stack([np.ones(n), adopted, x])
+    args = (y_un, y_man, X, lib, np.arange(n))
+    with pytest.warns(RuntimeWarning, match="did not converge"):
+        bad = g_estimate(*args, names=["const", "adopted", "x"], max_iter=1)
+    assert bad["converged"] is False and "did not converge" in bad["note"]
+    assert not bad["curve"]["converged"].all()
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        good = g_estimate(*args, names=["const", "adopted", "x"])
+    assert good["converged"] is True and good["note"] is None
+    assert good["curve"]["converged"].all()

@@ -42,7 +42,8 @@ def test_iom_impact_json_covers_planted_effect(tmp_path):
                          cwd=ROOT, timeout=120, check=False)
     assert out.returncode == 0, out.stderr
     h = json.loads(out.stdout)
-    assert set(h) == {"estimate", "ci_low", "ci_high", "method", "n_treated", "n_control"}
+    assert set(h) == {"estimate", "ci_low", "ci_high", "method", "n_treated", "n_control",
+                      "converged", "note"}
     assert h["ci_low"] <= 0.20 <= h["ci_high"]
     assert h["n_treated"] > 0 and h["n_control"] > 0
 

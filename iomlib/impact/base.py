@@ -17,11 +17,12 @@ from iomlib.impact.preparation import prepare
 ESTIMAND = ("proportional reduction in the offending rate per day at liberty while managed "
             "(1 - managed rate / counterfactual rate)")
 SUMMARY_COLUMNS = ["key", "measure", "estimate", "ci_low", "ci_high", "n", "n_treated",
-                   "n_control", "scale", "method"]
+                   "n_control", "scale", "method", "converged", "note"]
 
 
 def summary_row(key: str, measure: str, estimate, ci_low, ci_high, *, n=None, n_treated=None,
-                n_control=None, scale: str, method: str) -> dict:
+                n_control=None, scale: str, method: str, converged: bool | None = None,
+                note: str | None = None) -> dict:
     """One row of an estimator's summary (``SUMMARY_COLUMNS``).
 
     Parameters
@@ -36,6 +37,10 @@ def summary_row(key: str, measure: str, estimate, ci_low, ci_high, *, n=None, n_
         Rows analysed and people in each group.
     scale, method : str
         What the estimate measures and how it was obtained.
+    converged : bool, optional
+        Whether the fits behind the estimate converged (None: not checked).
+    note : str, optional
+        A warning to show with the estimate (e.g. what did not converge).
 
     Returns
     -------
@@ -43,7 +48,8 @@ def summary_row(key: str, measure: str, estimate, ci_low, ci_high, *, n=None, n_
     """
     return {"key": key, "measure": measure, "estimate": _float(estimate),
             "ci_low": _float(ci_low), "ci_high": _float(ci_high), "n": n,
-            "n_treated": n_treated, "n_control": n_control, "scale": scale, "method": method}
+            "n_treated": n_treated, "n_control": n_control, "scale": scale, "method": method,
+            "converged": converged, "note": note}
 
 
 def _float(x):

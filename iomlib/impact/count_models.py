@@ -1,8 +1,6 @@
 """Exposure-adjusted count models of adoption on monthly risk sets: :class:`CountModels`."""
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 import pandas as pd
 
@@ -89,7 +87,7 @@ class CountModels(Estimator):
         for name, r, b, se, alpha in self._fit_models(rs, X):
             out.append({"model": name, "rate_ratio": np.exp(b), "ci_low": np.exp(b - Z95 * se),
                         "ci_high": np.exp(b + Z95 * se), "alpha": alpha, "n_rows": len(rs),
-                        "n_treated": nT, "n_control": nC})
+                        "n_treated": nT, "n_control": nC, "converged": _converged(r)})
             res[name] = r
         self.results_ = res
         self.rate_ratios_ = pd.DataFrame(out)
@@ -103,7 +101,9 @@ class CountModels(Estimator):
                         method=f"{o['model']}, days at liberty exposure, pre-entry history "
                                "covariates, person-clustered"
                                + (f"; alpha = {o['alpha']:.2f}" if o["alpha"] is not None
-                                  else ""))
+                                  else ""),
+                        converged=o["converged"],
+                        note=None if o["converged"] else f"{o['model']} fit did not converge")
             for o in out]
         return self
 
@@ -115,24 +115,31 @@ class CountModels(Estimator):
         grp = rs["row"].to_numpy()
         j = list(X.columns).index("adopted")
         fits = []
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            r = sm.GLM(y, X, family=sm.families.Poisson(), exposure=lib).fit(
-                cov_type="cluster", cov_kwds={"groups": grp})
-            fits.append(("poisson", r, r.params["adopted"], r.bse["adopted"], None))
-            if self.nb:
-                nbm = sm.NegativeBinomial(y, X, exposure=lib, loglike_method="nb2")
-                start = np.append(r.params.to_numpy(), 0.5)
-                rn = nbm.fit(start_params=start, cov_type="cluster",
-                             cov_kwds={"groups": grp}, disp=0, maxiter=300, method="bfgs")
-                fits.append(("negative binomial", rn, rn.params.iloc[j], rn.bse.iloc[j],
-                             float(rn.params.iloc[-1])))
-            if self.gee:
-                order = np.argsort(grp, kind="stable")
-                rg = sm.GEE(y[order], X.iloc[order], groups=grp[order],
-                            family=sm.families.Poisson(),
-                            cov_struct=sm.cov_struct.Exchangeable(),
-                            exposure=lib[order]).fit()
-                fits.append(("GEE (exchangeable)", rg, rg.params["adopted"], rg.bse["adopted"],
-                             None))
+        # statsmodels' warnings (e.g. a ConvergenceWarning) are not silenced
+        r = sm.GLM(y, X, family=sm.families.Poisson(), exposure=lib).fit(
+            cov_type="cluster", cov_kwds={"groups": grp})
+        fits.append(("poisson", r, r.params["adopted"], r.bse["adopted"], None))
+        if self.nb:
+            nbm = sm.NegativeBinomial(y, X, exposure=lib, loglike_method="nb2")
+            start = np.append(r.params.to_numpy(), 0.5)
+            rn = nbm.fit(start_params=start, cov_type="cluster",
+                         cov_kwds={"groups": grp}, disp=0, maxiter=300, method="bfgs")
+            fits.append(("negative binomial", rn, rn.params.iloc[j], rn.bse.iloc[j],
+                         float(rn.params.iloc[-1])))
+        if self.gee:
+            order = np.argsort(grp, kind="stable")
+            rg = sm.GEE(y[order], X.iloc[order], groups=grp[order],
+                        family=sm.families.Poisson(),
+                        cov_struct=sm.cov_struct.Exchangeable(),
+                        exposure=lib[order]).fit()
+            fits.append(("GEE (exchangeable)", rg, rg.params["adopted"], rg.bse["adopted"],
+                         None))
         return fits
+
+
+def _converged(result) -> bool:
+    """Whether a statsmodels fit converged (GLM and GEE ``converged``, MLE ``mle_retvals``)."""
+    retvals = getattr(result, "mle_retvals", None)
+    if isinstance(retvals, dict) and "converged" in retvals:
+        return bool(retvals["converged"])
+    return bool(getattr(result, "converged", True))

@@ -33,6 +33,8 @@ class StructuralRate(Estimator):
     ----------
     follow_up : int
         Months of follow-up after each month end.
+    max_iter : int
+        Most Newton-Raphson steps of each Poisson fit.
 
     Attributes
     ----------
@@ -43,13 +45,19 @@ class StructuralRate(Estimator):
     itt_rate_ratio_ : float
         ``exp(coef_adopted(0))`` - the intention-to-treat rate ratio (as ``CountModels``).
     curve_ : DataFrame
-        ``e`` against the adopted coefficient (``coef``) and its z statistic (diagnostic).
+        ``e`` against the adopted coefficient (``coef``), its z statistic and whether that
+        Poisson fit converged (diagnostic).
+    converged_ : bool
+        Every Poisson fit of the g-estimation converged.
+    note_ : str or None
+        What did not converge (also issued as a ``RuntimeWarning``), else None.
     managed_share_ : dict
         Share of follow-up days at liberty that were managed, adopted and not adopted.
     """
 
-    def __init__(self, follow_up: int = 12):
+    def __init__(self, follow_up: int = 12, max_iter: int = 100):
         self.follow_up = follow_up
+        self.max_iter = max_iter
 
     def fit(self, dataset, config: Config | None = None, *, as_of=None,
             panel: Panel | None = None) -> StructuralRate:
@@ -77,10 +85,11 @@ class StructuralRate(Estimator):
         g = g_estimate((rs["y"] - rs["y_managed"]).to_numpy(float),
                        rs["y_managed"].to_numpy(float), X.to_numpy(float),
                        rs["liberty"].to_numpy(float), rs["row"].to_numpy(),
-                       names=list(X.columns), treat="adopted")
+                       names=list(X.columns), treat="adopted", max_iter=self.max_iter)
         self.estimate_, self.ci_low_, self.ci_high_ = g["estimate"], g["ci_low"], g["ci_high"]
         self.itt_rate_ratio_ = float(np.exp(g["itt_coef"]))
         self.curve_ = g["curve"]
+        self.converged_, self.note_ = g["converged"], g["note"]
         self.n_rows_ = len(rs)
         self.n_treated_ = int(rs.loc[rs["adopted"] == 1, "row"].nunique())
         self.n_control_ = int(rs.loc[rs["adopted"] == 0, "row"].nunique())
@@ -93,7 +102,8 @@ class StructuralRate(Estimator):
                                   self.estimate_, self.ci_low_, self.ci_high_, n=self.n_rows_,
                                   n_treated=self.n_treated_, n_control=self.n_control_,
                                   scale="proportional, rate per day at liberty while managed",
-                                  method=MAIN_METHOD)]
+                                  method=MAIN_METHOD, converged=self.converged_,
+                                  note=self.note_)]
         return self
 
     def headline(self) -> dict:
@@ -103,10 +113,12 @@ class StructuralRate(Estimator):
         -------
         dict
             ``estimate``, ``ci_low``, ``ci_high`` (rounded to 4 places; an unbounded interval
-            end is None, JSON having no infinity), ``method``, ``n_treated``, ``n_control``.
+            end is None, JSON having no infinity), ``method``, ``n_treated``, ``n_control``,
+            ``converged`` (every fit converged) and ``note`` (None, or what did not converge).
         """
         def r(x):  # JSON has no infinity: an unbounded interval end is null
             return round(float(x), 4) if np.isfinite(x) else None
         return {"estimate": r(self.estimate_), "ci_low": r(self.ci_low_),
                 "ci_high": r(self.ci_high_), "method": MAIN_METHOD,
-                "n_treated": self.n_treated_, "n_control": self.n_control_}
+                "n_treated": self.n_treated_, "n_control": self.n_control_,
+                "converged": bool(self.converged_), "note": self.note_}

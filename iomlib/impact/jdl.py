@@ -229,10 +229,14 @@ class JusticeDataLab(Estimator):
                                            dtype=float)], axis=1)
         Xc = Xc.loc[:, Xc.std() > 0]
         Xc = sm.add_constant(Xc, has_constant="add")
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
+        # the BFGS line search may try steps whose logit overflows (floating-point noise, not a
+        # failure); whether the fit converged is checked and reported below
+        with np.errstate(over="ignore", divide="ignore"):
             lr = sm.Logit(df["adopted"].to_numpy(float), Xc).fit(disp=0, maxiter=200,
                                                                   method="bfgs")
+        if not lr.mle_retvals.get("converged", True):
+            warnings.warn("JDL: the propensity-score logit did not converge", RuntimeWarning,
+                          stacklevel=3)
         ps = np.clip(lr.predict(Xc), 1e-6, 1 - 1e-6)
         df["pscore"] = ps
         df["logit"] = np.log(ps / (1 - ps))

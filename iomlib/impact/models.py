@@ -10,6 +10,8 @@
 """
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 from scipy import stats
 
@@ -201,7 +203,8 @@ def _cluster_covariance(y, X, mu, groups) -> np.ndarray:
 
 
 def g_estimate(y_unmanaged, y_managed, X, exposure, groups, *, names, treat: str = "adopted",
-               lower: float = -9.0, upper: float = 0.995, xtol: float = 1e-4) -> dict:
+               lower: float = -9.0, upper: float = 0.995, xtol: float = 1e-4,
+               max_iter: int = 100) -> dict:
     """G-estimation of a multiplicative effect ``1 - e`` on the rate while treated.
 
     Solves ``coef_treat(e) = 0`` in the Poisson regression (:func:`poisson_fit`) of
@@ -222,12 +225,21 @@ def g_estimate(y_unmanaged, y_managed, X, exposure, groups, *, names, treat: str
         Search bracket for ``e`` (``upper < 1``).
     xtol : float
         Tolerance of the root finder on ``e``.
+    max_iter : int
+        Most Newton-Raphson steps of each Poisson fit.
 
     Returns
     -------
     dict
         estimate, ci_low, ci_high (``-inf`` / ``inf`` when the bracket end is not rejected),
-        itt_coef (the coefficient at ``e = 0``), curve (DataFrame of e, coef, z).
+        itt_coef (the coefficient at ``e = 0``), curve (DataFrame of e, coef, z, converged),
+        converged (every Poisson fit converged) and note (None, or what did not converge).
+
+    Warns
+    -----
+    RuntimeWarning
+        Some Poisson fit did not converge within ``max_iter`` steps; the estimate and its
+        interval then rest on unconverged coefficients.
     """
     yu = np.asarray(y_unmanaged, float)
     ym = np.asarray(y_managed, float)
@@ -239,10 +251,10 @@ def g_estimate(y_unmanaged, y_managed, X, exposure, groups, *, names, treat: str
         e = float(e)
         if e not in cache:
             f = poisson_fit(yu + ym / (1.0 - e), Xv, exposure, groups, start=state["b"],
-                            names=names)
+                            names=names, max_iter=max_iter)
             state["b"] = f.params
-            cache[e] = f.coef(treat)
-        b, se = cache[e]
+            cache[e] = (*f.coef(treat), bool(f.converged))
+        b, se, _ = cache[e]
         return b / se
 
     z(0.0)
@@ -253,9 +265,23 @@ def g_estimate(y_unmanaged, y_managed, X, exposure, groups, *, names, treat: str
     grid = sorted(cache)
     import pandas as pd
     curve = pd.DataFrame({"e": grid, "coef": [cache[g][0] for g in grid],
-                          "z": [cache[g][0] / cache[g][1] for g in grid]})
+                          "z": [cache[g][0] / cache[g][1] for g in grid],
+                          "converged": [cache[g][2] for g in grid]})
+    note = _convergence_note(curve, max_iter)
     return {"estimate": est, "ci_low": lo, "ci_high": hi, "itt_coef": float(itt),
-            "curve": curve}
+            "curve": curve, "converged": note is None, "note": note}
+
+
+def _convergence_note(curve, max_iter: int) -> str | None:
+    """None when every fit of ``curve`` converged; else a note, also raised as a warning."""
+    bad = curve.loc[~curve["converged"], "e"]
+    if bad.empty:
+        return None
+    note = (f"did not converge: {len(bad)} of {len(curve)} Poisson fits of the g-estimation "
+            f"stopped after {max_iter} Newton-Raphson steps (e from {bad.min():.3g} to "
+            f"{bad.max():.3g}); the estimate and its interval are not reliable")
+    warnings.warn(note, RuntimeWarning, stacklevel=3)
+    return note
 
 
 def _root(f, lo, hi, xtol=1e-4) -> float:
