@@ -21,6 +21,7 @@ import pandas as pd
 
 from iomlib.config.settings import Config, default_config
 from iomlib.errors import ConfigError
+from iomlib.risk.grid import grid_positions, risk_grid
 
 _MAX_WINDOW_OVER_HALF_LIFE = 400.0
 
@@ -269,10 +270,10 @@ def risk_matrix(offences: pd.DataFrame, person_ids, dates, config: Config | None
                 ) -> np.ndarray:
     """Risk scores on a grid: every person in ``person_ids`` at every date in ``dates``.
 
-    The fast path behind :func:`risk_panel`, linear in offences plus grid cells: a recurrence
-    over the (sorted) dates, vectorised over people, fed by one scatter of each offence's entry
-    into and exit from the window; no loop over people. Offences of people not in
-    ``person_ids`` are ignored.
+    The fast path behind :func:`risk_panel`, linear in offences plus grid cells: each
+    offence's entry into and exit from the window is scattered into the grid, then a
+    cumulative sum along each person's row (see :mod:`iomlib.risk.grid`); no sort, no loop
+    over people or dates. Offences of people not in ``person_ids`` are ignored.
 
     Parameters
     ----------
@@ -282,6 +283,8 @@ def risk_matrix(offences: pd.DataFrame, person_ids, dates, config: Config | None
         Rows of the grid.
     dates : sequence of dates
         Columns of the grid, sorted ascending.
+    config : Config, optional
+        Risk settings; the packaged default if omitted.
 
     Returns
     -------
@@ -297,80 +300,26 @@ def risk_matrix(offences: pd.DataFrame, person_ids, dates, config: Config | None
     if n == 0 or m == 0 or len(offences) == 0:
         return np.zeros((n, m))
     pc, d, w, j_in, j_out = _grid_entries(offences, ids, t, cfg)
-    decay = np.exp2(-np.diff(t) / cfg.risk.half_life_days)
-    return _by_blocks(pc, d, w, j_in, j_out, t, decay, n, m, cfg.risk.half_life_days)
+    return risk_grid(pc, d, w, j_in, j_out, t, n, float(cfg.risk.half_life_days))
 
 
 def _grid_entries(offences: pd.DataFrame, ids: pd.Index, t: np.ndarray, cfg: Config):
-    """Each offence's person row, day, weight and the grid dates it enters and leaves at.
-
-    Exponential decay makes the grid a recurrence over dates (month-major layout)::
-
-        R[j] = R[j-1] * 0.5 ** ((t[j] - t[j-1]) / H) + entering[j] - leaving[j]
+    """Each offence's person row, day, weight and the grid columns it enters and leaves at.
 
     An offence enters at the first grid date on or after it and leaves at the first grid date
-    at least W days after it, each time with its decayed weight at that date. Cost: two
-    scatter passes over offences plus one pass over grid cells. A count of offences in the
-    window is carried alongside so that an empty window is exactly zero. Offences of people
-    not in ``ids`` and offences inside no grid date's window are dropped.
+    at least W days after it. Offences of people not in ``ids`` and offences inside no grid
+    date's window are dropped.
     """
     pc = _codes(offences["person_id"], ids)
-    keep = pc >= 0
     d = day_numbers(offences["offence_date"].to_numpy(), np.datetime64("1970-01-01", "D"))
     w = offence_weights(offences, cfg)
-    if not keep.all():
-        pc, d, w = pc[keep], d[keep], w[keep]
-    j_in = np.searchsorted(t, d, "left")
-    j_out = np.searchsorted(t, d + cfg.risk.window_days, "left")
+    j_in = grid_positions(t, d)
+    j_out = grid_positions(t, d + cfg.risk.window_days)
     live = j_in < j_out                      # inside the window of at least one grid date
-    return pc[live], d[live], w[live], j_in[live], j_out[live]
-
-
-def _by_blocks(pc, d, w, j_in, j_out, t, decay, n: int, m: int, H: float) -> np.ndarray:
-    """The (n, m) grid, people in blocks so that each block's scratch arrays stay small.
-
-    Cache-friendly and linear in cost; a stable sort on the small block number groups the
-    offences of each block.
-    """
-    out = np.empty((n, m))
-    block = max(1, _BLOCK_CELLS // m)
-    blk = (pc // block).astype(np.int32)
-    order = np.argsort(blk, kind="stable")
-    bounds = np.searchsorted(blk[order], np.arange(0, (n - 1) // block + 2))
-    for bi in range(len(bounds) - 1):
-        sel = order[bounds[bi]:bounds[bi + 1]]
-        lo = bi * block
-        hi = min(n, lo + block)
-        out[lo:hi] = _recurrence(pc[sel] - lo, d[sel], w[sel], j_in[sel], j_out[sel], t,
-                                 decay, hi - lo, m, H).T
-    return out
-
-
-_BLOCK_CELLS = 2_000_000
-
-
-def _recurrence(pc, d, w, j_in, j_out, t, decay, n, m, H) -> np.ndarray:
-    """Date-major (m, n) grid of one block of people; see :func:`risk_matrix`."""
-    has_out = j_out < m
-    v_in = w * np.exp2(-(t[j_in] - d) / H)
-    v_out = w[has_out] * np.exp2(-(t[j_out[has_out]] - d[has_out]) / H)
-    pc = pc.astype(np.int64)
-    idx = np.concatenate([j_in * n + pc, j_out[has_out] * n + pc[has_out]])
-    delta = np.bincount(idx, weights=np.concatenate([v_in, -v_out]), minlength=n * m)
-    ones = np.concatenate([np.ones(len(v_in)), -np.ones(len(v_out))])
-    count = np.bincount(idx, weights=ones, minlength=n * m)
-    delta = delta.reshape(m, n)
-    count = count.reshape(m, n)
-    running = np.zeros(n)
-    inside = np.zeros(n)
-    for j in range(m):
-        if j:
-            running *= decay[j - 1]
-        running += delta[j]
-        inside += count[j]
-        running[inside <= 0.5] = 0.0
-        delta[j] = running                   # reuse the buffer for the result
-    return delta
+    live &= pc >= 0
+    if not live.all():
+        pc, d, w, j_in, j_out = pc[live], d[live], w[live], j_in[live], j_out[live]
+    return pc, d, w, j_in, j_out
 
 
 def _codes(values: pd.Series, ids: pd.Index) -> np.ndarray:
