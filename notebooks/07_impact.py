@@ -163,13 +163,27 @@ display(Markdown(
 main = impact.StructuralRate().fit(ds, cfg, panel=panel)
 show(main.summary)
 main_groups = (main.n_treated_, main.n_control_)
+arms = main.arms_    # a part is shown only when it and its complement are not small (differencing)
+periods = ("" if any(sdc.is_small(arms[k]) for k in ("n_person_periods_managed",
+                                                      "n_person_periods_comparison")) else
+           f": {arms['n_person_periods_managed']:,} managed and "
+           f"{arms['n_person_periods_comparison']:,} comparison")
+overlap = (f"{sdc.count(arms['n_people_both'], 'people')} are in both"
+           + ("" if any(sdc.is_small(arms[k]) for k in ("n_people_both", "n_people")) else
+              f", so the groups hold {arms['n_people']:,} distinct people, not the sum"))
 display(Markdown(
     f"**Main estimate:** being managed reduced the offending rate per day at liberty by "
     f"**{fig(main.estimate_, '.0%', *main_groups)}** (95% CI "
     f"{fig(main.ci_low_, '.0%', *main_groups)} to {fig(main.ci_high_, '.0%', *main_groups)}), "
     f"comparing {sdc.count(main.n_treated_, 'people')} adopted with "
     f"{sdc.count(main.n_control_)} eligible people not adopted at the same month end "
-    f"({sdc.count(main.n_rows_)} person-month risk-set records). Adopted people were managed "
+    f"({sdc.count(main.n_rows_)} person-month risk-set records{periods}). The two groups "
+    f"overlap: {overlap}. A person is in the "
+    "comparison group at every month end at which they were eligible and free but not adopted, "
+    "and in the managed group at the month end at which they were adopted; someone eligible "
+    "for months before a panel took them on is therefore a comparison first and adopted later. "
+    "This is intended (each month end is its own comparison of people with the same history), "
+    "and the person-clustered errors allow for it. Adopted people were managed "
     f"on {fig(main.managed_share_['adopted'], '.0%', main.n_treated_)} of their follow-up days "
     f"at liberty, the comparison group on "
     f"{fig(main.managed_share_['not_adopted'], '.0%', main.n_control_)}."))

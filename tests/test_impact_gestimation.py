@@ -6,6 +6,9 @@ from impact_support import fitted
 from iomlib.impact.base import SUMMARY_COLUMNS
 from iomlib.impact.gestimation import MAIN_METHOD
 
+ARM_KEYS = ("n_people", "n_people_managed", "n_people_comparison", "n_people_both",
+            "n_person_periods_managed", "n_person_periods_comparison")
+
 
 def test_structural_rate_summary():
     s = fitted()["main"]
@@ -19,7 +22,7 @@ def test_structural_rate_headline():
     s = fitted()["main"]
     h = s.headline()
     assert set(h) == {"estimate", "ci_low", "ci_high", "method", "n_treated", "n_control",
-                      "converged", "note"}
+                      "converged", "note", *ARM_KEYS}
     assert h["estimate"] == round(s.estimate_, 4) and h["method"] == MAIN_METHOD
 
 
@@ -52,3 +55,33 @@ def test_structural_rate_reports_non_convergence(monkeypatch):
     with pytest.warns(RuntimeWarning):
         text = summary.run_impact(small_force())
     assert "WARNING: did not converge" in text
+
+
+def test_arm_counts_on_a_hand_built_risk_set():
+    """Four people over three month ends: 1 compared twice then adopted; 2 adopted at once;
+    3 only compared; 4 compared once then adopted. Managed arm {1, 2, 4}, comparison {1, 3, 4}
+    (people 1 and 4 in both), four distinct people and nine person-periods."""
+    import pandas as pd
+
+    from iomlib.impact.gestimation import arm_counts
+    rs = pd.DataFrame({"row": [1, 1, 1, 2, 3, 3, 3, 4, 4],
+                       "month": [0, 1, 2, 0, 0, 1, 2, 1, 2],
+                       "adopted": [0, 0, 1, 1, 0, 0, 0, 0, 1]})
+    assert arm_counts(rs) == {"n_people": 4, "n_people_managed": 3, "n_people_comparison": 3,
+                              "n_people_both": 2, "n_person_periods_managed": 3,
+                              "n_person_periods_comparison": 6}
+
+
+def test_structural_rate_counts_people_per_arm():
+    """n_treated / n_control keep their values (distinct people per arm); the headline adds the
+    distinct people overall, the people in both arms and the person-periods."""
+    s = fitted()["main"]
+    rs = s.risk_sets_
+    h = s.headline()
+    assert h["n_treated"] == rs.loc[rs["adopted"] == 1, "row"].nunique() == h["n_people_managed"]
+    assert h["n_control"] == rs.loc[rs["adopted"] == 0, "row"].nunique()
+    assert h["n_control"] == h["n_people_comparison"]
+    assert h["n_people"] == rs["row"].nunique()
+    assert h["n_people"] == h["n_treated"] + h["n_control"] - h["n_people_both"]
+    assert 0 < h["n_people_both"] <= h["n_treated"]
+    assert h["n_person_periods_managed"] + h["n_person_periods_comparison"] == s.n_rows_

@@ -43,7 +43,9 @@ def test_iom_impact_json_covers_planted_effect(tmp_path):
     assert out.returncode == 0, out.stderr
     h = json.loads(out.stdout)
     assert set(h) == {"estimate", "ci_low", "ci_high", "method", "n_treated", "n_control",
-                      "converged", "note"}
+                      "converged", "note", "n_people", "n_people_managed",
+                      "n_people_comparison", "n_people_both", "n_person_periods_managed",
+                      "n_person_periods_comparison"}
     assert h["ci_low"] <= 0.20 <= h["ci_high"]
     assert h["n_treated"] > 0 and h["n_control"] > 0
 

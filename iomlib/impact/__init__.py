@@ -56,7 +56,7 @@ _getattr, _dir, _all = lazy_exports(__name__, {
     "benchmark": "EligibleBenchmark",
     "event_study": "EventStudy",
     "count_models": "CountModels MODEL_KEYS",
-    "gestimation": "MAIN_METHOD StructuralRate",
+    "gestimation": "MAIN_METHOD StructuralRate arm_counts",
     "jdl": "JDL_INCONCLUSIVE JDL_SIGNIFICANT jdl_wording proportion_difference JusticeDataLab",
     "summary": "ImpactResults impact_table impact_headline run_impact",
 })

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
 from iomlib.config.settings import Config
 from iomlib.impact.base import Estimator, summary_row
@@ -40,7 +41,13 @@ class StructuralRate(Estimator):
     ----------
     estimate_, ci_low_, ci_high_ : float
     n_treated_, n_control_ : int
-        Distinct people adopted in a risk set / in a risk set and not adopted that month.
+        Distinct people adopted at some risk set's month end (the managed arm) / distinct
+        people in some risk set and not adopted at its month end (the comparison arm). The two
+        overlap: a person can be in the comparison arm at one month end and adopted at a later
+        one, so ``n_treated_ + n_control_`` counts those people twice (see ``arms_``).
+    arms_ : dict
+        :func:`arm_counts` of the risk sets: distinct people and person-periods per arm and
+        the people in both.
     n_rows_ : int
     itt_rate_ratio_ : float
         ``exp(coef_adopted(0))`` - the intention-to-treat rate ratio (as ``CountModels``).
@@ -91,8 +98,9 @@ class StructuralRate(Estimator):
         self.curve_ = g["curve"]
         self.converged_, self.note_ = g["converged"], g["note"]
         self.n_rows_ = len(rs)
-        self.n_treated_ = int(rs.loc[rs["adopted"] == 1, "row"].nunique())
-        self.n_control_ = int(rs.loc[rs["adopted"] == 0, "row"].nunique())
+        self.arms_ = arm_counts(rs)
+        self.n_treated_ = self.arms_["n_people_managed"]
+        self.n_control_ = self.arms_["n_people_comparison"]
         self.managed_share_ = {
             "adopted": float(rs.loc[rs["adopted"] == 1, "managed_liberty"].sum()
                              / rs.loc[rs["adopted"] == 1, "liberty"].sum()),
@@ -113,12 +121,44 @@ class StructuralRate(Estimator):
         -------
         dict
             ``estimate``, ``ci_low``, ``ci_high`` (rounded to 4 places; an unbounded interval
-            end is None, JSON having no infinity), ``method``, ``n_treated``, ``n_control``,
-            ``converged`` (every fit converged) and ``note`` (None, or what did not converge).
+            end is None, JSON having no infinity), ``method``, ``n_treated``, ``n_control``
+            (distinct people in the managed / the comparison arm; people in both arms are
+            counted in each), ``converged`` (every fit converged), ``note`` (None, or what did
+            not converge), and the :func:`arm_counts` (``n_people``, ``n_people_managed``,
+            ``n_people_comparison``, ``n_people_both``, ``n_person_periods_managed``,
+            ``n_person_periods_comparison``).
         """
         def r(x):  # JSON has no infinity: an unbounded interval end is null
             return round(float(x), 4) if np.isfinite(x) else None
         return {"estimate": r(self.estimate_), "ci_low": r(self.ci_low_),
                 "ci_high": r(self.ci_high_), "method": MAIN_METHOD,
                 "n_treated": self.n_treated_, "n_control": self.n_control_,
-                "converged": bool(self.converged_), "note": self.note_}
+                "converged": bool(self.converged_), "note": self.note_, **self.arms_}
+
+
+def arm_counts(risk_sets: pd.DataFrame) -> dict:
+    """Distinct people and person-periods in each arm of the risk sets, and people in both.
+
+    A risk-set record is one person at one month end (a person-period). The managed arm holds
+    the records of people adopted at that month end, the comparison arm those of people in
+    the risk set and not adopted then. One person can be in both: eligible and not adopted at
+    one month end (a comparison person-period), adopted at a later one (a managed one).
+
+    Parameters
+    ----------
+    risk_sets : DataFrame
+        Risk-set records with the person's panel ``row`` and ``adopted`` (1 or 0).
+
+    Returns
+    -------
+    dict
+        ``n_people`` (distinct people in either arm), ``n_people_managed``,
+        ``n_people_comparison``, ``n_people_both`` (in both arms), ``n_person_periods_managed``
+        and ``n_person_periods_comparison`` (records in each arm), all int.
+    """
+    managed = risk_sets["adopted"].to_numpy() == 1
+    rows = risk_sets["row"].to_numpy()
+    m, c = set(rows[managed].tolist()), set(rows[~managed].tolist())
+    return {"n_people": len(m | c), "n_people_managed": len(m), "n_people_comparison": len(c),
+            "n_people_both": len(m & c), "n_person_periods_managed": int(managed.sum()),
+            "n_person_periods_comparison": int((~managed).sum())}

@@ -86,7 +86,8 @@ def impact_headline(dataset, config: Config | None = None, *, as_of=None) -> dic
         ``estimate``, ``ci_low``, ``ci_high`` (proportional reduction in the offending rate per
         day at liberty while managed), ``method``, ``n_treated``, ``n_control``,
         ``converged`` and ``note`` (False and what did not converge when a fit of the
-        g-estimation did not converge), plus ``estimand`` and ``as_of``.
+        g-estimation did not converge), the distinct people and person-periods per arm
+        (:func:`~iomlib.impact.gestimation.arm_counts`), plus ``estimand`` and ``as_of``.
     """
     cfg = config or default_config()
     m = StructuralRate().fit(dataset, cfg, as_of=as_of)
@@ -121,6 +122,8 @@ def run_impact(dataset, config: Config | None = None, *, as_json: bool = False) 
     return "\n".join([
         f"Effect of being managed on the offending rate (as of {m.as_of_.date()}):",
         f"  {pct(h['estimate'])} reduction (95% CI {pct(h['ci_low'])} to {pct(h['ci_high'])})",
-        f"  {h['n_treated']} people adopted, {h['n_control']} eligible comparison people",
+        f"  {h['n_treated']} people adopted, {h['n_control']} eligible comparison people "
+        f"({h['n_people_both']} in both: compared first, adopted later; {h['n_people']} "
+        "distinct people)",
         f"  method: {h['method']}"]
         + ([] if h["converged"] else [f"  WARNING: {h['note']}"]))
