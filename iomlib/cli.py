@@ -25,13 +25,12 @@ def _config(args):
 
 def cmd_validate(args) -> int:
     from iomlib.data.sources import load_dataset
-    from iomlib.data.validate import format_problems
     from iomlib.errors import DataValidationError
     try:
-        ds = load_dataset(args.path, strict=not args.lenient)
+        ds = load_dataset(args.path, strict=not args.lenient,
+                          dayfirst=getattr(args, "dayfirst", False))
     except DataValidationError as e:
-        print(f"{args.path}: {len(e.problems)} problem(s) found", file=sys.stderr)
-        print(format_problems(e.problems), file=sys.stderr)
+        print(str(e), file=sys.stderr)     # one line per table and column, examples, the fix
         return 2
     print(f"{args.path}: valid")
     print(ds.ledger.to_string(index=False))
@@ -135,6 +134,8 @@ def build_parser(argv=None) -> argparse.ArgumentParser:
     v.add_argument("path", help="folder of CSV/Parquet, .xlsx workbook or SQLAlchemy URL")
     v.add_argument("--lenient", action="store_true",
                    help="accept row-level problems (rows excluded, shown in the ledger)")
+    v.add_argument("--dayfirst", action="store_true",
+                   help="also read day-first dates DD/MM/YYYY (British extracts)")
     v.set_defaults(func=cmd_validate)
 
     s = sub.add_parser("synth", help="write the calibrated synthetic force")

@@ -205,6 +205,8 @@ def _check_cli(entry: dict, args: list[str], r: dict) -> list[str]:
     failures = []
     if "Traceback" in out:
         failures.append(f"{name}: traceback\n{out}")
+    elif len(r["stderr"].splitlines()) >= 40:
+        failures.append(f"{name}: {len(r['stderr'].splitlines())} lines on stderr (at most 39)")
     elif r["code"] != (0 if expect_ok else 2):
         failures.append(f"{name}: exit status {r['code']}\n{out}")
     elif not expect_ok:
@@ -295,6 +297,25 @@ def test_odd_but_valid_inputs_load():
     assert any("tab-separated" in n for n in meta["notes"])
     assert list(tables["people"].columns) == ["person_id", "birth_year", "sex", "area", "force"]
     assert len(load_dataset(BAD / "usable_utf16_tabs", strict=True).people) == 10
+
+
+@pytest.mark.parametrize("name", ["british_dates", "excel_british_dates.xlsx"])
+def test_british_dates_load_with_dayfirst(name):
+    ds = load_dataset(BAD / name, strict=True, dayfirst=True)
+    iso = load_dataset(BAD / "usable_extra_column", strict=True)
+    for table, col in (("offences", "offence_date"), ("episodes", "adopted_on"),
+                       ("episodes", "removed_on")):
+        assert ds.table(table)[col].equals(iso.table(table)[col]), (name, col)
+
+
+def test_y_n_booleans_read_as_true_false():
+    iso = load_dataset(BAD / "usable_extra_column", strict=True)
+    for name in ("usable_yn_booleans", "excel_yn_booleans.xlsx"):
+        ds = load_dataset(BAD / name, strict=True)
+        for col in ("weapon", "domestic"):
+            assert ds.offences[col].tolist() == iso.offences[col].tolist(), (name, col)
+    assert load_dataset(BAD / "usable_yn_booleans").idva_survey["responded"].tolist() == \
+        iso.idva_survey["responded"].tolist()
 
 
 def test_repeated_excel_header_is_reported(tmp_path):

@@ -31,7 +31,8 @@ def default_dataset(seed: int | None = None):
     return _synthetic(seed).copy()
 
 
-def open_dataset(source=None, *, config=None, strict: bool = False, force: str | None = None):
+def open_dataset(source=None, *, config=None, strict: bool = False, force: str | None = None,
+                 dayfirst: bool = False):
     """Load and validate ``source`` (folder, workbook or SQLAlchemy URL); the default if None.
 
     Parameters
@@ -44,8 +45,10 @@ def open_dataset(source=None, *, config=None, strict: bool = False, force: str |
         Refuse data with any excluded row (``iom validate`` uses this).
     force : str, optional
         One force of a national dataset (``people.force``), read lazily from Parquet.
+    dayfirst : bool
+        Also read day-first dates ``DD/MM/YYYY`` (see :func:`iomlib.data.sources.load_dataset`).
     """
     if source is None or str(source) in ("", "default", "synthetic"):
         return default_dataset()
     from iomlib.data.sources import load_dataset
-    return load_dataset(source, config=config, strict=strict, force=force)
+    return load_dataset(source, config=config, strict=strict, force=force, dayfirst=dayfirst)

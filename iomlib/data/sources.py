@@ -24,11 +24,11 @@ from iomlib.config.settings import Config
 from iomlib.data.csv import read_csv_text
 from iomlib.data.dataset import Dataset, file_sha256
 from iomlib.data.schema import REQUIRED_TABLES, TABLES
-from iomlib.data.validate import Problem, format_problems, validate_tables
+from iomlib.data.summary import summarize_problems
+from iomlib.data.validate import Problem, validate_tables
 from iomlib.errors import DataSourceError, DataValidationError
 
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
-MESSAGE_LIMIT = 50
 _EXPECTED_SOURCE = ("expected a folder of <table>.csv or <table>.parquet files, an .xlsx workbook "
                     "with one sheet per table, or an SQLAlchemy URL such as sqlite:///data/iom.db")
 
@@ -446,11 +446,13 @@ def _local_path(source) -> tuple[Path, bool]:
 
 
 def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
+    return f"{n:,} {word}{'' if n == 1 else 's'}"
 
 
-def _failure_message(source: str, problems: list[Problem], strict: bool) -> str:
-    """Header line, then every problem (errors first), capped at :data:`MESSAGE_LIMIT` lines."""
+def _failure_message(source: str, problems: list[Problem], strict: bool,
+                     rows_read: dict[str, int] | None = None, dayfirst: bool = False) -> str:
+    """Header line, then :func:`iomlib.data.summary.summarize_problems` (errors first): one line
+    per table and column, the first examples, how to fix; short whatever the number of rows."""
     rank = {"error": 0, "excluded": 1, "ignored": 2}
     ordered = sorted(problems, key=lambda p: rank.get(p.action, 3))
     n_err = sum(p.action == "error" for p in problems)
@@ -459,11 +461,17 @@ def _failure_message(source: str, problems: list[Problem], strict: bool) -> str:
            else "the data cannot be used")
     head = (f"{source or 'the data'}: {_plural(len(problems), 'problem')} "
             f"({_plural(n_err, 'error')}, {_plural(n_exc, 'excluded-row problem')}); {why}:")
-    return head + "\n" + format_problems(ordered, limit=MESSAGE_LIMIT)
+    return head + "\n" + summarize_problems(ordered, rows_read, dayfirst=dayfirst)
+
+
+def _rows_read(ledger: pd.DataFrame) -> dict[str, int]:
+    totals = ledger[ledger["reason"] == "total"]
+    return {str(t): int(n) for t, n in zip(totals["table"], totals["rows_read"], strict=True)}
 
 
 def load_dataset(source, *, config: Config | None = None, strict: bool = False,
-                 max_bad_fraction: float = 0.05, today=None, force: str | None = None) -> Dataset:
+                 max_bad_fraction: float = 0.05, today=None, force: str | None = None,
+                 dayfirst: bool = False) -> Dataset:
     """Read, validate and type a data source.
 
     Parameters
@@ -481,6 +489,9 @@ def load_dataset(source, *, config: Config | None = None, strict: bool = False,
         Reference date for "in the future" checks; defaults to today.
     force : str, optional
         Load one force of a national dataset (see :func:`read_tables`).
+    dayfirst : bool, default False
+        Also read day-first dates (``DD/MM/YYYY``); see
+        :func:`iomlib.data.validate.validate_tables`.
 
     Returns
     -------
@@ -493,16 +504,19 @@ def load_dataset(source, *, config: Config | None = None, strict: bool = False,
         The source cannot be read (see :func:`read_tables`).
     DataValidationError
         Any problem with action ``"error"`` (or, with ``strict=True``, also ``"excluded"``); the
-        message lists the problems, errors first, one per line (the first 50, then a count), and
-        ``exc.problems`` holds them all.
+        message leads with one line per table and column, then the first examples (file, row,
+        column, value) and a count of the rest, then how to fix them (about 30 lines at most);
+        ``exc.problems`` holds every problem.
     """
     tables, meta = read_tables(source, force=force)
     clean, ledger, problems = validate_tables(tables, config=config, source=meta["source"],
-                                              max_bad_fraction=max_bad_fraction, today=today)
+                                              max_bad_fraction=max_bad_fraction, today=today,
+                                              dayfirst=dayfirst)
     blocking = [p for p in problems
                 if p.action == "error" or (strict and p.action == "excluded")]
     if blocking:
-        raise DataValidationError(_failure_message(meta["source"], problems, strict), problems)
+        raise DataValidationError(_failure_message(meta["source"], problems, strict,
+                                                   _rows_read(ledger), dayfirst), problems)
     return Dataset(
         people=clean["people"], episodes=clean["episodes"], offences=clean["offences"],
         custody=clean["custody"], idva_survey=clean["idva_survey"],

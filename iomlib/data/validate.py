@@ -71,12 +71,15 @@ ACTIONS = ("error", "excluded", "ignored")
 MUST_HAVE_ROWS = ("people", "episodes", "offences")
 EARLIEST_DATE = pd.Timestamp("1900-01-01")
 ROWS_SHOWN = 20
+DAYFIRST_FORMAT = "YYYY-MM-DD or DD/MM/YYYY (day first, as dayfirst asks)"
 _LATEST = pd.Timestamp.max.floor("D")
 _EARLIEST = pd.Timestamp.min.ceil("D")
 
 _TRUE = {"true", "t", "yes", "y", "1"}
 _FALSE = {"false", "f", "no", "n", "0"}
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
+_DAYFIRST_RE = (r"^(\d{1,2})([/.-])(\d{1,2})\2(\d{4})"
+                r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
 _INT_RE = re.compile(r"^[+-]?\d{1,15}(?:\.0*)?$")
 
 
@@ -216,7 +219,20 @@ def _row_numbers(df: pd.DataFrame) -> np.ndarray:
 # parsing text into typed values: each returns (values, ok); ok is True for empty text
 
 
-def _parse_date(t: pd.Series) -> tuple[pd.Series, pd.Series]:
+def _dayfirst_as_iso(t: pd.Series) -> pd.Series:
+    """``DD/MM/YYYY`` (also ``-`` or ``.``, one-digit day or month) rewritten ``YYYY-MM-DD``;
+    other text unchanged (a month above 12 then fails as an ISO date would)."""
+    parts = t.str.extract(_DAYFIRST_RE)
+    hit = parts[0].notna()
+    if not hit.any():
+        return t
+    iso = parts[3] + "-" + parts[2].str.zfill(2) + "-" + parts[0].str.zfill(2)
+    return t.where(~hit, iso)
+
+
+def _parse_date(t: pd.Series, dayfirst: bool = False) -> tuple[pd.Series, pd.Series]:
+    if dayfirst:
+        return _parse_date(_dayfirst_as_iso(t))
     shape = t.str.match(_DATE_RE).fillna(False).astype(bool)
     day = t.str.slice(0, 10).where(shape)
     vals = pd.to_datetime(day, format="%Y-%m-%d", errors="coerce").astype("datetime64[ns]")
@@ -259,10 +275,10 @@ def _fmt_num(x) -> str:
     return str(int(x)) if float(x).is_integer() else str(x)
 
 
-def _describe(col: Column, allowed: tuple | None) -> str:
+def _describe(col: Column, allowed: tuple | None, dayfirst: bool = False) -> str:
     """What a valid value of ``col`` looks like."""
     if col.kind == "date":
-        return "YYYY-MM-DD"
+        return DAYFIRST_FORMAT if dayfirst else "YYYY-MM-DD"
     if col.kind == "bool":
         return "true or false (also yes/no, 1/0, t/f, y/n)"
     if col.kind == "category":
@@ -303,10 +319,11 @@ def _type_ok(t, vals, ok):
     return ok
 
 
-def _rules(table: Table, col: Column, cfg: Config, today: pd.Timestamp) -> list[_Rule]:
+def _rules(table: Table, col: Column, cfg: Config, today: pd.Timestamp,
+           dayfirst: bool = False) -> list[_Rule]:
     """Row-level checks of one column, in the order they are reported."""
     allowed = _allowed(col, cfg)
-    desc = _describe(col, allowed)
+    desc = _describe(col, allowed, dayfirst)
     rules: list[_Rule] = []
     if col.kind in _PARSERS:
         rules.append(_Rule("type", _TYPE_ISSUE[col.kind], desc, _type_ok))
@@ -336,13 +353,16 @@ def _rules(table: Table, col: Column, cfg: Config, today: pd.Timestamp) -> list[
     return rules
 
 
-def _parse_all(spec: Table, text: pd.DataFrame) -> dict[str, tuple]:
+def _parse_all(spec: Table, text: pd.DataFrame, dayfirst: bool = False) -> dict[str, tuple]:
     """``{column: (text, values, ok)}``, each typed column parsed once."""
     out = {}
     for col in spec.columns:
         if col.name in text.columns:
             t = text[col.name]
-            vals, ok = _PARSERS[col.kind](t) if col.kind in _PARSERS else (None, None)
+            if col.kind == "date":
+                vals, ok = _parse_date(t, dayfirst)
+            else:
+                vals, ok = _PARSERS[col.kind](t) if col.kind in _PARSERS else (None, None)
             out[col.name] = (t, vals, ok)
     return out
 
@@ -427,11 +447,11 @@ def _label(df: pd.DataFrame, name: str, source: str) -> str:
 
 
 def _column_checks(st: _State, raw: pd.DataFrame, cfg: Config, today: pd.Timestamp,
-                   out: _Collector) -> None:
+                   out: _Collector, dayfirst: bool = False) -> None:
     spec = st.spec
-    rules = {c.name: _rules(spec, c, cfg, today) for c in spec.columns}
+    rules = {c.name: _rules(spec, c, cfg, today, dayfirst) for c in spec.columns}
     frame = raw.where(raw != "", np.nan) if len(raw.columns) else raw
-    st.parsed = _parse_all(spec, st.text)
+    st.parsed = _parse_all(spec, st.text, dayfirst)
     cases = _failure_cases(_pandera_schema(spec, rules, st.parsed), frame)
     order = {c: i for i, c in enumerate(spec.column_names)}
     row_cases = []
@@ -455,7 +475,8 @@ def _column_checks(st: _State, raw: pd.DataFrame, cfg: Config, today: pd.Timesta
         col = spec.column(colname)
         value = raw.at[pos, colname]
         if check == "not_nullable":
-            out.row(st, pos, colname, "", "is missing", _describe(col, _allowed(col, cfg)))
+            out.row(st, pos, colname, "", "is missing",
+                    _describe(col, _allowed(col, cfg), dayfirst))
             continue
         rule = next((r for r in rules[colname] if r.name == check), None)
         issue = rule.issue if rule else f"failed check {check}"
@@ -557,6 +578,7 @@ _HINTS = (  # (words of the most common reason, likely cause)
                           "identifier scheme, or an incomplete people file)")),
     ("is before", "the date columns may be swapped or in another format"),
     ("is a duplicate", "rows may have been exported twice"),
+    ("is not a date", "the dates may be written in another format than YYYY-MM-DD"),
 )
 
 
@@ -576,11 +598,12 @@ def _too_many_bad(st: _State, max_bad_fraction: float, out: _Collector) -> None:
     if bad <= max_bad_fraction * st.n:
         return
     top = sorted(own.items(), key=lambda kv: -kv[1])
-    summary = ", ".join(f"{r}: {n}" for r, n in top[:3]) + (", …" if len(top) > 3 else "")
+    summary = ", ".join(f"{r}: {n:,}" for r, n in top[:3]) + (", …" if len(top) > 3 else "")
     hint = next((h for words, h in _HINTS if words in top[0][0]),
                 "the file may use another format or column order")
     out.table(st, st.label, None,
-              f"{bad} of {st.n} rows ({bad / st.n:.0%}) have invalid values ({summary}); {hint}",
+              f"{bad:,} of {st.n:,} rows ({bad / st.n:.0%}) have invalid values ({summary}); "
+              f"{hint}",
               f"at most {max_bad_fraction:.0%} of rows with invalid values")
 
 
@@ -617,8 +640,9 @@ def _ledger(states: dict[str, _State]) -> pd.DataFrame:
 
 
 def validate_tables(tables: Mapping[str, pd.DataFrame], *, config: Config | None = None,
-                    source: str = "", max_bad_fraction: float = 0.05,
-                    today=None) -> tuple[dict[str, pd.DataFrame], pd.DataFrame, list[Problem]]:
+                    source: str = "", max_bad_fraction: float = 0.05, today=None,
+                    dayfirst: bool = False,
+                    ) -> tuple[dict[str, pd.DataFrame], pd.DataFrame, list[Problem]]:
     """Check raw tables against :mod:`iomlib.data.schema` and return typed, clean tables.
 
     Column checks (required columns, missing values, types, allowed values, ranges, dates in the
@@ -640,6 +664,11 @@ def validate_tables(tables: Mapping[str, pd.DataFrame], *, config: Config | None
         own (bad values, repeated keys, dates out of order, unknown ``person_id``) is an error.
     today : date-like, optional
         Reference date for "in the future" checks; defaults to today's date.
+    dayfirst : bool, default False
+        Also read day-first dates ``DD/MM/YYYY`` (or with ``-`` or ``.``; one-digit day or month;
+        four-digit year), as British extracts write them. Off by default: ``03/04/2019`` is
+        4 March or 3 April depending on the writer, so such dates are refused (the message says
+        the dates look like ``DD/MM/YYYY`` and offers this option) unless asked for.
 
     Returns
     -------
@@ -672,7 +701,8 @@ def validate_tables(tables: Mapping[str, pd.DataFrame], *, config: Config | None
                 out.table(name, name, None, "required table is missing",
                           f"a table named {name!r} with columns " + ", ".join(spec.column_names))
             continue
-        states[name] = _check_table(name, spec, df, _label(df, name, source), cfg, today, out)
+        states[name] = _check_table(name, spec, df, _label(df, name, source), cfg, today, out,
+                                    dayfirst)
     _references(states, out)
     for st in states.values():
         _too_many_bad(st, max_bad_fraction, out)
@@ -695,12 +725,12 @@ def _raw_text(df: pd.DataFrame, name: str, label: str, out: _Collector) -> pd.Da
 
 
 def _check_table(name: str, spec: Table, df: pd.DataFrame, label: str, cfg: Config,
-                 today: pd.Timestamp, out: _Collector) -> _State:
+                 today: pd.Timestamp, out: _Collector, dayfirst: bool = False) -> _State:
     """The checks of one table on its own: columns, keys, then date order (on typed values)."""
     raw = _raw_text(df, name, label, out)
     known = [c for c in spec.column_names if c in raw.columns]
     st = _State(name, spec, label, raw[known].copy(), _row_numbers(df), {})
-    _column_checks(st, raw, cfg, today, out)
+    _column_checks(st, raw, cfg, today, out, dayfirst)
     _duplicate_keys(st, out)
     st.typed = _typed(st)
     _date_order(st, out)

@@ -559,6 +559,63 @@ def make_usable() -> None:
           "people.csv as Excel's 'Unicode text' export: UTF-16, tab-separated")
 
 
+def _day_first(iso: str, sep: str = "/") -> str:
+    """``YYYY-MM-DD`` written day first, as a British spreadsheet does (empty stays empty)."""
+    if not iso:
+        return iso
+    y, m, d = iso.split("-")
+    return f"{d}{sep}{m}{sep}{y}"
+
+
+def _yes_no(text: str) -> str:
+    return {"true": "Y", "false": "N"}.get(text, text)
+
+
+def make_formats() -> None:
+    """British dates (refused unless day-first is asked for) and Y/N booleans (accepted)."""
+    t = base()
+    i = COLUMNS["offences"].index("offence_date")
+    for r in t["offences"]:
+        r[i] = _day_first(r[i])
+    write_folder("british_dates", t)
+    entry("british_dates", "error",
+          ["offences.csv, column offence_date: 12 of 12 rows: dates look like DD/MM/YYYY; "
+           "expected YYYY-MM-DD", "offences.csv row 2, column offence_date",
+           "'02/02/2016' is not a date", "--dayfirst"],
+          "every offence_date written DD/MM/YYYY (iom validate --dayfirst reads it)")
+
+    sheets = {n: typed(df, n) for n, df in frames(base()).items()}
+    ep = sheets["episodes"].copy()
+    for c in ("adopted_on", "removed_on"):           # text cells, as typed in by hand
+        ep[c] = ep[c].map(lambda d: None if pd.isna(d) else d.strftime("%d/%m/%Y"))
+    sheets["episodes"] = ep
+    write_workbook(OUT / "excel_british_dates.xlsx", sheets)
+    entry("excel_british_dates", "error",
+          ["excel_british_dates.xlsx sheet episodes, column adopted_on: 10 of 10 rows: dates "
+           "look like DD/MM/YYYY; expected YYYY-MM-DD",
+           "excel_british_dates.xlsx sheet episodes row 2, column adopted_on", "--dayfirst"],
+          "episode dates as DD/MM/YYYY text cells in the workbook (--dayfirst reads them)",
+          "excel_british_dates.xlsx")
+
+    t = base()
+    for table, cols in (("offences", ("weapon", "domestic")), ("idva_survey", ("responded",))):
+        idx = [COLUMNS[table].index(c) for c in cols]
+        for r in t[table]:
+            for j in idx:
+                r[j] = _yes_no(r[j])
+    write_folder("usable_yn_booleans", t)
+    entry("usable_yn_booleans", "ok", ["valid"],
+          "weapon, domestic and responded written Y/N (accepted: unambiguous)")
+
+    sheets = {n: typed(df, n) for n, df in frames(base()).items()}
+    yn = frames(t)["offences"]                       # Y/N as text cells
+    sheets["offences"] = sheets["offences"].assign(weapon=yn["weapon"], domestic=yn["domestic"])
+    write_workbook(OUT / "excel_yn_booleans.xlsx", sheets)
+    entry("excel_yn_booleans", "ok", ["valid"],
+          "weapon and domestic as Y/N text cells in the workbook (accepted)",
+          "excel_yn_booleans.xlsx")
+
+
 def main(out: Path = HERE) -> list[dict]:
     """(Re)write the corpus into ``out`` (default: this directory) and return the entries."""
     global OUT
@@ -575,6 +632,7 @@ def main(out: Path = HERE) -> list[dict]:
     make_folders()
     make_files()
     make_usable()
+    make_formats()
     names = [e["name"] for e in ENTRIES]
     assert len(names) == len(set(names)), "entry names must be unique"
     with open(OUT / "EXPECTED.csv", "w", newline="", encoding="utf-8") as fh:
