@@ -105,8 +105,8 @@ def main(argv=None) -> int:
                     report_t.append(time_report(nb_dir, Path(tmp) / "reports", args.jobs))
                 else:
                     seq_t.append(time_sequential(notebooks, Path(tmp) / f"seq{r}", kernel))
-                print(f"repeat {r + 1}: {which} {(report_t if which == 'report' else seq_t)[-1]:.1f}"
-                      f" s", file=sys.stderr)
+                last = (report_t if which == "report" else seq_t)[-1]
+                print(f"repeat {r + 1}: {which} {last:.1f} s", file=sys.stderr)
             elapsed = time.perf_counter() - start
             if elapsed / (r + 1) * (r + 2) > args.budget:
                 break

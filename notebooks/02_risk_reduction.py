@@ -203,7 +203,8 @@ bands = sdc.table(bands, count_cols="n", totals="columns",
                   derived=dict.fromkeys([c for c in bands.columns
                                          if c not in ("bin", "n")], "n"))
 rho = iomlib.measures.curves.rank_correlation(reached, x="risk_at_adoption", y="reduction_pct")
-rho_removed = iomlib.measures.curves.rank_correlation(removed, x="risk_at_adoption", y="reduction_pct")
+rho_removed = iomlib.measures.curves.rank_correlation(removed, x="risk_at_adoption",
+                                                     y="reduction_pct")
 band_means_only = sdc.public and bands["n"].notna().all() and len(bands) > 0
 if sdc.public and not band_means_only:
     display(Markdown(INDIVIDUAL_LEVEL))

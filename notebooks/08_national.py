@@ -53,7 +53,8 @@ table = iomlib.measures.national.force_month12(ds, cfg)
 national = table[table["force"] == "England and Wales"].iloc[0]
 forces = table[table["force"] != "England and Wales"]
 pooled_sd = national["sd"]
-forces = iomlib.measures.national.classify(forces, national["value"], pooled_sd).sort_values("force")
+forces = iomlib.measures.national.classify(forces, national["value"], pooled_sd)
+forces = forces.sort_values("force")
 # a force's figures rest on its episodes; the national n (their sum) is published, so where one
 # force is hidden another is hidden with it (secondary suppression)
 forces = sdc.table(forces[["force", "n", "value", "ci_low", "ci_high", "funnel"]],

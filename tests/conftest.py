@@ -2,8 +2,8 @@
 
 * every test runs with the Agg backend, closes its matplotlib figures and starts from seeded
   ``random`` / ``numpy.random`` generators;
-* ``small_dataset``: a tiny hand-built :class:`iomlib.data.dataset.Dataset` whose headline figures are
-  worked out by hand in the tests (see the comments below for the story of each person);
+* ``small_dataset``: a tiny hand-built :class:`iomlib.data.dataset.Dataset` whose headline
+  figures are worked out by hand in the tests (see the comments below for the story of each person);
 * ``default_data``: the embedded calibrated synthetic force (session-scoped);
 * ``tiny_synth``: a 600-person synthetic force (session-scoped);
 * ``counts_config``: risk = plain number of offences in the trailing 365-day window, so that

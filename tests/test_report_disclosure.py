@@ -157,7 +157,7 @@ def test_the_count_check_would_catch_a_small_count():
 
 def test_public_run_suppressed_something_and_says_so(public_run):
     shown = hidden = 0
-    for _, _, out, html in _html_outputs(public_run):
+    for _, _, out, _html in _html_outputs(public_run):
         audit = out.get("metadata", {}).get("text/html", {}).get("iom_disclosure")
         if audit:
             hidden += audit["cells_hidden"]

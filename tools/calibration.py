@@ -92,7 +92,6 @@ def calibrate(params: SynthParams | None = None, log=print, max_evals: int = 120
                                                 [x0[0], x0[1] * 1.3, x0[2]],
                                                 [x0[0], x0[1], x0[2] * 1.3]]})
     p = replace(p, **{k: round(float(v), 4) for k, v in zip(knobs, res.x)})
-    target_u = CALIBRATION_TARGETS["unique_nominals"]
     f = figures(p)
     base = p.other_monthly_p
     for i in range(400):

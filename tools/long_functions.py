@@ -1,4 +1,4 @@
-"""List functions in iomlib longer than a limit (default 80 lines): ``python tools/long_functions.py``."""
+"""List functions in iomlib longer than a limit: ``python tools/long_functions.py [LINES]`` (80)."""
 from __future__ import annotations
 
 import ast
