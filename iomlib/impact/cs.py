@@ -6,13 +6,17 @@ Unconditional (no covariates) difference-in-differences on a balanced panel, as 
 ``ATT(g, t) = mean over cohort g of (Y_t - Y_b)  -  mean over controls of (Y_t - Y_b)``
 
 with ``b`` the base period (``"universal"``: ``g - anticipation - 1`` for every ``t``;
-``"varying"``: the same for post-treatment periods and ``t - 1`` before) and controls: units
-never treated, plus (``control_group="not_yet_treated"``) units whose cohort is later than
-``max(t, b) + anticipation`` (other than ``g``). Standard errors come from the influence
-functions (``psi_i`` with ``Var = sum(psi_i^2) / n^2``); event-time aggregates weight cohorts by
-size and include the influence function of the estimated weights (Callaway & Sant'Anna 2021,
-appendix), so that they match ``did::aggte(type = "dynamic")``. Checked against the
-``differences`` package in ``tests/test_impact_cs.py``.
+``"varying"``: the same for post-treatment periods ``t >= g``, and ``t - 1`` for every
+period before ``g``, the anticipation periods included, as ``did`` and ``differences`` do) and
+controls: units never treated, plus (``control_group="not_yet_treated"``) units whose cohort is
+later than ``max(t, b) + anticipation`` (other than ``g``). Standard errors come from the influence
+functions (``psi_i`` with ``Var = sum(psi_i^2) / n^2``); event-time aggregates
+(:func:`aggregate_event`) and the overall average of the post-treatment cells
+(:func:`aggregate_simple`) weight cohorts by size and include the influence function of the
+estimated weights (Callaway & Sant'Anna 2021, appendix), so that they match
+``did::aggte(type = "dynamic")`` and ``did::aggte(type = "simple")``. Checked against the
+``differences`` package and the mpdta table of the ``did`` vignette in
+``tests/test_impact_cs.py``.
 """
 from __future__ import annotations
 
@@ -94,8 +98,12 @@ def att_gt(Y: np.ndarray, cohort: np.ndarray, *, anticipation: int = 0,
 
 
 def _base(g: int, t: int, anticipation: int, base_period: str) -> int | None:
-    """Base period of cell (g, t); None when the cell has none (or it is ``t`` itself)."""
-    if base_period == "universal" or t >= g - anticipation:
+    """Base period of cell (g, t); None when the cell has none (or it is ``t`` itself).
+
+    Under a varying base every period before ``g`` (the anticipation periods too) is compared
+    with the period before it, and the post-treatment periods with ``g - anticipation - 1``.
+    """
+    if base_period == "universal" or t >= g:
         b = g - anticipation - 1
     else:
         b = t - 1
@@ -150,26 +158,12 @@ def aggregate_event(table: pd.DataFrame, psi: np.ndarray, cohort: np.ndarray, *,
     psi_e : ndarray, shape (n, n_event_times)
         Influence function of each event-time estimate.
     """
-    G = np.asarray(cohort, float)
-    never = ~np.isfinite(G) | (G < 0)
-    Gv = np.where(never, np.inf, G)
+    Gv = _cohorts(cohort)
     n = len(Gv)
-    pi = {int(g): float(np.mean(Gv == g)) for g in np.unique(Gv[~never])}
     out, psis = [], []
     for e, sub in table.groupby("event_time", sort=True):
-        gs = sub["cohort"].to_numpy(int)
-        p = np.array([pi[g] for g in gs])
-        w = p / p.sum()
-        att = float(np.sum(w * sub["att"].to_numpy()))
-        psi_att = psi[:, sub.index.to_numpy()] @ w
-        # influence function of the estimated weights (CS 2021, did::aggte "wif")
-        ind = np.column_stack([(Gv == g).astype(float) for g in gs])
-        if1 = (ind - p) / p.sum()
-        if2 = np.outer((ind - p).sum(axis=1), p) / p.sum() ** 2
-        wif = if1 - if2
-        psi_e = psi_att + wif @ sub["att"].to_numpy()
-        se = float(np.sqrt(np.sum(psi_e ** 2)) / n)
-        out.append((int(e), att, se, len(gs), int(sub["n_treated"].sum())))
+        att, se, psi_e = _weighted(sub, psi, Gv)
+        out.append((int(e), att, se, len(sub), int(sub["n_treated"].sum())))
         psis.append(psi_e)
     frame = pd.DataFrame(out, columns=["event_time", "estimate", "se", "n_cohorts", "n_treated"])
     z = stats.norm.ppf(1 - alpha / 2)
@@ -187,3 +181,57 @@ def aggregate_event(table: pd.DataFrame, psi: np.ndarray, cohort: np.ndarray, *,
         frame["ci_high_uniform"] = frame["estimate"] + crit * frame["se"]
         frame.attrs["uniform_critical_value"] = crit
     return frame, psi_e
+
+
+def aggregate_simple(table: pd.DataFrame, psi: np.ndarray, cohort: np.ndarray, *,
+                     alpha: float = 0.05) -> dict:
+    """The overall ATT: the average of the post-treatment ATT(g, t) (``t >= g``) with
+    cohort-size weights, as ``did::aggte(type = "simple")``.
+
+    Parameters
+    ----------
+    table, psi
+        From :func:`att_gt`.
+    cohort : ndarray, shape (n,)
+        As given to :func:`att_gt` (for the weights and their influence function).
+    alpha : float
+        One minus the confidence level of the interval.
+
+    Returns
+    -------
+    dict
+        ``estimate``, ``se``, ``ci_low``, ``ci_high``, ``n_cells`` (post-treatment cells
+        averaged) and ``psi`` (its influence function, shape (n,)).
+    """
+    post = table[table["time"] >= table["cohort"]]
+    if post.empty:
+        raise ValueError("aggregate_simple: no post-treatment cell (t >= g) in the table")
+    att, se, psi_s = _weighted(post, psi, _cohorts(cohort))
+    z = float(stats.norm.ppf(1 - alpha / 2))
+    return {"estimate": att, "se": se, "ci_low": att - z * se, "ci_high": att + z * se,
+            "n_cells": len(post), "psi": psi_s}
+
+
+def _cohorts(cohort: np.ndarray) -> np.ndarray:
+    """Cohorts as floats with never-treated units (negative or NaN) at infinity."""
+    G = np.asarray(cohort, float)
+    return np.where(~np.isfinite(G) | (G < 0), np.inf, G)
+
+
+def _weighted(sub: pd.DataFrame, psi: np.ndarray, Gv: np.ndarray):
+    """Cohort-size-weighted average of the cells ``sub`` of the ATT table: (att, se, psi).
+
+    The influence function includes that of the estimated weights (Callaway & Sant'Anna 2021,
+    appendix; ``did::aggte``'s "wif").
+    """
+    n = len(Gv)
+    gs = sub["cohort"].to_numpy(int)
+    p = np.array([np.mean(Gv == g) for g in gs])
+    w = p / p.sum()
+    att = float(np.sum(w * sub["att"].to_numpy()))
+    psi_att = psi[:, sub.index.to_numpy()] @ w
+    ind = np.column_stack([(Gv == g).astype(float) for g in gs])
+    if1 = (ind - p) / p.sum()
+    if2 = np.outer((ind - p).sum(axis=1), p) / p.sum() ** 2
+    psi_w = psi_att + (if1 - if2) @ sub["att"].to_numpy()
+    return att, float(np.sqrt(np.sum(psi_w ** 2)) / n), psi_w
