@@ -190,6 +190,58 @@ def test_compute_scores_agrees_with_risk_matrix_for_a_short_half_life(tiny_synth
 
 
 # ------------------------------------------------------------------------------------------
+# risk_matrix against the brute-force definition on random small grids
+
+
+def _random_grid_case(seed: int):
+    """Offences with ties, offences exactly on window edges, weapons, people without offences."""
+    rng = np.random.default_rng(seed)
+    months = month_ends("2016-01-01", "2018-12-31")
+    W = int(rng.choice([30, 90, 365]))
+    ids = [f"Q{i}" for i in range(12)]              # Q10, Q11: no offences
+    rows = []
+    for _ in range(60):
+        p = ids[int(rng.integers(0, 10))]
+        d = BASE + pd.Timedelta(days=int(rng.integers(-400, 1100)))
+        rows.append((p, d, CATEGORIES[int(rng.integers(0, len(CATEGORIES)))],
+                     bool(rng.random() < 0.3)))
+    for _ in range(20):                             # on a window edge of some grid date
+        p, m = ids[int(rng.integers(0, 10))], months[int(rng.integers(0, len(months)))]
+        age = int(rng.choice([0, W - 1, W, W + 1]))
+        rows.append((p, m - pd.Timedelta(days=age), "burglary", bool(rng.random() < 0.5)))
+    rows += rows[:10]                               # ties: the same offence twice
+    off = _offences(rows)
+    cfg = default_config().with_risk(window_days=W, weapon_uplift=float(rng.choice([0.5, 2.0])),
+                                     half_life_days=float(rng.choice([5.0, 180.0, 1e6])))
+    return off.sample(frac=1.0, random_state=seed).reset_index(drop=True), ids, months, cfg
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_risk_matrix_matches_brute_force_on_random_grids(seed):
+    off, ids, months, cfg = _random_grid_case(seed)
+    got = risk_matrix(off, ids, months, cfg)
+    pairs = _pairs([(p, m) for p in ids for m in months])
+    ref = brute_force(off, pairs, cfg).reshape(len(ids), len(months))
+    np.testing.assert_allclose(got, ref, rtol=1e-9, atol=0)
+    assert (got[-2:] == 0).all()                    # people with no offences
+    assert ((got == 0) == (ref == 0)).all()         # an empty window is exactly zero
+    cat = off.assign(person_id=pd.Categorical(off["person_id"], categories=ids[::-1] + ["X"]),
+                     offence_category=off["offence_category"].astype("category"))
+    np.testing.assert_allclose(risk_matrix(cat, ids, months, cfg), got, rtol=1e-12, atol=0)
+
+
+def test_risk_matrix_with_many_exponent_spans():
+    """A half-life of one day over three years of month ends: the grid is cut into spans."""
+    off, ids, months, _ = _random_grid_case(3)
+    cfg = default_config().with_risk(window_days=365, half_life_days=1.0)
+    got = risk_matrix(off, ids, months, cfg)
+    pairs = _pairs([(p, m) for p in ids for m in months])
+    ref = brute_force(off, pairs, cfg).reshape(len(ids), len(months))
+    np.testing.assert_allclose(got, ref, rtol=1e-9, atol=0)
+    assert ((got == 0) == (ref == 0)).all()
+
+
+# ------------------------------------------------------------------------------------------
 # brute-force oracle and properties (hypothesis)
 
 offence_rows = st.lists(st.tuples(st.sampled_from(["A", "B", "C"]),

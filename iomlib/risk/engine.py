@@ -42,13 +42,28 @@ def offence_weights(offences: pd.DataFrame, config: Config | None = None) -> np.
         Aligned with ``offences``.
     """
     cfg = config or default_config()
-    sev = offences["offence_category"].map(cfg.risk.severity)
-    if sev.isna().any():
-        bad = offences.loc[sev.isna(), "offence_category"].iloc[0]
-        raise ConfigError(f"offence_category {bad!r} has no weight in severity table "
-                          f"{cfg.risk.severity_table!r}; known: {sorted(cfg.risk.severity)}")
-    uplift = 1.0 + cfg.risk.weapon_uplift * offences["weapon"].astype(bool).to_numpy()
-    return sev.to_numpy(float) * uplift
+    sev = _category_weights(offences["offence_category"], cfg.risk.severity)
+    if sev is None or np.isnan(sev).any():
+        sev = offences["offence_category"].map(cfg.risk.severity)
+        if sev.isna().any():
+            bad = offences.loc[sev.isna(), "offence_category"].iloc[0]
+            raise ConfigError(f"offence_category {bad!r} has no weight in severity table "
+                              f"{cfg.risk.severity_table!r}; known: {sorted(cfg.risk.severity)}")
+        sev = sev.to_numpy(float)
+    weapon = offences["weapon"]
+    weapon = weapon.to_numpy() if weapon.dtype == bool else weapon.astype(bool).to_numpy()
+    return np.where(weapon, sev * (1.0 + cfg.risk.weapon_uplift), sev)
+
+
+def _category_weights(values: pd.Series, table) -> np.ndarray | None:
+    """Weights of categorical ``values`` looked up once per category (None: not categorical).
+
+    A missing value or a category without a weight gives NaN (the caller reports it).
+    """
+    if not isinstance(values.dtype, pd.CategoricalDtype):
+        return None
+    per_cat = np.append(np.asarray(values.cat.categories.map(table), dtype=float), np.nan)
+    return per_cat[values.cat.codes.to_numpy()]   # code -1 (missing) picks the NaN
 
 
 def day_numbers(values, epoch: np.datetime64) -> np.ndarray:
