@@ -1,8 +1,8 @@
 """Figures of the impact estimates: the event study and the Kaplan-Meier curves.
 
-Same conventions as :mod:`iomlib.plots.core`: a tidy frame first, keyword-only options, drawn
-on ``ax`` (a new figure when None), the Axes returned. Rows hidden by disclosure control (NaN)
-are simply not drawn.
+Same conventions as the other plot modules (:mod:`iomlib.plots`): a tidy frame first,
+keyword-only options, drawn on ``ax`` (a new figure when None), the Axes returned. Rows hidden
+by disclosure control (NaN) are simply not drawn.
 """
 from __future__ import annotations
 
