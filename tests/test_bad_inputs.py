@@ -318,6 +318,29 @@ def test_y_n_booleans_read_as_true_false():
         iso.idva_survey["responded"].tolist()
 
 
+def test_oddities_validate_with_a_ledger_that_adds_up():
+    ds = load_dataset(BAD / "usable_oddities", strict=True)
+    led = ds.ledger
+    totals = led[led.reason == "total"].set_index("table")
+    assert (totals.rows_read == totals.rows_used + totals.rows_excluded).all()
+    for table, df in ds.tables().items():
+        assert totals.loc[table, "rows_used"] == len(df), table
+    lines = {(r.table, r.reason.split(";")[0], r.rows_excluded, r.rows)
+             for r in led[led.reason != "total"].itertuples()}
+    assert lines == {
+        ("episodes", "note: removal_reason set aside on open episodes (removed_on is empty)", 0,
+         "2"),
+        ("episodes", "note: episodes adopted while the person was in custody", 0, "4"),
+        ("offences", "offence_id is a duplicate offence (same person, date, code, category and "
+         "victim)", 1, "14"),
+        ("custody", "note: custody spells overlapping an earlier spell of the same person", 0,
+         "6"),
+    }
+    assert "O900" not in set(ds.offences.offence_id)
+    e01 = ds.episodes.set_index("episode_id").loc["E01"]
+    assert pd.isna(e01.removed_on) and e01.removal_reason is None
+
+
 def test_repeated_excel_header_is_reported(tmp_path):
     book = tmp_path / "dup.xlsx"
     tables, _ = read_tables(BAD / "usable_extra_column")

@@ -122,7 +122,8 @@ def test_valid_tables_are_accepted_and_typed(raw):
     assert clean["risk_scores"]["score"].dtype == "float64"
     assert clean["risk_scores"]["score"].iloc[1] == pytest.approx(3.8)
     assert list(ledger.columns) == LEDGER_COLUMNS
-    assert (ledger.reason == "total").all() and (ledger.rows_excluded == 0).all()
+    assert (ledger.rows_excluded == 0).all()
+    assert ledger.reason[ledger.reason != "total"].str.startswith("note: ").all()
 
 
 def test_bool_spellings_and_typed_input(raw):
@@ -467,3 +468,158 @@ def as_text(df: pd.DataFrame) -> pd.DataFrame:
         s = df[c]
         out[c] = s.dt.strftime("%Y-%m-%d") if s.dtype.kind == "M" else s.astype(str)
     return out.astype(object)
+
+
+# ---------------------------------------------------------------- oddities of real extracts
+
+
+def tiny() -> dict[str, pd.DataFrame]:
+    """A hand-made force: 4 people (P4 has no offence), 3 episodes, 5 offences, 3 custody
+    spells; nothing odd but P4."""
+    t = lambda rows, cols: pd.DataFrame(rows, columns=cols)  # noqa: E731
+    return {
+        "people": t([["P1", "1980", "M", "North", ""], ["P2", "1985", "F", "South", ""],
+                     ["P3", "1990", "M", "East", ""], ["P4", "1975", "X", "East", ""]],
+                    TABLES["people"].column_names),
+        "episodes": t([["E1", "P1", "IOM", "2017-01-10", "2018-01-10", "reduced_risk"],
+                       ["E2", "P2", "IOM", "2017-02-01", "", ""],
+                       ["E3", "P3", "KNIFE", "2017-03-01", "", ""]],
+                      TABLES["episodes"].column_names),
+        "offences": t([["O1", "P1", "2016-05-01", "28A", "burglary", "false", "false", ""],
+                       ["O2", "P1", "2017-06-01", "30C", "theft", "false", "false", "V1"],
+                       ["O3", "P2", "2016-07-01", "8N", "violence", "true", "true", "V2"],
+                       ["O4", "P3", "2018-01-01", "92A", "drugs", "false", "false", ""],
+                       ["O5", "P3", "2018-02-01", "92A", "drugs", "false", "false", ""]],
+                      TABLES["offences"].column_names),
+        "custody": t([["P1", "2016-06-01", "2016-08-01", "short"],
+                      ["P2", "2018-01-01", "2018-03-01", "remand"],
+                      ["P3", "2015-01-01", "2015-02-01", "short"]],
+                     TABLES["custody"].column_names),
+        "idva_survey": t([], TABLES["idva_survey"].column_names),
+    }
+
+
+def add_row(raw, table, row):
+    raw[table] = pd.concat([raw[table], pd.DataFrame([row], columns=raw[table].columns)],
+                           ignore_index=True)
+
+
+def notes(ledger, table) -> dict[str, str]:
+    rows = ledger[(ledger.table == table) & ledger.reason.str.startswith("note: ")]
+    return dict(zip(rows.reason, rows.rows, strict=True))
+
+
+def assert_ledger_adds_up(ledger, clean, raw):
+    totals = ledger[ledger.reason == "total"].set_index("table")
+    for name, df in raw.items():
+        row = totals.loc[name]
+        assert row.rows_read == len(df) == row.rows_used + row.rows_excluded, name
+        assert row.rows_used == len(clean[name]), name
+        reasons = ledger[(ledger.table == name) & (ledger.reason != "total")]
+        assert reasons.rows_excluded.sum() == row.rows_excluded, name
+
+
+def test_plain_tiny_force_has_only_the_person_without_offences_noted():
+    raw = tiny()
+    clean, ledger, problems = run(raw)
+    assert problems == []
+    assert notes(ledger, "people") == {"note: people with no offences; kept (comparison pool): "
+                                       "1 row": "5"}
+    assert ledger[ledger.reason.str.startswith("note: ")].table.tolist() == ["people"]
+    assert "P4" in set(clean["people"].person_id)
+    assert_ledger_adds_up(ledger, clean, raw)
+
+
+def test_duplicate_offences_are_set_aside_and_counted(tmp_path):
+    raw = tiny()
+    add_row(raw, "offences", ["O6", "P1", "2016-05-01", "28A", "burglary", "false", "false", ""])
+    add_row(raw, "offences", ["O7", "P1", "2016-05-01", "28A", "burglary", "true", "false", ""])
+    add_row(raw, "offences", ["O8", "P1", "2016-05-01", "28B", "burglary", "false", "false", ""])
+    add_row(raw, "offences", ["O9", "P1", "2016-05-01", "28A", "burglary", "false", "false",
+                              "V9"])                                 # another victim: kept
+    clean, ledger, problems = run(raw)
+    assert [(p.row, p.action, p.value) for p in problems] == [(7, "set aside", "O6"),
+                                                              (8, "set aside", "O7")]
+    assert "the same offence is in row 2" in str(problems[0])
+    assert sorted(clean["offences"].offence_id) == ["O1", "O2", "O3", "O4", "O5", "O8", "O9"]
+    got = ledger[(ledger.table == "offences") & (ledger.reason != "total")]
+    assert got.reason.tolist() == ["offence_id is a duplicate offence (same person, date, code, "
+                                   "category and victim)"]
+    assert got.rows_excluded.tolist() == [2] and got.rows.tolist() == ["7, 8"]
+    assert_ledger_adds_up(ledger, clean, raw)
+    # handled by definition: strict loading does not refuse them, nor does max_bad_fraction
+    assert not [p for p in problems if p.action in ("error", "excluded")]
+    from iomlib.data.dataset import Dataset
+    from iomlib.data.sources import load_dataset
+    Dataset(**run(raw)[0]).write(tmp_path)
+    csv = tmp_path / "offences.csv"
+    csv.write_text(csv.read_text() + "O6,P1,2016-05-01,28A,burglary,false,false,\n")
+    ds = load_dataset(tmp_path, strict=True, today=TODAY)
+    assert len(ds.offences) == 7
+
+
+def test_open_episode_with_a_removal_reason_keeps_the_episode_open():
+    raw = tiny()
+    raw["episodes"].loc[1, "removal_reason"] = "moved_away"
+    clean, ledger, problems = run(raw)
+    assert problems == []
+    ep = clean["episodes"].set_index("episode_id")
+    assert pd.isna(ep.loc["E2", "removed_on"]) and ep.loc["E2", "removal_reason"] is None
+    assert ep.loc["E1", "removal_reason"] == "reduced_risk"
+    assert notes(ledger, "episodes") == {
+        "note: removal_reason set aside on open episodes (removed_on is empty); kept as open: "
+        "1 row": "3"}
+    assert_ledger_adds_up(ledger, clean, raw)
+
+
+def test_overlapping_custody_spells_are_kept_and_counted():
+    raw = tiny()
+    add_row(raw, "custody", ["P1", "2016-07-01", "2016-12-01", "long"])     # overlaps row 2
+    add_row(raw, "custody", ["P1", "2016-12-01", "2017-01-01", "remand"])   # starts on release
+    add_row(raw, "custody", ["P2", "2018-02-01", "2018-02-10", "short"])    # inside row 3
+    clean, ledger, problems = run(raw)
+    assert problems == [] and len(clean["custody"]) == 6
+    (reason, rows), = notes(ledger, "custody").items()
+    assert reason.startswith("note: custody spells overlapping an earlier spell") and \
+        reason.endswith(": 2 rows")
+    assert rows == "5, 7"
+    assert_ledger_adds_up(ledger, clean, raw)
+
+
+def test_adoption_while_in_custody_is_kept_and_nothing_breaks():
+    from iomlib.data.dataset import Dataset
+    from iomlib.measures.cohort import status_on
+    raw = tiny()
+    add_row(raw, "custody", ["P3", "2017-02-01", "2017-06-01", "long"])     # E3 adopted inside
+    clean, ledger, problems = run(raw)
+    assert problems == []
+    (reason, rows), = notes(ledger, "episodes").items()
+    assert "adopted while the person was in custody; kept (allowed)" in reason and rows == "4"
+    ds = Dataset(**clean, ledger=ledger)
+    status = status_on(ds, "2017-03-15").set_index("person_id")
+    assert status.loc["P3", "status"] == "long custody" and not status.loc["P3", "active"]
+    assert status.loc["P2", "status"] == "community"
+    assert_ledger_adds_up(ledger, clean, raw)
+
+
+def test_offences_before_the_first_matrix_version_are_kept_and_counted():
+    cfg = default_config()
+    first = min(v.effective_from for v in cfg.matrix_versions)
+    raw = tiny()
+    early = f"{first - pd.Timedelta(days=4000):%Y-%m-%d}"
+    add_row(raw, "offences", ["O9", "P2", early, "28A", "burglary", "false", "false", ""])
+    clean, ledger, problems = run(raw, config=cfg)
+    assert problems == [] and "O9" in set(clean["offences"].offence_id)
+    (reason, rows), = notes(ledger, "offences").items()
+    assert f"before the earliest selection-matrix version ({first:%Y-%m-%d})" in reason
+    assert reason.endswith(": 1 row") and rows == "7"
+    assert_ledger_adds_up(ledger, clean, raw)
+
+
+def test_people_with_no_offences_at_all_may_be_most_of_the_pool():
+    raw = tiny()
+    raw["offences"] = raw["offences"].iloc[:1]
+    clean, ledger, problems = run(raw)
+    assert problems == [] and len(clean["people"]) == 4
+    assert list(notes(ledger, "people").values()) == ["3, 4, 5"]
+    assert_ledger_adds_up(ledger, clean, raw)

@@ -27,9 +27,10 @@ class Dataset:
     risk_scores : DataFrame or None
         Optional imported risk scores.
     ledger : DataFrame
-        Data-quality ledger, one row per (table, exclusion reason) and one summary row per table
-        (``reason == "total"``): rows read, used and excluded. ``rows_read == rows_used +
-        rows_excluded`` on every total row.
+        Data-quality ledger, one row per (table, exclusion reason), one per note on kept rows
+        (``reason`` starting ``"note: "``, ``rows_excluded`` 0; :mod:`iomlib.data.oddities`) and
+        one summary row per table (``reason == "total"``): rows read, used and excluded.
+        ``rows_read == rows_used + rows_excluded`` on every total row.
     source : str
         Where the data came from (path or SQL URL with any password removed).
     file_hashes : dict

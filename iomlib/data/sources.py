@@ -453,7 +453,7 @@ def _failure_message(source: str, problems: list[Problem], strict: bool,
                      rows_read: dict[str, int] | None = None, dayfirst: bool = False) -> str:
     """Header line, then :func:`iomlib.data.summary.summarize_problems` (errors first): one line
     per table and column, the first examples, how to fix; short whatever the number of rows."""
-    rank = {"error": 0, "excluded": 1, "ignored": 2}
+    rank = {"error": 0, "excluded": 1, "set aside": 2, "ignored": 3}
     ordered = sorted(problems, key=lambda p: rank.get(p.action, 3))
     n_err = sum(p.action == "error" for p in problems)
     n_exc = sum(p.action == "excluded" for p in problems)

@@ -32,6 +32,14 @@ Policy
     or before 1900; a date-order violation (``Table.date_order``); a ``person_id`` not found among
     the usable rows of ``people``; a repeated key (``Table.key``) in any table but ``people``
     (the first row is kept).
+``"set aside"`` (the row is dropped by definition and counted in the ledger)
+    an oddity of real extracts that is handled, not an error (:mod:`iomlib.data.oddities`): a
+    duplicate offence (same person, date, code, category and victim) is set aside, the first
+    kept. Set-aside rows do not count towards ``max_bad_fraction``; strict mode accepts them.
+    Other oddities keep their rows and add a ledger note (``reason`` starting ``"note: "``,
+    ``rows_excluded`` 0): open episodes with a removal reason (the reason is emptied),
+    overlapping custody spells, adoption while in custody, people with no offences, offences
+    before the earliest selection-matrix version.
 ``"ignored"`` (a note only)
     a column (or table) that is not part of the data model; it is left out of the typed table.
 
@@ -44,7 +52,7 @@ from __future__ import annotations
 import datetime
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -52,6 +60,7 @@ import pandas as pd
 
 from iomlib.config.settings import Config, default_config
 from iomlib.data.dataset import LEDGER_COLUMNS
+from iomlib.data.oddities import handle_oddities
 from iomlib.data.schema import TABLES, Column, Table
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -67,7 +76,7 @@ def _pandera():
         import pandera as pa
     return pa
 
-ACTIONS = ("error", "excluded", "ignored")
+ACTIONS = ("error", "excluded", "set aside", "ignored")
 MUST_HAVE_ROWS = ("people", "episodes", "offences")
 EARLIEST_DATE = pd.Timestamp("1900-01-01")
 ROWS_SHOWN = 20
@@ -413,6 +422,8 @@ class _State:
     excluded: dict                # position -> ledger reason (first one found)
     typed: pd.DataFrame | None = None
     parsed: dict | None = None    # column -> (text, parsed values, parse ok)
+    aside: set = field(default_factory=set)     # positions set aside by definition (oddities)
+    notes: list = field(default_factory=list)   # (ledger reason, row numbers) of kept rows
 
     @property
     def n(self) -> int:
@@ -591,8 +602,8 @@ def _too_many_bad(st: _State, max_bad_fraction: float, out: _Collector) -> None:
     if not st.n:
         return
     own: dict[str, int] = {}
-    for reason in st.excluded.values():
-        if not reason.endswith(CASCADE_ISSUE):
+    for pos, reason in st.excluded.items():
+        if pos not in st.aside and not reason.endswith(CASCADE_ISSUE):
             own[reason] = own.get(reason, 0) + 1
     bad = sum(own.values())
     if bad <= max_bad_fraction * st.n:
@@ -625,6 +636,11 @@ def _ledger(states: dict[str, _State]) -> pd.DataFrame:
         for reason, rows in by_reason.items():
             records.append({"table": name, "rows_read": pd.NA, "rows_used": pd.NA,
                             "rows_excluded": len(rows), "reason": reason,
+                            "rows": _rows_text(rows)})
+        for reason, rows in st.notes:
+            records.append({"table": name, "rows_read": pd.NA, "rows_used": pd.NA,
+                            "rows_excluded": 0,
+                            "reason": f"{reason}: {len(rows):,} row{'s' if len(rows) != 1 else ''}",
                             "rows": _rows_text(rows)})
         n_excl = len(st.excluded)
         records.append({"table": name, "rows_read": st.n, "rows_used": st.n - n_excl,
@@ -681,8 +697,10 @@ def validate_tables(tables: Mapping[str, pd.DataFrame], *, config: Config | None
     ledger : DataFrame
         Columns :data:`iomlib.data.dataset.LEDGER_COLUMNS`. Per table, one row per exclusion reason
         (``rows_excluded`` = rows counted under that reason, ``rows`` = their row numbers, the
-        first 20 then ``…``, ``rows_read``/``rows_used`` missing) and one ``reason == "total"`` row
-        with ``rows_read == rows_used + rows_excluded``.
+        first 20 then ``…``, ``rows_read``/``rows_used`` missing), one row per note on kept rows
+        (``reason`` ``"note: ...: N rows"``, ``rows_excluded`` 0; see
+        :mod:`iomlib.data.oddities`) and one ``reason == "total"`` row with ``rows_read ==
+        rows_used + rows_excluded``.
     problems : list of Problem
         Every problem found, table by table in schema order.
     """
@@ -704,6 +722,7 @@ def validate_tables(tables: Mapping[str, pd.DataFrame], *, config: Config | None
         states[name] = _check_table(name, spec, df, _label(df, name, source), cfg, today, out,
                                     dayfirst)
     _references(states, out)
+    handle_oddities(states, out, cfg)
     for st in states.values():
         _too_many_bad(st, max_bad_fraction, out)
     clean = _clean_tables(states, out)

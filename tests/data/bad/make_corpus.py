@@ -615,6 +615,18 @@ def make_formats() -> None:
           "weapon and domestic as Y/N text cells in the workbook (accepted)",
           "excel_yn_booleans.xlsx")
 
+def make_oddities() -> None:
+    """Oddities of real extracts, handled by definition: the data validate (strict)."""
+    t = base()
+    t["offences"].append(["O900"] + t["offences"][0][1:])            # a repeated record
+    t = changed("episodes", 2, "removal_reason", "deceased", t)         # E01 is open
+    t["custody"].append(["P05", "2018-06-01", "2018-09-01", "remand"])  # inside P05's long spell
+    t["custody"].append(["P03", "2017-04-01", "2017-04-20", "remand"])  # E03 adopted 2017-04-13
+    write_folder("usable_oddities", t)
+    entry("usable_oddities", "ok", ["valid"],
+          "a repeated offence (set aside), an open episode with a removal reason (reason set "
+          "aside), overlapping custody and adoption in custody (noted)")
+
 
 def main(out: Path = HERE) -> list[dict]:
     """(Re)write the corpus into ``out`` (default: this directory) and return the entries."""
@@ -633,6 +645,7 @@ def main(out: Path = HERE) -> list[dict]:
     make_files()
     make_usable()
     make_formats()
+    make_oddities()
     names = [e["name"] for e in ENTRIES]
     assert len(names) == len(set(names)), "entry names must be unique"
     with open(OUT / "EXPECTED.csv", "w", newline="", encoding="utf-8") as fh:

@@ -1,0 +1,212 @@
+"""Oddities of real extracts, handled by definition, each counted in the data-quality ledger.
+
+Run by :func:`iomlib.data.validate.validate_tables` on the rows still kept after the row checks
+and the references between tables. None of them makes the data unusable, and none makes
+``iom validate`` (strict) refuse the data: they are decisions, not errors.
+
+Rows **set aside** (removed from the typed table; ledger line with ``rows_excluded`` > 0):
+
+duplicate offences
+    two or more offences of the same person on the same day with the same ``offence_code``,
+    ``offence_category`` and ``victim_id`` (an empty victim matches an empty victim), under
+    different ``offence_id``, are one offence recorded twice (an export that repeats rows, a
+    record re-keyed): the first row is kept, the others are set aside as duplicates. Different
+    victims make different crimes (the Home Office Counting Rules count one crime per victim),
+    so rows that differ in ``victim_id`` are kept. Set-aside rows do not count towards
+    ``max_bad_fraction``.
+
+Rows **kept**, with a ledger note (``reason`` starting ``"note: "``, ``rows_excluded`` = 0):
+
+open episode with a removal reason
+    ``removed_on`` is empty but ``removal_reason`` is not: the episode is kept as open and the
+    reason is set aside (emptied); a removal needs its date.
+overlapping custody spells
+    kept as recorded: every consumer counts the days in custody once (the union of the spells)
+    and takes the most severe ``sentence_kind`` on a day (long > short > remand).
+adoption while in custody
+    kept: a person may be adopted while in custody (e.g. ahead of release); the note counts them.
+people with no offences
+    kept: they are part of the comparison pool.
+offences before the earliest selection-matrix version
+    kept; how they are scored is the risk engine's decision. The note counts them against the
+    configuration given to the validator (``config.matrix_versions``).
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import pandas as pd
+
+NOTE = "note: "
+DUPLICATE_OFFENCE = "is a duplicate offence (same person, date, code, category and victim)"
+OFFENCE_KEY = ("person_id", "offence_date", "offence_code", "offence_category", "victim_id")
+
+
+_NEEDS = {"offences": OFFENCE_KEY, "episodes": ("person_id", "adopted_on", "removed_on"),
+          "custody": ("person_id", "start_date", "end_date"), "people": ("person_id",)}
+
+
+def _kept_typed(st) -> pd.DataFrame:
+    """The typed rows still kept, indexed by position."""
+    return st.typed[st.kept()]
+
+
+def _note(st, what: str, positions) -> None:
+    positions = [int(p) for p in positions]
+    if positions:
+        st.notes.append((NOTE + what, [int(st.rows[p]) for p in positions]))
+
+
+def duplicate_offences(st, out) -> None:
+    """Set aside repeated offences (same person, day, code, category, victim); keep the first.
+
+    Parameters
+    ----------
+    st : validate._State
+        The offences table.
+    out : validate._Collector
+        Where the set-aside problems go.
+    """
+    kept = _kept_typed(st)
+    if kept.empty or not set(OFFENCE_KEY) <= set(kept.columns):
+        return
+    key = kept[list(OFFENCE_KEY)].astype(str)
+    dup = key.duplicated(keep="first")
+    if not dup.any():
+        return
+    first = key.drop_duplicates(keep="first")
+    first_row = {tuple(k): int(st.rows[p]) for p, k in zip(first.index, first.to_numpy(),
+                                                            strict=True)}
+    for pos in dup.index[dup.to_numpy()]:
+        row = first_row[tuple(key.loc[pos])]
+        out.row(st, int(pos), "offence_id", st.text.at[pos, "offence_id"], DUPLICATE_OFFENCE,
+                f"each offence once (the same offence is in row {row})", action="set aside")
+        st.aside.add(int(pos))
+
+
+def open_with_reason(st) -> None:
+    """Empty the removal reason of open episodes (no ``removed_on``), with a ledger note.
+
+    Parameters
+    ----------
+    st : validate._State
+        The episodes table.
+    """
+    kept = _kept_typed(st)
+    if kept.empty or "removal_reason" not in kept.columns:
+        return
+    odd = kept["removed_on"].isna() & kept["removal_reason"].notna()
+    positions = kept.index[odd.to_numpy()]
+    if len(positions):
+        st.typed.loc[positions, "removal_reason"] = None
+        _note(st, "removal_reason set aside on open episodes (removed_on is empty); kept as "
+                  "open", positions)
+
+
+def overlapping_custody(st) -> None:
+    """Note custody spells that overlap an earlier spell of the same person (kept as recorded).
+
+    Parameters
+    ----------
+    st : validate._State
+        The custody table.
+    """
+    kept = _kept_typed(st)
+    if kept.empty:
+        return
+    k = kept.assign(_pos=kept.index).sort_values(["person_id", "start_date", "end_date"])
+    latest_end = k.groupby("person_id", sort=False)["end_date"].transform(
+        lambda s: s.cummax().shift())
+    over = (k["start_date"] < latest_end).fillna(False).to_numpy(dtype=bool)
+    _note(st, "custody spells overlapping an earlier spell of the same person; kept as "
+              "recorded (days in custody counted once, the most severe kind applies)",
+          sorted(k["_pos"].to_numpy()[over]))
+
+
+def adopted_in_custody(episodes, custody) -> None:
+    """Note episodes adopted while the person was in custody (kept: allowed).
+
+    Parameters
+    ----------
+    episodes, custody : validate._State
+        The two tables.
+    """
+    ep, cu = _kept_typed(episodes), _kept_typed(custody)
+    if ep.empty or cu.empty:
+        return
+    pairs = ep[["person_id", "adopted_on"]].reset_index(names="_pos").merge(
+        cu[["person_id", "start_date", "end_date"]], on="person_id")
+    inside = pairs[(pairs["start_date"] <= pairs["adopted_on"])
+                   & (pairs["adopted_on"] <= pairs["end_date"])]
+    _note(episodes, "episodes adopted while the person was in custody; kept (allowed)",
+          sorted(set(inside["_pos"])))
+
+
+def people_without_offences(people, offences) -> None:
+    """Note people with no (kept) offence; they stay in the comparison pool.
+
+    Parameters
+    ----------
+    people, offences : validate._State
+        The two tables.
+    """
+    pe = _kept_typed(people)
+    with_offence = set(_kept_typed(offences)["person_id"])
+    none = ~pe["person_id"].isin(with_offence)
+    _note(people, "people with no offences; kept (comparison pool)", pe.index[none.to_numpy()])
+
+
+def offences_before_matrix(st, first_version: pd.Timestamp | None) -> None:
+    """Note offences dated before the earliest selection-matrix version (kept).
+
+    Parameters
+    ----------
+    st : validate._State
+        The offences table.
+    first_version : Timestamp or None
+        ``effective_from`` of the earliest version in the configuration.
+    """
+    if first_version is None:
+        return
+    kept = _kept_typed(st)
+    early = (kept["offence_date"] < first_version).fillna(False).to_numpy(dtype=bool)
+    _note(st, f"offences dated before the earliest selection-matrix version "
+              f"({first_version:%Y-%m-%d}); kept (how they are scored is the risk engine's "
+              f"decision)", kept.index[early])
+
+
+def handle_oddities(states: Mapping, out, config) -> None:
+    """Apply every oddity rule of this module to the validated tables (see the docstring).
+
+    Parameters
+    ----------
+    states : mapping of str to validate._State
+        The tables, after the row checks and the references.
+    out : validate._Collector
+        Where set-aside problems go.
+    config : Config
+        Supplies the selection-matrix versions.
+    """
+    def usable(name):
+        st = states.get(name)
+        if st is None or st.typed is None or not st.n:
+            return None
+        return st if set(_NEEDS[name]) <= set(st.typed.columns) else None
+
+    people, episodes, offences, custody = (usable(n) for n in
+                                           ("people", "episodes", "offences", "custody"))
+    if offences is not None:
+        duplicate_offences(offences, out)
+        versions = getattr(config, "matrix_versions", ()) or ()
+        first = min((v.effective_from for v in versions), default=None)
+        offences_before_matrix(offences, None if first is None else pd.Timestamp(first))
+    if episodes is not None:
+        open_with_reason(episodes)
+    if custody is not None:
+        overlapping_custody(custody)
+    if episodes is not None and custody is not None:
+        adopted_in_custody(episodes, custody)
+    if people is not None and offences is not None:
+        people_without_offences(people, offences)
+
+
