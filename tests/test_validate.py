@@ -530,32 +530,28 @@ def test_plain_tiny_force_has_only_the_person_without_offences_noted():
     assert_ledger_adds_up(ledger, clean, raw)
 
 
-def test_duplicate_offences_are_set_aside_and_counted(tmp_path):
+def test_same_day_repeats_of_an_offence_are_kept_and_noted(tmp_path):
     raw = tiny()
     add_row(raw, "offences", ["O6", "P1", "2016-05-01", "28A", "burglary", "false", "false", ""])
     add_row(raw, "offences", ["O7", "P1", "2016-05-01", "28A", "burglary", "true", "false", ""])
     add_row(raw, "offences", ["O8", "P1", "2016-05-01", "28B", "burglary", "false", "false", ""])
     add_row(raw, "offences", ["O9", "P1", "2016-05-01", "28A", "burglary", "false", "false",
-                              "V9"])                                 # another victim: kept
+                              "V9"])                                 # another victim
     clean, ledger, problems = run(raw)
-    assert [(p.row, p.action, p.value) for p in problems] == [(7, "set aside", "O6"),
-                                                              (8, "set aside", "O7")]
-    assert "the same offence is in row 2" in str(problems[0])
-    assert sorted(clean["offences"].offence_id) == ["O1", "O2", "O3", "O4", "O5", "O8", "O9"]
+    assert problems == []
+    # distinct offence ids are distinct crime records: every row is kept
+    assert sorted(clean["offences"].offence_id) == ["O1", "O2", "O3", "O4", "O5", "O6", "O7",
+                                                    "O8", "O9"]
     got = ledger[(ledger.table == "offences") & (ledger.reason != "total")]
-    assert got.reason.tolist() == ["offence_id is a duplicate offence (same person, date, code, "
-                                   "category and victim)"]
-    assert got.rows_excluded.tolist() == [2] and got.rows.tolist() == ["7, 8"]
+    assert len(got) == 1 and got.reason.iloc[0].startswith("note: offences repeating an earlier")
+    assert got.reason.iloc[0].endswith(": 2 rows")
+    assert got.rows_excluded.tolist() == [0] and got.rows.tolist() == ["7, 8"]
     assert_ledger_adds_up(ledger, clean, raw)
-    # handled by definition: strict loading does not refuse them, nor does max_bad_fraction
-    assert not [p for p in problems if p.action in ("error", "excluded")]
     from iomlib.data.dataset import Dataset
     from iomlib.data.sources import load_dataset
     Dataset(**run(raw)[0]).write(tmp_path)
-    csv = tmp_path / "offences.csv"
-    csv.write_text(csv.read_text() + "O6,P1,2016-05-01,28A,burglary,false,false,\n")
     ds = load_dataset(tmp_path, strict=True, today=TODAY)
-    assert len(ds.offences) == 7
+    assert len(ds.offences) == 9
 
 
 def test_open_episode_with_a_removal_reason_keeps_the_episode_open():

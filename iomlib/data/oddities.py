@@ -4,18 +4,16 @@ Run by :func:`iomlib.data.validate.validate_tables` on the rows still kept after
 and the references between tables. None of them makes the data unusable, and none makes
 ``iom validate`` (strict) refuse the data: they are decisions, not errors.
 
-Rows **set aside** (removed from the typed table; ledger line with ``rows_excluded`` > 0):
-
-duplicate offences
-    two or more offences of the same person on the same day with the same ``offence_code``,
-    ``offence_category`` and ``victim_id`` (an empty victim matches an empty victim), under
-    different ``offence_id``, are one offence recorded twice (an export that repeats rows, a
-    record re-keyed): the first row is kept, the others are set aside as duplicates. Different
-    victims make different crimes (the Home Office Counting Rules count one crime per victim),
-    so rows that differ in ``victim_id`` are kept. Set-aside rows do not count towards
-    ``max_bad_fraction``.
-
 Rows **kept**, with a ledger note (``reason`` starting ``"note: "``, ``rows_excluded`` = 0):
+
+same-day repeats of an offence
+    offences of the same person on the same day with the same ``offence_code``,
+    ``offence_category`` and ``victim_id`` (an empty victim matches an empty victim) under
+    different ``offence_id``. A crime record is identified by its ``offence_id`` (a row repeated
+    with the same id is refused by the key check), and two records with different ids are two
+    crimes as recorded (two thefts from shops on one day are common), so they are kept; the
+    note counts them (the rows after the first), so that a force whose export re-keys records
+    can see them and de-duplicate at source. The synthetic force has such repeats too.
 
 open episode with a removal reason
     ``removed_on`` is empty but ``removal_reason`` is not: the episode is kept as open and the
@@ -38,7 +36,9 @@ from collections.abc import Mapping
 import pandas as pd
 
 NOTE = "note: "
-DUPLICATE_OFFENCE = "is a duplicate offence (same person, date, code, category and victim)"
+REPEATED_OFFENCE = ("offences repeating an earlier offence of the same person on the same day "
+                    "(same code, category and victim) under another offence_id; kept as "
+                    "separate crime records")
 OFFENCE_KEY = ("person_id", "offence_date", "offence_code", "offence_category", "victim_id")
 
 
@@ -57,31 +57,19 @@ def _note(st, what: str, positions) -> None:
         st.notes.append((NOTE + what, [int(st.rows[p]) for p in positions]))
 
 
-def duplicate_offences(st, out) -> None:
-    """Set aside repeated offences (same person, day, code, category, victim); keep the first.
+def repeated_offences(st) -> None:
+    """Note offences repeating an earlier one (same person, day, code, category, victim).
 
     Parameters
     ----------
     st : validate._State
         The offences table.
-    out : validate._Collector
-        Where the set-aside problems go.
     """
     kept = _kept_typed(st)
     if kept.empty or not set(OFFENCE_KEY) <= set(kept.columns):
         return
-    key = kept[list(OFFENCE_KEY)].astype(str)
-    dup = key.duplicated(keep="first")
-    if not dup.any():
-        return
-    first = key.drop_duplicates(keep="first")
-    first_row = {tuple(k): int(st.rows[p]) for p, k in zip(first.index, first.to_numpy(),
-                                                            strict=True)}
-    for pos in dup.index[dup.to_numpy()]:
-        row = first_row[tuple(key.loc[pos])]
-        out.row(st, int(pos), "offence_id", st.text.at[pos, "offence_id"], DUPLICATE_OFFENCE,
-                f"each offence once (the same offence is in row {row})", action="set aside")
-        st.aside.add(int(pos))
+    repeat = kept[list(OFFENCE_KEY)].astype(str).duplicated(keep="first")
+    _note(st, REPEATED_OFFENCE, kept.index[repeat.to_numpy()])
 
 
 def open_with_reason(st) -> None:
@@ -183,7 +171,7 @@ def handle_oddities(states: Mapping, out, config) -> None:
     states : mapping of str to validate._State
         The tables, after the row checks and the references.
     out : validate._Collector
-        Where set-aside problems go.
+        Where set-aside problems go (no rule of this module sets rows aside at present).
     config : Config
         Supplies the selection-matrix versions.
     """
@@ -196,7 +184,7 @@ def handle_oddities(states: Mapping, out, config) -> None:
     people, episodes, offences, custody = (usable(n) for n in
                                            ("people", "episodes", "offences", "custody"))
     if offences is not None:
-        duplicate_offences(offences, out)
+        repeated_offences(offences)
         versions = getattr(config, "matrix_versions", ()) or ()
         first = min((v.effective_from for v in versions), default=None)
         offences_before_matrix(offences, None if first is None else pd.Timestamp(first))

@@ -33,13 +33,13 @@ Policy
     the usable rows of ``people``; a repeated key (``Table.key``) in any table but ``people``
     (the first row is kept).
 ``"set aside"`` (the row is dropped by definition and counted in the ledger)
-    an oddity of real extracts that is handled, not an error (:mod:`iomlib.data.oddities`): a
-    duplicate offence (same person, date, code, category and victim) is set aside, the first
-    kept. Set-aside rows do not count towards ``max_bad_fraction``; strict mode accepts them.
-    Other oddities keep their rows and add a ledger note (``reason`` starting ``"note: "``,
-    ``rows_excluded`` 0): open episodes with a removal reason (the reason is emptied),
-    overlapping custody spells, adoption while in custody, people with no offences, offences
-    before the earliest selection-matrix version.
+    an oddity of real extracts that is handled, not an error (:mod:`iomlib.data.oddities`).
+    Set-aside rows do not count towards ``max_bad_fraction``; strict mode accepts them. No
+    oddity sets rows aside at present: they keep their rows and add a ledger note (``reason``
+    starting ``"note: "``, ``rows_excluded`` 0): same-day repeats of an offence under another
+    ``offence_id``, open episodes with a removal reason (the reason is emptied), overlapping
+    custody spells, adoption while in custody, people with no offences, offences before the
+    earliest selection-matrix version.
 ``"ignored"`` (a note only)
     a column (or table) that is not part of the data model; it is left out of the typed table.
 

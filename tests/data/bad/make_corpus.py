@@ -624,8 +624,8 @@ def make_oddities() -> None:
     t["custody"].append(["P03", "2017-04-01", "2017-04-20", "remand"])  # E03 adopted 2017-04-13
     write_folder("usable_oddities", t)
     entry("usable_oddities", "ok", ["valid"],
-          "a repeated offence (set aside), an open episode with a removal reason (reason set "
-          "aside), overlapping custody and adoption in custody (noted)")
+          "a same-day repeat of an offence (kept, noted), an open episode with a removal "
+          "reason (reason set aside), overlapping custody and adoption in custody (noted)")
 
 
 def main(out: Path = HERE) -> list[dict]:
