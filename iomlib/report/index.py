@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import html
 import json
+import math
 from pathlib import Path
 
 from iomlib.errors import IomError
@@ -37,7 +38,9 @@ def headline_metrics(ds, ctx: dict) -> dict:
         from iomlib.impact import impact_headline
         est = impact_headline(ds, ctx["config"])
         metrics["impact_managed_rate_reduction"] = {
-            "value": est["estimate"], "n": est["n_treated"] + est["n_control"],
+            # n: distinct people (a person can be a comparison first and adopted later)
+            "value": est["estimate"],
+            "n": est.get("n_people", est["n_treated"] + est["n_control"]),
             "definition": est.get("estimand", ""), **est}
     except IomError as exc:  # e.g. an as-of date too early for any follow-up
         metrics["impact_managed_rate_reduction"] = {"value": None, "n": 0, "error": str(exc)}
@@ -84,12 +87,46 @@ def _headline_rows(metrics: dict, min_cell: int) -> list[str]:
             "<tr data-measure='impact_managed_rate_reduction'><th scope='row'>"
             "impact_managed_rate_reduction (honest estimate)</th>"
             f"<td class='num'>{100 * imp['value']:.1f}%</td>"
-            f"<td class='num'>{imp.get('n_treated')} managed / {imp.get('n_control')} "
-            f"comparison</td><td class='ci'>{100 * imp['ci_low']:.1f}–"
-            f"{100 * imp['ci_high']:.1f}</td>"
+            f"<td class='num'>{esc(_impact_people(imp))}</td>"
+            f"<td class='ci'>{esc(interval_text(imp.get('ci_low'), imp.get('ci_high')))}</td>"
             f"<td>{esc(str(imp.get('definition') or ''))}; {esc(str(imp.get('method')))}</td>"
             "</tr>")
     return rows
+
+
+def interval_text(low, high) -> str:
+    """A 95% interval of a proportional effect in words; an unbounded end is said, not printed.
+
+    Parameters
+    ----------
+    low, high : float or None
+        The interval's ends as fractions; None (or not finite) where the interval is open.
+
+    Returns
+    -------
+    str
+        e.g. ``"-5.1% to 30.0%"``, ``"above -5.1% (no upper bound)"`` or ``"no bound found"``.
+    """
+    def finite(v):
+        return v is not None and math.isfinite(float(v))
+    if finite(low) and finite(high):
+        return f"{100 * low:.1f}% to {100 * high:.1f}%"
+    if finite(low):
+        return f"above {100 * low:.1f}% (no upper bound)"
+    if finite(high):
+        return f"below {100 * high:.1f}% (no lower bound)"
+    return "no bound found"
+
+
+def _impact_people(imp: dict) -> str:
+    """People behind the impact estimate: distinct people, then each arm (they overlap)."""
+    def num(v):
+        return "[c]" if v is None else f"{int(v):,}"
+    if "n_people" not in imp:
+        return f"{num(imp.get('n_treated'))} managed / {num(imp.get('n_control'))} comparison"
+    return (f"{num(imp.get('n_people'))} people: {num(imp.get('n_treated'))} managed, "
+            f"{num(imp.get('n_control'))} comparison ({num(imp.get('n_people_both'))} in both: "
+            "compared first, adopted later)")
 
 
 def _report_items(reports: list[dict]) -> list[str]:

@@ -11,7 +11,9 @@ from collections.abc import Iterable, Mapping
 from iomlib.sdc.policy import WITHHELD_MARKER
 from iomlib.sdc.suppress import DEFAULT_MIN_CELL, _check_min_cell
 
-_HEADLINE_COUNTS = ("n", "numerator", "denominator", "n_treated", "n_control")
+_HEADLINE_COUNTS = ("n", "numerator", "denominator", "n_treated", "n_control", "n_people",
+                    "n_people_managed", "n_people_comparison", "n_people_both",
+                    "n_person_periods_managed", "n_person_periods_comparison")
 _HEADLINE_DERIVED = ("value", "ci_low", "ci_high", "numerator", "denominator", "estimate")
 
 
