@@ -13,6 +13,7 @@ from iomlib.plots._common import (
     count_text,
     positive_int,
 )
+from iomlib.plots._describe import describe
 from iomlib.plots._docstrings import fill_doc
 from iomlib.plots.theme import SUPPRESSED_LABEL, colours
 
@@ -78,7 +79,17 @@ def bar_counts(table: pd.DataFrame, *, x: str, y: str = "n", hue: str | None = N
     if hue is not None:
         ax.legend(title=hue, fontsize=8)
     ax.set_title(title or f"{y} by {x}")
+    describe(ax, kind="horizontal bar chart" if horizontal else "bar chart",
+             data=table[[c for c in (x, hue, y) if c is not None]], values=d["y"],
+             count_columns=[y] if _looks_like_count(y) else [], what="bars")
     return ax
+
+
+def _looks_like_count(col: str) -> bool:
+    """A value column that holds counts (its name starts with n, or is a plain count)."""
+    c = str(col).lower()
+    return c == "n" or c.startswith("n_") or c in {"count", "people", "episodes", "adopted",
+                                                   "removed", "active"} or "cohort" in c
 
 
 def _category_axes(ax: Axes, cats: list, *, horizontal: bool, cat_label: str,
@@ -151,6 +162,10 @@ def counts_over_time(table: pd.DataFrame, *, x: str, y: str, hue: str | None = N
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel or y)
     ax.set_title(title or f"{y} over time")
+    describe(ax, kind="line chart", data=table[[c for c in (x, hue, y) if c is not None]],
+             values=as_floats(table[y]), count_columns=[y], min_visible=2,
+             what="points", detail=(f"{hidden} suppressed point(s) are not drawn"
+                                    if hidden else ""))
     return ax
 
 
@@ -208,6 +223,11 @@ def proportions(table: pd.DataFrame, *, label: str, value: str = "pct",
     ax.set_xlim(0, 110)
     ax.set_xlabel(xlabel)
     ax.set_title(title or f"{value} by {label}")
+    describe(ax, kind="dot chart with 95% intervals",
+             data=table[[c for c in dict.fromkeys((label, value, ci_low, ci_high, k, n))
+                         if c is not None]],
+             values=v, unit="%", count_columns=[c for c in (k, n) if c is not None],
+             what="percentages")
     return ax
 
 
@@ -265,6 +285,9 @@ def stacked_shares(table: pd.DataFrame, *, group: str, category: str, value: str
     ax.set_title(title or f"Composition by {category}")
     ax.legend(ncol=min(5, len(wide.columns)), loc="upper center", bbox_to_anchor=(0.5, -0.18),
               fontsize=8, frameon=False)
+    describe(ax, kind="100% stacked bar chart",
+             data=wide.round(1).rename_axis(group).reset_index(), values=wide.to_numpy(),
+             unit="%", what="groups")
     return ax
 
 

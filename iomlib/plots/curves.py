@@ -13,6 +13,7 @@ from iomlib.plots._common import (
     is_missing,
     positive_int,
 )
+from iomlib.plots._describe import describe
 from iomlib.plots._docstrings import fill_doc
 from iomlib.plots.theme import AT_RISK_GID, SUPPRESSED_LABEL, colours
 
@@ -70,6 +71,11 @@ def risk_curve(table: pd.DataFrame, *, groups=None, at_risk_every: int = 6, min_
     ax.set_title(title or "Risk score by month on the scheme (mean, 95% band)")
     ax.legend(title=None, loc="upper right", fontsize=8)
     _numbers_at_risk(ax, table, groups, cols, ticks, min_n)
+    describe(ax, kind="line chart with 95% bands",
+             data=table[[c for c in ("group", "month", "mean", "ci_low", "ci_high", "n_at_risk")
+                         if c in table.columns]],
+             values=as_floats(table["mean"]), count_columns=["n_at_risk"], min_visible=2,
+             what="months", detail="The number of people at risk is printed under the axis")
     return ax
 
 

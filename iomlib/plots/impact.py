@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from iomlib.plots._describe import describe
+
 
 def plot_event_study(frame: pd.DataFrame, ax=None, *, outcome: str | None = "count",
                      band: str = "pointwise", anticipation: int | None = None,
@@ -59,6 +61,10 @@ def plot_event_study(frame: pd.DataFrame, ax=None, *, outcome: str | None = "cou
     if title:
         ax.set_title(title)
     ax.legend(loc="best", fontsize=8)
+    describe(ax, kind="event-study chart",
+             data=df[[c for c in ("event_time", "estimate", lo, hi) if c in df.columns]],
+             values=df["estimate"], min_visible=2, what="months",
+             detail="The dashed line marks the first managed month; zero means no effect")
     return ax
 
 
@@ -91,4 +97,7 @@ def plot_survival(frame: pd.DataFrame, ax=None, *, title: str | None = None):
     if title:
         ax.set_title(title)
     ax.legend(loc="best", fontsize=8)
+    cols = [c for c in ("group", "days", "survival", "ci_low", "ci_high") if c in frame.columns]
+    describe(ax, kind="survival chart", data=frame[cols], values=frame["survival"],
+             min_visible=2, what="points")
     return ax

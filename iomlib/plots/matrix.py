@@ -12,6 +12,7 @@ from iomlib.plots._common import (
     finite_number,
     positive_int,
 )
+from iomlib.plots._describe import describe
 from iomlib.plots._docstrings import fill_doc
 from iomlib.plots.theme import colours
 
@@ -81,6 +82,13 @@ def score_histogram(table: pd.DataFrame, *, score: str = "points",
     ax.set_ylabel("People")
     ax.set_title(title or f"Distribution of {score} (n = {people(len(s))}"
                  f"{' with points > 0' if positive_only else ''})")
+    bins_table = pd.DataFrame({"from (points)": edges[:-1].round(1),
+                               "to (points)": edges[1:].round(1),
+                               "people": np.where(small, np.nan, counts)})
+    describe(ax, kind="histogram", data=bins_table, values=bins_table["people"],
+             count_columns=["people"], what="bins",
+             detail=(f"A vertical line marks the threshold of {threshold:g} points"
+                     if threshold is not None else ""))
     return ax
 
 
@@ -133,4 +141,6 @@ def versions_scatter(table: pd.DataFrame, *, x: str, y: str, hue: str | None = N
     ax.set_ylabel(ylabel or f"{y} (points)")
     ax.set_title(title or f"{y} against {x}")
     ax.legend(fontsize=8)
+    describe(ax, kind="scatter plot of people", data=table[[x, y]], individual=True,
+             what="people", detail="The grey diagonal marks equal points under both versions")
     return ax

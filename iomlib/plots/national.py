@@ -4,7 +4,14 @@ from __future__ import annotations
 import pandas as pd
 from matplotlib.axes import Axes
 
-from iomlib.plots._common import axes_for, check_columns, check_table, finite_number
+from iomlib.plots._common import (
+    as_floats,
+    axes_for,
+    check_columns,
+    check_table,
+    finite_number,
+)
+from iomlib.plots._describe import describe
 from iomlib.plots._docstrings import fill_doc
 from iomlib.plots.theme import colours
 
@@ -67,4 +74,9 @@ def funnel_plot(table: pd.DataFrame, limits: pd.DataFrame, *, centre: float, x: 
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     ax.legend(loc="lower right", fontsize="small")
+    describe(ax, kind="funnel plot",
+             data=table[[c for c in dict.fromkeys((label, x, y, annotate)) if c is not None]],
+             values=as_floats(table[y]), count_columns=[x], what="forces",
+             detail=f"The horizontal line is the national value, {centre:.1f}; the grey lines "
+                    "are the control limits")
     return ax

@@ -6,6 +6,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 
 from iomlib.plots._common import axes_for, check_columns, check_table
+from iomlib.plots._describe import describe
 from iomlib.plots._docstrings import fill_doc
 from iomlib.plots.theme import colours
 
@@ -68,6 +69,8 @@ def nominal_timeline(risk: pd.DataFrame, *, offences: pd.DataFrame | None = None
     who = f"Nominal {person_id}" if person_id is not None else "Nominal"
     ax.set_title(title or f"{who}: risk score, time on the scheme, custody and offences")
     ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    describe(ax, kind="timeline of one person", data=risk[[date, score]], what="months",
+             detail=f"{0 if offences is None else len(offences)} offence(s) are marked")
     return ax
 
 

@@ -17,6 +17,7 @@ from iomlib.plots._common import (
     p_value_text,
     suppressed_mask,
 )
+from iomlib.plots._describe import describe
 from iomlib.plots._docstrings import fill_doc
 from iomlib.plots.theme import SUPPRESSED_LABEL, colours
 
@@ -62,6 +63,8 @@ def paired_scatter(table: pd.DataFrame, *, x: str, y: str, log: bool = True,
     ax.set_ylabel(ylabel or f"{y} (points)")
     ax.set_title(title or f"{y} against {x} (n = {len(d)})")
     ax.legend(fontsize=8)
+    describe(ax, kind="scatter plot of episodes", data=d, individual=True, what="episodes",
+             detail="Points below the dashed diagonal are episodes whose score fell")
     return ax
 
 
@@ -124,6 +127,11 @@ def before_after(table: pd.DataFrame, *, group: str, before: str = "mean_before"
     ax.set_title(title or "Before and after adoption (paired)")
     ax.legend(fontsize=8)
     ax.margins(y=0.15)
+    describe(ax, kind="paired bar chart",
+             data=table[[c for c in dict.fromkeys((group, before, after, n, p))
+                         if c is not None]],
+             values=np.r_[as_floats(table[before]), as_floats(table[after])],
+             count_columns=[n] if n is not None else [], what="groups")
     return ax
 
 
@@ -206,6 +214,11 @@ def reduction_vs_baseline(table: pd.DataFrame, *, baseline: str = "risk_at_adopt
     ax.set_ylabel("Reduction in risk score (%)")
     ax.set_title(title or "% reduction against baseline risk")
     ax.legend(fontsize=8, loc="lower right")
+    banded = isinstance(bins, pd.DataFrame)
+    describe(ax, kind="scatter plot of episodes with band means",
+             data=bins if banded else d, individual=not banded, unit="%",
+             values=d[reduction], what="episodes",
+             detail=(f"Spearman rank correlation {rho:.2f}" if rho is not None else ""))
     return ax
 
 

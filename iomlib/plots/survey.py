@@ -10,6 +10,7 @@ import seaborn as sns
 from matplotlib.axes import Axes
 
 from iomlib.plots._common import as_floats, axes_for, check_columns, check_table, count_text
+from iomlib.plots._describe import describe
 from iomlib.plots._docstrings import fill_doc
 from iomlib.plots.theme import LIKERT_COLOURS, SUPPRESSED_LABEL
 
@@ -81,6 +82,13 @@ def likert_diverging(table: pd.DataFrame, *, item: str = "item", level: str = "l
     ax.set_title(title or "Survey items: distribution of answers")
     ax.legend(ncol=len(lk.levels), loc="upper center", bbox_to_anchor=(0.5, -0.25), fontsize=8,
               frameon=False)
+    shown = lk.pct.drop(index=[i for i in lk.suppressed if i in lk.pct.index])
+    masked = lk.pct.round(1)
+    masked.loc[masked.index.isin(lk.suppressed)] = np.nan
+    data = masked.rename(index=lk.shown).rename_axis("item").reset_index()
+    data.columns = ["item"] + [f"{lk.names.get(c, c)} (%)" for c in lk.pct.columns]
+    describe(ax, kind="diverging stacked bar chart", data=data, values=shown.to_numpy(),
+             unit="%", what="survey items")
     return ax
 
 

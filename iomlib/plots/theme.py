@@ -46,7 +46,64 @@ def set_theme(context: str = "notebook") -> None:
     sns.set_theme(context=context, style="whitegrid", palette=PALETTE)
     plt.rcParams.update({"figure.figsize": (9, 5), "axes.titlesize": "medium",
                          "axes.titleweight": "bold", "figure.dpi": 100,
-                         "savefig.bbox": "tight"})
+                         "savefig.bbox": "tight", "text.color": "0.1",
+                         "axes.labelcolor": "0.1", "xtick.color": "0.15",
+                         "ytick.color": "0.15"})
+    register_display()
+
+
+def register_display() -> bool:
+    """In an IPython kernel, give every figure's image output its alt text and descriptions.
+
+    A figure drawn by :mod:`iomlib.plots` carries :class:`iomlib.plots._describe.ChartInfo`
+    entries; its PNG output then carries ``alt`` and ``iom_charts`` metadata (the report uses
+    them for the image's alt text and the appendix's captions and data tables). A figure whose
+    charts have nothing left to show after disclosure control is shown as one sentence
+    (markdown) instead of an empty image.
+
+    Returns
+    -------
+    bool
+        Whether the hook was registered (False outside IPython or without a PNG formatter).
+    """
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython is a dependency of ipykernel
+        return False
+    ip = get_ipython()
+    if ip is None:
+        return False
+    try:  # the inline backend registers its own PNG formatter when it is first imported
+        import matplotlib_inline.backend_inline  # noqa: F401
+    except ImportError:  # pragma: no cover
+        pass
+    from matplotlib.figure import Figure
+
+    from iomlib.plots._describe import figure_empty, figure_metadata
+    formatters = ip.display_formatter.formatters
+    png = formatters["image/png"]
+    try:
+        base = png.lookup_by_type(Figure)
+    except KeyError:
+        return False
+    base = getattr(base, "iom_base", base)
+
+    def png_with_alt(fig):
+        if figure_empty(fig):
+            return None
+        data = base(fig)
+        meta = figure_metadata(fig)
+        return (data, meta) if meta and data is not None else data
+
+    def empty_sentence(fig):
+        sentence = figure_empty(fig)
+        return (sentence, {**(figure_metadata(fig) or {}), "iom_empty": True}) if sentence \
+            else None
+
+    png_with_alt.iom_base = base
+    png.for_type(Figure, png_with_alt)
+    formatters["text/markdown"].for_type(Figure, empty_sentence)
+    return True
 
 
 def colours(n: int) -> list:

@@ -7,6 +7,7 @@ import math
 from pathlib import Path
 
 from iomlib.errors import IomError
+from iomlib.report.appendix.labels import humanise, label
 from iomlib.report.audience import marking
 
 #: The front page's style sheet (package data).
@@ -64,6 +65,12 @@ def _fmt_value(key: str, entry: dict, min_cell: int) -> str:
     return f"{v:,}" if isinstance(v, int) else f"{v:,.2f}"
 
 
+def _n_text(entry: dict) -> str:
+    """A headline's n with thousands separators; a dash when missing."""
+    n = entry.get("n")
+    return "&ndash;" if n is None else f"{int(n):,}"
+
+
 def _headline_rows(metrics: dict, min_cell: int) -> list[str]:
     from iomlib.measures.headline import HEADLINE_KEYS
     esc = html.escape
@@ -74,18 +81,19 @@ def _headline_rows(metrics: dict, min_cell: int) -> list[str]:
             continue
         ci = ""
         if e.get("ci_low") is not None and e.get("ci_high") is not None:
-            ci = f"{e['ci_low']:.1f}–{e['ci_high']:.1f}"
+            unit = "%" if key.endswith("_pct") else ""
+            ci = f"{e['ci_low']:,.1f}{unit} to {e['ci_high']:,.1f}{unit}"
         rows.append(
-            f"<tr data-measure='{esc(key)}'><th scope='row'>{esc(key)}</th>"
+            f"<tr data-measure='{esc(key)}'><th scope='row'>{esc(label(key))}</th>"
             f"<td class='num'>{_fmt_value(key, e, min_cell)}</td>"
-            f"<td class='num'>{'' if e.get('n') is None else e['n']}</td>"
+            f"<td class='num'>{_n_text(e)}</td>"
             f"<td class='ci'>{esc(ci)}</td>"
             f"<td>{esc(str(e.get('definition') or ''))}</td></tr>")
     imp = metrics.get("impact_managed_rate_reduction")
     if isinstance(imp, dict) and imp.get("value") is not None:
         rows.append(
             "<tr data-measure='impact_managed_rate_reduction'><th scope='row'>"
-            "impact_managed_rate_reduction (honest estimate)</th>"
+            f"{esc(label('impact_managed_rate_reduction'))} (honest estimate)</th>"
             f"<td class='num'>{100 * imp['value']:.1f}%</td>"
             f"<td class='num'>{esc(_impact_people(imp))}</td>"
             f"<td class='ci'>{esc(interval_text(imp.get('ci_low'), imp.get('ci_high')))}</td>"
@@ -129,7 +137,7 @@ def _impact_people(imp: dict) -> str:
             "compared first, adopted later)")
 
 
-def _report_items(reports: list[dict]) -> list[str]:
+def _report_items(reports: list[dict], public: bool = False) -> list[str]:
     esc = html.escape
     links = []
     for r in reports:
@@ -140,11 +148,12 @@ def _report_items(reports: list[dict]) -> list[str]:
         title = esc(r.get("title") or r["name"])
         link = (f"<a href='{esc(target)}'>{title}</a>" if r.get("has_html")
                 else title)
-        secs = f" <span class='muted'>{r['seconds']:.1f} s</span>" if r.get("seconds") else ""
+        secs = (f" <span class='muted'>{r['seconds']:.1f} s</span>"
+                if r.get("seconds") and not public else "")
         nb = f" <a class='muted' href='{esc(r['name'])}.ipynb'>notebook</a>" \
-            if r.get("has_ipynb") else ""
+            if r.get("has_ipynb") and not public else ""
         msg = f"<br><span class='bad'>{esc(r['message'])}</span>" if r.get("message") else ""
-        links.append(f"<li><code>{esc(r['name'])}</code> {link}{mark}{secs}{nb}{msg}</li>")
+        links.append(f"<li>{link}{mark}{secs}{nb}{msg}</li>")
     return links
 
 
@@ -157,23 +166,25 @@ def _banner(run: dict) -> str:
             if params.get("audience") else "")
 
 
-def _run_table(run: dict) -> str:
+def _run_table(run: dict, public: bool = False) -> str:
     esc = html.escape
     git = run.get("git")
     git_txt = (esc(git["commit"][:12]) + (" (uncommitted changes)" if git.get("dirty") else "")
                if git else "not available")
-    ptable = "".join(f"<tr><th scope='row'>{esc(k)}</th><td><code>{esc(json.dumps(v))}</code>"
-                     f"</td></tr>" for k, v in run["parameters"].items())
+    ptable = "".join(f"<tr><th scope='row'>{esc(humanise(k))}</th><td>"
+                     f"{esc(v if isinstance(v, str) else json.dumps(v))}</td></tr>"
+                     for k, v in run["parameters"].items())
+    times = "" if public else (
+        f"<tr><th scope='row'>started</th><td>{esc(run['started'])}</td></tr>\n"
+        f"<tr><th scope='row'>ended</th><td>{esc(run.get('ended') or '')}</td></tr>\n")
     pk = ", ".join(f"{esc(k)} {esc(str(v))}" for k, v in run.get("packages", {}).items() if v)
     return f"""<table>
 <tr><th scope='row'>run</th><td><code>{esc(run['run_id'])}</code> ({esc(run['status'])})</td></tr>
-<tr><th scope='row'>started</th><td>{esc(run['started'])}</td></tr>
-<tr><th scope='row'>ended</th><td>{esc(run.get('ended') or '')}</td></tr>
-<tr><th scope='row'>git commit</th><td><code>{git_txt}</code></td></tr>
+{times}<tr><th scope='row'>git commit</th><td><code>{git_txt}</code></td></tr>
 <tr><th scope='row'>packages</th><td>{pk}</td></tr>
 </table>
 <h3>Parameters</h3>
-<table>{ptable}</table>"""
+<table><caption>Parameters of this run</caption>{ptable}</table>"""
 
 
 def index_html(metrics: dict, reports: list[dict], run: dict) -> str:
@@ -196,6 +207,7 @@ def index_html(metrics: dict, reports: list[dict], run: dict) -> str:
     """
     esc = html.escape
     params = run["parameters"]
+    public = params.get("audience") == "public"
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -209,19 +221,22 @@ def index_html(metrics: dict, reports: list[dict], run: dict) -> str:
 {esc(str(params.get('period_start')))}; cohort {esc(str(params.get('cohort')))};
 audience {esc(str(params.get('audience')))}; data: <code>{esc(run['data_source'])}</code>.</p>
 {_banner(run)}
+<!--IOM-APPENDIX-->
 <h2 id="headline">Headline figures</h2>
-<table class="headline"><thead><tr><th>measure</th><th>value</th><th>n</th>
-<th>95% interval</th><th>definition</th></tr></thead><tbody>
+<table class="headline"><caption>Headline figures, as of {esc(str(metrics.get('as_of', '')))}
+</caption><thead><tr><th scope="col">Measure</th><th scope="col">Value</th>
+<th scope="col">Number (n)</th><th scope="col">95% interval</th><th scope="col">Definition</th>
+</tr></thead><tbody>
 {''.join(_headline_rows(metrics, params['min_cell']))}
 </tbody></table>
 <p class="muted">Every figure with its numerator, denominator and alternative definitions:
 <a href="metrics.json">metrics.json</a>.</p>
-<h2 id="reports">Reports</h2>
+<h2 id="reports">Analysts' pages</h2>
 <ol class="reports">
-{''.join(_report_items(reports))}
+{''.join(_report_items(reports, public))}
 </ol>
 <h2 id="run">Run</h2>
-{_run_table(run)}
+{_run_table(run, public)}
 <p class="muted">Full provenance: <a href="provenance.json">provenance.json</a>.</p>
 </main>
 </body></html>

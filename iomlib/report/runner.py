@@ -365,6 +365,8 @@ def _publish(run: Run) -> int:
               if run.results[nb.name]["status"] != "ok"]
     reports = _finish_pages(run, ended)
     _write_run_files(run, "failed" if failed else "ok", ended, reports)
+    from iomlib.report.appendix.build import appendix_for_run
+    appendix_for_run(run)  # appendix.html and .pdf, linked first on index.html
     run_dir, progress = run.run_dir, run.progress
     if failed:
         head = (f"run {run.run_id} failed at {ended}; {len(failed)} of {len(run.notebooks)} "
