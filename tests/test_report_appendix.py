@@ -164,7 +164,7 @@ def test_pdf_is_a4_with_page_numbers_and_contents(tmp_path):
     for page in reader.pages:
         w, h = float(page.mediabox.width), float(page.mediabox.height)
         assert abs(w - A4[0]) < 1 and abs(h - A4[1]) < 1
-    texts = [p.extract_text() for p in reader.pages]
+    texts = [p.extract_text().replace("\xa0", " ") for p in reader.pages]
     n = len(reader.pages)
     assert all(f"Page {i} of {n}" in t for i, t in enumerate(texts, start=1))
     assert "Contents" in texts[0] and "Key findings" in texts[0]

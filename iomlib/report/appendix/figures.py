@@ -3,6 +3,7 @@ functions attached (:mod:`iomlib.plots._describe`)."""
 from __future__ import annotations
 
 import base64
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -49,13 +50,20 @@ def _data_table(chart: dict) -> Table:
     counts = [i for i, c in enumerate(cols) if c in (chart.get("count_columns") or [])]
     numeric = [bool(rows) and all(isinstance(r[i], (int, float)) or r[i] is None for r in rows)
                for i in range(len(cols))]
-    text = [[cell(v) if i not in counts else ("[c]" if v is None else cell(v))
+    text = [[_words(v) if i not in counts else ("[c]" if v is None else cell(v))
              for i, v in enumerate(r)] for r in rows]
     what = "summary of the individual values" if chart.get("individual") else "values drawn"
     return Table(caption=f"Data behind the chart \u201c{chart.get('title') or 'untitled'}\u201d "
                          f"({what})",
                  columns=[humanise(c) for c in cols], rows=text, numeric=numeric,
                  counts=counts, row_header=False)
+
+
+def _words(v) -> str:
+    """A cell as text; a snake_case code (a category or column name) as words."""
+    if isinstance(v, str) and re.fullmatch(r"[a-z]+(?:_[a-z0-9]+)+", v):
+        return v.replace("_", " ")
+    return cell(v)
 
 
 def _title(nb) -> str:
