@@ -187,6 +187,10 @@ def _run_table(run: dict, public: bool = False) -> str:
 <table><caption>Parameters of this run</caption>{ptable}</table>"""
 
 
+_PROVENANCE_LINK = ('<p class="muted">Full provenance: <a href="provenance.json">provenance.json'
+                    '</a>.</p>')
+
+
 def index_html(metrics: dict, reports: list[dict], run: dict) -> str:
     """The run's front page: headline figures, links to every report, run details.
 
@@ -237,7 +241,7 @@ audience {esc(str(params.get('audience')))}; data: <code>{esc(run['data_source']
 </ol>
 <h2 id="run">Run</h2>
 {_run_table(run, public)}
-<p class="muted">Full provenance: <a href="provenance.json">provenance.json</a>.</p>
+{'' if public else _PROVENANCE_LINK}
 </main>
 </body></html>
 """
