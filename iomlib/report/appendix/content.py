@@ -44,6 +44,7 @@ class Section:
     id: str
     title: str
     blocks: list = field(default_factory=list)
+    heading: str = ""
 
 
 @dataclass
@@ -79,7 +80,15 @@ class Document:
         return [b for s in self.sections for b in s.blocks if isinstance(b, Figure)]
 
     def number(self) -> None:
-        """Number the tables and figures in order (data tables after the main tables)."""
+        """Number the sections (annexes keep their letters), then the tables and figures in
+        order (data tables after the main tables)."""
+        k = 0
+        for s in self.sections:
+            if s.title.startswith("Annex"):
+                s.heading = s.title
+            else:
+                k += 1
+                s.heading = f"{k}. {s.title}"
         main = [b for s in self.sections for b in s.blocks if isinstance(b, Table)]
         for i, t in enumerate(main, start=1):
             t.number = i
@@ -222,7 +231,8 @@ def findings_blocks(metrics: dict, min_cell: int) -> list:
                         "management achieves, for the reasons listed under Caveats.",
                         strong="The published figures."),
               Bullets(items),
-              Paragraph("Caveats.", strong=""),
+              Paragraph("why the published figures overstate what the scheme achieves:",
+                        strong="Caveats:"),
               Bullets([f"{a}: {b}" for a, b in CAVEATS])]
     if any(isinstance(v, dict) and v.get("suppressed") for v in metrics.values()):
         blocks.append(Paragraph(f"{SUPPRESSED_SYMBOL} marks a figure withheld because it rests "

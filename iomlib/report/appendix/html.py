@@ -17,7 +17,8 @@ h1 { font-size: 1.8rem; margin-bottom: 0.2rem; }
 h2 { border-bottom: 2px solid #0b0c0c; padding-bottom: 0.2rem; margin-top: 2.2rem; }
 .subtitle { color: #3b3b3b; margin-top: 0; }
 .marking { background: #0b0c0c; color: #fff; padding: 0.4rem 0.8rem; font-weight: bold; }
-nav ol { list-style: none; padding-left: 0; }
+nav ol { list-style: none; padding-left: 0; columns: 2; }
+nav h2 { font-size: 1.1rem; border: none; margin-top: 1rem; }
 nav li { margin: 0.2rem 0; }
 a { color: #1d4f91; }
 table { border-collapse: collapse; width: 100%; margin: 0.5rem 0 0.3rem; font-size: 0.92rem; }
@@ -121,13 +122,11 @@ def document_html(doc: Document) -> str:
     -------
     str
     """
-    nav = "".join(f"<li><a href='#{s.id}'>{i}. {_esc(s.title)}</a></li>"
-                  for i, s in enumerate(doc.sections, start=1))
-    figs = "".join(f"<li><a href='#figure-{f.number}'>Figure {f.number}. {_esc(f.caption)}"
-                   f"</a></li>" for f in doc.figures())
-    secs = "".join(f"<section aria-labelledby='{s.id}'><h2 id='{s.id}'>{i}. {_esc(s.title)}"
-                   f"</h2>{''.join(_block(b) for b in s.blocks)}</section>"
-                   for i, s in enumerate(doc.sections, start=1))
+    nav = "".join(f"<li><a href='#{s.id}'>{_esc(s.heading or s.title)}</a></li>"
+                  for s in doc.sections)
+    secs = "".join(f"<section aria-labelledby='{s.id}'><h2 id='{s.id}'>"
+                   f"{_esc(s.heading or s.title)}</h2>{''.join(_block(b) for b in s.blocks)}"
+                   f"</section>" for s in doc.sections)
     marking = f"<p class='marking' role='note'>{_esc(doc.marking)}</p>" if doc.marking else ""
     return f"""<!DOCTYPE html>
 <html lang="en-GB"><head><meta charset="utf-8">
@@ -137,8 +136,7 @@ def document_html(doc: Document) -> str:
 <body><main>
 {marking}<h1>{_esc(doc.title)}</h1>
 <p class="subtitle">{_esc(doc.subtitle)}</p>
-<nav aria-label="Contents"><h2 id="contents">Contents</h2><ol>{nav}</ol>
-<h3>Figures</h3><ol>{figs or '<li>None</li>'}</ol></nav>
+<nav aria-label="Contents"><h2 id="contents">Contents</h2><ol>{nav}</ol></nav>
 {secs}
 </main></body></html>
 """

@@ -23,7 +23,7 @@ _PREAMBLE = """#set document(title: {title})
     "Page " + str(here().page()) + " of " + str(counter(page).final().first()))))
 #set text(size: 10pt, lang: "en", region: "gb")
 #set par(justify: false)
-#set heading(numbering: "1.")
+#set heading(numbering: none)
 #show heading.where(level: 1): it => block(above: 1.6em, below: 0.8em, it)
 #show figure: set block(breakable: true)
 #show figure.where(kind: table): set figure.caption(position: top)
@@ -113,18 +113,18 @@ def document_typ(doc: Document, folder: Path) -> str:
     parts = [_PREAMBLE.format(title=_lit(doc.title), marking=_lit(doc.marking or "")),
              f"#align(center)[#text(size: 18pt, weight: \"bold\", {_lit(doc.title)})]\n",
              f"#align(center)[#text(size: 11pt, {_lit(doc.subtitle)})]\n\n",
-             "#outline(title: \"Contents\", depth: 1)\n\n",
-             "#outline(title: \"Figures\", target: figure.where(kind: image))\n\n",
-             "#outline(title: \"Tables\", target: figure.where(kind: table))\n\n",
-             "#pagebreak()\n"]
+             "#outline(title: \"Contents\", depth: 1)\n\n"]
     for s in doc.sections:
-        parts.append(f"= {_s(s.title)} <{s.id}>\n\n")
+        parts.append(f"= {_s(s.heading or s.title)} <{s.id}>\n\n")
         parts.extend(_block(b, folder) for b in s.blocks)
     data = [(f, t) for f in doc.figures() for t in f.data]
     if data:
         parts.append(f"= {_s('Annex F. Data behind the charts')} <chart-data>\n\n")
         for f, t in data:
             parts.append(f"{_s(f'For figure {f.number}.')}\n\n" + table_typ(t))
+    parts.append(f"= {_s('Annex G. Lists of figures and tables')} <lists>\n\n"
+                 "#outline(title: \"Figures\", target: figure.where(kind: image))\n\n"
+                 "#outline(title: \"Tables\", target: figure.where(kind: table))\n")
     return "".join(parts)
 
 
