@@ -538,7 +538,7 @@ def test_reports_open_offline_in_a_real_browser(good_run, browser, tmp_path):
     latest = good_run["out"] / "latest"
     pages = ["index.html"] + sorted(p.name for p in latest.glob("*.html")
                                     if p.name != "index.html")
-    assert len(pages) == 3
+    assert len(pages) == 4  # index, two notebook pages and the appendix
     for page in pages:
         assert browser.problems(latest / page) == [], page
 

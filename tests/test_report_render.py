@@ -47,3 +47,19 @@ def test_a_title_the_notebook_sets_is_kept_and_provenance_fills_the_slot(tmp_pat
                                "config": None})
     page = out.read_text()
     assert render.PROVENANCE_SLOT not in page and 'id="provenance"' in page
+
+
+def test_public_page_provenance_has_no_timings_or_notebook_file(tmp_path):
+    from iomlib.report.render import PROVENANCE_SLOT, finish_report
+    prov = {"run_id": "r1", "status": "ok", "run_started": "2026-01-01T00:00:00",
+            "run_ended": "2026-01-01T00:01:00", "notebook_started": "2026-01-01T00:00:05",
+            "notebook_ended": "2026-01-01T00:00:50",
+            "notebook": {"path": "notebooks/01_cohort.ipynb", "sha256": "ab"},
+            "parameters": {"audience": "public", "min_cell": 10}}
+    for audience, shown in (("public", False), ("restricted", True)):
+        page = tmp_path / f"{audience}.html"
+        page.write_text(f"<html><body>{PROVENANCE_SLOT}</body></html>")
+        finish_report(page, {**prov, "parameters": {"audience": audience}})
+        text = page.read_text()
+        assert ("2026-01-01T00:00:05" in text) is shown and (".ipynb" in text) is shown
+        assert "r1" in text

@@ -105,7 +105,8 @@ def _series_words(ax: Axes) -> str:
 
 def describe(ax: Axes, *, kind: str, data: pd.DataFrame, values=None, unit: str = "",
              count_columns=(), individual: bool = False, detail: str = "",
-             min_visible: int = 1, what: str = "values") -> ChartInfo:
+             min_visible: int = 1, min_share: float = 0.0,
+             what: str = "values") -> ChartInfo:
     """Attach what a chart shows to its figure; return the description.
 
     Parameters
@@ -129,6 +130,9 @@ def describe(ax: Axes, *, kind: str, data: pd.DataFrame, values=None, unit: str 
         A sentence particular to the chart (e.g. the reference line), added to the alt text.
     min_visible : int
         Fewer present values than this: the chart is marked empty.
+    min_share : float
+        A smaller share of the values present than this (e.g. most bars suppressed): the
+        chart is marked empty too.
     what : str
         What the values are, for the emptiness sentence.
 
@@ -142,6 +146,7 @@ def describe(ax: Axes, *, kind: str, data: pd.DataFrame, values=None, unit: str 
         values = num.to_numpy(dtype=float, na_value=np.nan) if not num.empty else []
     title = " ".join(ax.get_title().split())
     n_vis = _visible(values)
+    n_all = int(np.asarray(values).size)
     pieces = [f"{kind.capitalize()}: {title}." if title else f"{kind.capitalize()}."]
     for words in (_axis_words(ax), _series_words(ax), _range_text(values, unit)):
         if words:
@@ -149,7 +154,7 @@ def describe(ax: Axes, *, kind: str, data: pd.DataFrame, values=None, unit: str 
     if detail:
         pieces.append(detail.rstrip(".") + ".")
     empty = None
-    if n_vis < min_visible:
+    if n_vis < min_visible or (n_all and n_vis / n_all < min_share):
         empty = (f"The chart \u201c{title or kind}\u201d is not shown: too few {what} are left "
                  f"to draw after small numbers were suppressed for disclosure control.")
         pieces.append("Too few values are left to show after disclosure control.")
@@ -200,6 +205,10 @@ def _jsonable(v):
         return None
     if v is pd.NA or (not isinstance(v, str) and pd.isna(v)):
         return None
+    if isinstance(v, pd.Timestamp):
+        return v.date().isoformat() if v == v.normalize() else v.isoformat()
+    if isinstance(v, str):
+        return " ".join(v.split())
     if isinstance(v, (np.integer,)):
         return int(v)
     if isinstance(v, (np.floating,)):

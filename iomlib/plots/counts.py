@@ -81,7 +81,7 @@ def bar_counts(table: pd.DataFrame, *, x: str, y: str = "n", hue: str | None = N
     ax.set_title(title or f"{y} by {x}")
     describe(ax, kind="horizontal bar chart" if horizontal else "bar chart",
              data=table[[c for c in (x, hue, y) if c is not None]], values=d["y"],
-             count_columns=[y] if _looks_like_count(y) else [], what="bars")
+             count_columns=[y] if _looks_like_count(y) else [], what="bars", min_share=1 / 3)
     return ax
 
 
@@ -227,7 +227,7 @@ def proportions(table: pd.DataFrame, *, label: str, value: str = "pct",
              data=table[[c for c in dict.fromkeys((label, value, ci_low, ci_high, k, n))
                          if c is not None]],
              values=v, unit="%", count_columns=[c for c in (k, n) if c is not None],
-             what="percentages")
+             what="percentages", min_share=1 / 3)
     return ax
 
 

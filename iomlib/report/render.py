@@ -24,6 +24,9 @@ PROVENANCE_SLOT = "<!--IOM-REPORT-PROVENANCE-->"
 #: ``id`` of the contents heading the template adds (not one of the notebook's headings).
 CONTENTS_ID = "iom-contents"
 
+#: Provenance left off a public page: run timings and the notebook file (the reader has neither).
+PUBLIC_HIDDEN = ("run_started", "run_ended", "notebook_started", "notebook_ended", "notebook")
+
 _EXPORTER = None
 
 
@@ -188,9 +191,12 @@ def finish_report(out_html: str | Path, provenance: dict) -> None:
     out_html : str or Path
         A page written by :func:`render_report`.
     provenance : dict
-        See :func:`iomlib.report.provenance.provenance_html`.
+        See :func:`iomlib.report.provenance.provenance_html`. For a public audience (its
+        ``parameters``), the keys of :data:`PUBLIC_HIDDEN` are left out.
     """
     from iomlib.report.provenance import provenance_html
+    if (provenance.get("parameters") or {}).get("audience") == "public":
+        provenance = {k: v for k, v in provenance.items() if k not in PUBLIC_HIDDEN}
     out_html = Path(out_html)
     text = out_html.read_text(encoding="utf-8")
     text = text.replace(PROVENANCE_SLOT, provenance_html(provenance), 1)

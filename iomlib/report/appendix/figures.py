@@ -50,8 +50,9 @@ def _data_table(chart: dict) -> Table:
     counts = [i for i, c in enumerate(cols) if c in (chart.get("count_columns") or [])]
     numeric = [bool(rows) and all(isinstance(r[i], (int, float)) or r[i] is None for r in rows)
                for i in range(len(cols))]
-    text = [[_words(v) if i not in counts else ("[c]" if v is None else cell(v))
-             for i, v in enumerate(r)] for r in rows]
+    decimals = [_decimals([r[i] for r in rows]) for i in range(len(cols))]
+    text = [[_words(v, decimals[i]) if i not in counts
+             else ("[c]" if v is None else cell(v)) for i, v in enumerate(r)] for r in rows]
     what = "summary of the individual values" if chart.get("individual") else "values drawn"
     return Table(caption=f"Data behind the chart \u201c{chart.get('title') or 'untitled'}\u201d "
                          f"({what})",
@@ -59,10 +60,22 @@ def _data_table(chart: dict) -> Table:
                  counts=counts, row_header=False)
 
 
-def _words(v) -> str:
-    """A cell as text; a snake_case code (a category or column name) as words."""
-    if isinstance(v, str) and re.fullmatch(r"[a-z]+(?:_[a-z0-9]+)+", v):
-        return v.replace("_", " ")
+def _decimals(values: list) -> int:
+    """Fixed decimals of a column: none when every number is whole, else 1 (2 below 1)."""
+    nums = [abs(float(v)) for v in values if isinstance(v, (int, float))
+            and not isinstance(v, bool) and v == v]
+    if not nums or all(x.is_integer() for x in nums):
+        return 0
+    return 2 if max(nums) < 1 else 1
+
+
+def _words(v, decimals: int = 1) -> str:
+    """A cell as text: numbers with the column's decimals, a snake_case code as words."""
+    if isinstance(v, str):
+        v = " ".join(v.split())
+        return v.replace("_", " ") if re.fullmatch(r"[a-z]+(?:_[a-z0-9]+)+", v) else v
+    if isinstance(v, (int, float)) and not isinstance(v, bool) and v == v:
+        return f"{float(v):,.{decimals}f}"
     return cell(v)
 
 
