@@ -45,7 +45,7 @@ MEASURES: dict[str, Measure] = {
     "idva_felt_safer_pct": Measure("IDVA survey: respondents who felt safer", "%", 1,
                                    "Felt safer (IDVA survey)"),
     "impact_managed_rate_reduction": Measure(
-        "Estimated effect of management on the offending rate (reduction)", "proportion", 1,
+        "Estimated reduction in the offending rate while managed", "proportion", 1,
         "Estimated effect on offending"),
 }
 
