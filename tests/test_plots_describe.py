@@ -74,3 +74,13 @@ def test_display_hook_puts_alt_text_on_the_image_output():
         assert meta["text/markdown"]["iom_empty"]
     finally:
         ipy.InteractiveShell.clear_instance()
+
+
+def test_data_behind_a_split_chart_is_one_row_per_category():
+    t = pd.DataFrame({"status": ["a", "a", "b", "b"], "cohort": ["IOM", "DV", "IOM", "DV"],
+                      "n": pd.array([20, None, 30, 0], dtype="Int64")})
+    ax = plots.bar_counts(t, x="status", y="n", hue="cohort")
+    chart = figure_metadata(ax.figure)["iom_charts"][0]
+    assert chart["columns"] == ["status", "IOM", "DV"]
+    assert chart["rows"] == [["a", 20, None], ["b", 30, 0]]
+    assert chart["count_columns"] == ["IOM", "DV"]

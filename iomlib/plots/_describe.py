@@ -18,7 +18,7 @@ from matplotlib.axes import Axes
 #: Attribute of a matplotlib Figure holding its list of :class:`ChartInfo`.
 CHARTS_ATTR = "iom_charts"
 #: Most rows of the data behind a chart kept with it (the rest are summarised).
-MAX_DATA_ROWS = 60
+MAX_DATA_ROWS = 240
 
 
 @dataclass

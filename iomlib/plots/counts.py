@@ -79,10 +79,22 @@ def bar_counts(table: pd.DataFrame, *, x: str, y: str = "n", hue: str | None = N
     if hue is not None:
         ax.legend(title=hue, fontsize=8)
     ax.set_title(title or f"{y} by {x}")
-    describe(ax, kind="horizontal bar chart" if horizontal else "bar chart",
-             data=table[[c for c in (x, hue, y) if c is not None]], values=d["y"],
-             count_columns=[y] if _looks_like_count(y) else [], what="bars", min_share=1 / 3)
+    wide = _wide(table, x, y, hue)
+    describe(ax, kind="horizontal bar chart" if horizontal else "bar chart", data=wide,
+             values=d["y"], count_columns=([c for c in wide.columns if c != x]
+                                           if _looks_like_count(y) else []),
+             what="bars", min_share=1 / 3)
     return ax
+
+
+def _wide(table: pd.DataFrame, x: str, y: str, hue: str | None) -> pd.DataFrame:
+    """The data behind a chart: one row per ``x``, one column per ``hue`` level (or ``y``)."""
+    if hue is None:
+        return table[[x, y]]
+    wide = table.pivot_table(index=x, columns=hue, values=y, aggfunc="first", sort=False,
+                             dropna=False)
+    wide.columns = [str(c) for c in wide.columns]
+    return wide.reset_index()
 
 
 def _looks_like_count(col: str) -> bool:
@@ -162,8 +174,9 @@ def counts_over_time(table: pd.DataFrame, *, x: str, y: str, hue: str | None = N
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel or y)
     ax.set_title(title or f"{y} over time")
-    describe(ax, kind="line chart", data=table[[c for c in (x, hue, y) if c is not None]],
-             values=as_floats(table[y]), count_columns=[y], min_visible=2,
+    wide = _wide(table, x, y, hue)
+    describe(ax, kind="line chart", data=wide, values=as_floats(table[y]),
+             count_columns=[c for c in wide.columns if c != x], min_visible=2,
              what="points", detail=(f"{hidden} suppressed point(s) are not drawn"
                                     if hidden else ""))
     return ax
