@@ -169,3 +169,23 @@ def test_pdf_is_a4_with_page_numbers_and_contents(tmp_path):
     assert all(f"Page {i} of {n}" in t for i, t in enumerate(texts, start=1))
     assert "Contents" in texts[0] and "Key findings" in texts[0]
     assert any("Table 1. Published figures" in t for t in texts)
+
+
+def test_ledger_table_adds_up_and_hides_small_counts_in_public():
+    import pandas as pd
+
+    from iomlib.report.appendix.annex import ledger_table
+    ledger = pd.DataFrame([
+        {"table": "offences", "rows_read": 1000, "rows_used": 1000 - 27, "rows_excluded": 27,
+         "reason": "total", "rows": ""},
+        {"table": "offences", "rows_read": 1000, "rows_used": 973, "rows_excluded": 24,
+         "reason": "date after the as-of date", "rows": ""},
+        {"table": "offences", "rows_read": 1000, "rows_used": 973, "rows_excluded": 3,
+         "reason": "unknown offence code", "rows": ""}])
+    t = ledger_table(ledger, {"offences": 973, "people": 400}, public=True, min_cell=10)
+    assert [r[1] for r in t.rows] == ["all rows", "date after the as-of date",
+                                      "unknown offence code", "all rows (none set aside)"]
+    assert t.rows[0][2:] == ["1,000", "973", "27"] and t.rows[2][4] == "[c]"
+    assert fmt.SUPPRESSED_NOTE in t.notes
+    restricted = ledger_table(ledger, {}, public=False, min_cell=10)
+    assert restricted.rows[2][4] == "3"

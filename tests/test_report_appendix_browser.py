@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -117,6 +118,13 @@ def test_pdf_pages_are_a4_and_numbered(runs):
         assert abs(float(page.mediabox.height) - 841.9) < 1
         assert f"Page {i} of {n}" in page.extract_text().replace("\xa0", " ")
     assert "Contents" in reader.pages[0].extract_text()
+    pdftotext = shutil.which("pdftotext")
+    if pdftotext:  # poppler, where installed: no word outside the page
+        box = subprocess.run([pdftotext, "-bbox", str(runs["second"] / "appendix.pdf"), "-"],
+                             capture_output=True, text=True, check=True).stdout
+        right = [float(v) for v in re.findall(r'xMax="([\d.]+)"', box)]
+        left = [float(v) for v in re.findall(r'xMin="([\d.]+)"', box)]
+        assert right and max(right) <= 595.3 and min(left) >= 0
 
 
 @pytest.mark.slow
