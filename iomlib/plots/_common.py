@@ -5,6 +5,7 @@ so that a caller sees at once which argument is wrong.
 """
 from __future__ import annotations
 
+import re
 from numbers import Real
 
 import matplotlib.pyplot as plt
@@ -124,6 +125,20 @@ def as_floats(s: pd.Series) -> np.ndarray:
         The column.
     """
     return pd.to_numeric(s, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+
+
+def words(v) -> str:
+    """A category for a label: a snake_case code (``reduced_risk``) as words.
+
+    Parameters
+    ----------
+    v : object
+        The category.
+    """
+    text = str(v)
+    if re.fullmatch(r"[a-z]+(?:_[a-z0-9]+)+", text):
+        return text.replace("_", " ")
+    return text
 
 
 def count_text(v) -> str:

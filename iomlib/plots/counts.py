@@ -12,6 +12,7 @@ from iomlib.plots._common import (
     check_table,
     count_text,
     positive_int,
+    words,
 )
 from iomlib.plots._describe import describe
 from iomlib.plots._docstrings import fill_doc
@@ -70,7 +71,7 @@ def bar_counts(table: pd.DataFrame, *, x: str, y: str = "n", hue: str | None = N
         where = where - 0.4 + width * (j + 0.5)
         values = part["y"].to_numpy()
         bars = draw(where, np.nan_to_num(values, nan=0.0), width, color=colour,
-                    label=lv if hue is not None else None)
+                    label=words(lv) if hue is not None else None)
         if annotate:
             ax.bar_label(bars, labels=[SUPPRESSED_LABEL if np.isnan(v) else f"{v:g}"
                                        for v in values], fontsize=8)
@@ -108,12 +109,12 @@ def _category_axes(ax: Axes, cats: list, *, horizontal: bool, cat_label: str,
                    val_label: str) -> None:
     """Ticks and labels of :func:`bar_counts`' category and value axes."""
     if horizontal:
-        ax.set_yticks(range(len(cats)), cats)
+        ax.set_yticks(range(len(cats)), [words(c) for c in cats])
         ax.set_ylim(len(cats) - 0.5, -0.5)            # first category at the top
         ax.set_xlabel(val_label)
         ax.set_ylabel(cat_label)
     else:
-        ax.set_xticks(range(len(cats)), cats)
+        ax.set_xticks(range(len(cats)), [words(c) for c in cats])
         ax.set_xlabel(cat_label)
         ax.set_ylabel(val_label)
         if len(cats) > 12:
@@ -157,7 +158,7 @@ def counts_over_time(table: pd.DataFrame, *, x: str, y: str, hue: str | None = N
         d = (table[table[hue] == lv] if hue is not None else table).sort_values(x)
         xs, ys = d[x].to_numpy(), as_floats(d[y])
         hidden += int(np.isnan(ys).sum())
-        ax.plot(xs, ys, color=colour, label=str(lv) if hue is not None else None)
+        ax.plot(xs, ys, color=colour, label=words(lv) if hue is not None else None)
         ok = ~np.isnan(ys)
         before = np.r_[False, ok[:-1]]
         after = np.r_[ok[1:], False]
@@ -285,7 +286,7 @@ def stacked_shares(table: pd.DataFrame, *, group: str, category: str, value: str
     left = np.zeros(len(wide))
     for cat, c in zip(wide.columns, colours(len(wide.columns))):
         w = wide[cat].to_numpy()
-        ax.barh(y, w, left=left, color=c, edgecolor="white", label=str(cat))
+        ax.barh(y, w, left=left, color=c, edgecolor="white", label=words(cat))
         left = left + w
     if n is not None:
         sizes = table.groupby(group, sort=False)[n].first()
