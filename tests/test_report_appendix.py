@@ -189,3 +189,37 @@ def test_ledger_table_adds_up_and_hides_small_counts_in_public():
     assert fmt.SUPPRESSED_NOTE in t.notes
     restricted = ledger_table(ledger, {}, public=False, min_cell=10)
     assert restricted.rows[2][4] == "3"
+
+
+def test_figures_are_taken_from_the_executed_notebooks(tmp_path):
+    import base64
+
+    import nbformat
+
+    from iomlib.report.appendix.figures import run_figures
+    chart = {"kind": "bar chart", "title": "People by status", "alt": "Bar chart: people.",
+             "empty": None, "individual": False, "count_columns": ["n"],
+             "columns": ["status", "n", "share"],
+             "rows": [["long_custody", 12, 0.25], ["community", None, 0.5]]}
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("# The managed cohort"),
+                nbformat.v4.new_code_cell("", outputs=[
+                    nbformat.v4.new_output("display_data", data={
+                        "image/png": base64.b64encode(b"PNG").decode(), "text/plain": "F"},
+                        metadata={"image/png": {"alt": "Bar chart: people.",
+                                                "iom_charts": [chart]}}),
+                    nbformat.v4.new_output("display_data", data={"image/png": "AAAA"}),
+                    nbformat.v4.new_output("display_data", data={
+                        "text/markdown": "The chart is not shown."},
+                        metadata={"text/markdown": {"iom_empty": True,
+                                                    "iom_charts": [dict(chart, title="E")]}})])]
+    nbformat.write(nb, tmp_path / "01_cohort.ipynb")
+    figs = run_figures(tmp_path)
+    assert [f.caption for f in figs] == ["People by status", "E"]
+    first, empty = figs
+    assert first.png == b"PNG" and first.alt == "Bar chart: people."
+    assert first.source == "The managed cohort"
+    t = first.data[0]
+    assert t.columns == ["Status", "Number (n)", "Share"]
+    assert t.rows == [["long custody", "12", "0.25"], ["community", "[c]", "0.50"]]
+    assert empty.png is None and empty.empty == "The chart is not shown."
