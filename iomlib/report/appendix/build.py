@@ -179,6 +179,9 @@ def appendix_for_run(run) -> dict | None:
                                 marking=marking(run.params))
         if result["pdf"] is None:
             run.progress.log(f"iom report: warning: appendix.pdf: {result['pdf_message']}")
+        run.progress.log(f"iom report: appendix: {result['figures']} figure(s), "
+                         f"{result['tables']} table(s); appendix.html"
+                         + (", appendix.pdf" if result["pdf"] else " (no PDF)"))
     except Exception as exc:  # noqa: BLE001 - reported, and the pages stay published
         message = f"The appendix was not written: {exc}"
         run.progress.log(f"iom report: warning: {message}")
