@@ -13,7 +13,8 @@ first_call_in_process_seconds (last line) is the process's first engine call, wh
 importing Numba and loading the compiled kernel from Numba's on-disk cache (or
 compiling it, about 2 s, the first time ever). cpu_seconds is the median process CPU time of
 the same calls: on a shared machine it says how much of the wall time was waiting for a core.
-The last line adds the date, commit and load averages. Usage: ``python benchmarks/risk_engine.py --json [--quick]``.
+The last line adds the date, commit and load averages.
+Usage: ``python benchmarks/risk_engine.py --json [--quick]``.
 """
 from __future__ import annotations
 
@@ -88,22 +89,37 @@ def _rss_mb() -> float:
         return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2 ** 20
 
 
+def _reset_hwm() -> None:
+    """Reset the process's resident high-water mark (Linux >= 4.0: ``clear_refs`` 5)."""
+    with open("/proc/self/clear_refs", "w") as fh:
+        fh.write("5")
+
+
+def _hwm_mb() -> float:
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    raise OSError("no VmHWM in /proc/self/status")
+
+
 def peak_rss_mb(n: int, months) -> float | None:
     """Peak resident memory added by one engine call on ``n`` people, in a fresh process.
 
     tracemalloc does not see memory allocated inside Numba-compiled code, so the engine's peak
-    is also measured as the process's high-water mark (``ru_maxrss``) minus its resident size
-    just before the call (inputs built, kernel compiled on a tiny input). Linux only.
+    is also measured as the process's resident high-water mark (``VmHWM``, reset just before
+    the call) minus its resident size just before the call (inputs built, kernel compiled on a
+    tiny input). Linux only.
     """
-    if not Path("/proc/self/statm").exists():
+    if not Path("/proc/self/clear_refs").exists():
         return None
-    code = ("import sys, resource; sys.path.insert(0, {here!r}); import risk_engine as r; "
+    code = ("import sys; sys.path.insert(0, {here!r}); import risk_engine as r; "
             "from iomlib.config.settings import default_config; "
             "from iomlib.risk.engine import risk_matrix; cfg = default_config(); "
             "m = r.month_ends(r.START, r.END); o, i = r.make_offences({n}); "
             "s, j = r.make_offences(50, seed=3); risk_matrix(s, j, m, cfg); "
-            "before = r._rss_mb(); risk_matrix(o, i, m, cfg); "
-            "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 - before)"
+            "r._reset_hwm(); before = r._rss_mb(); risk_matrix(o, i, m, cfg); "
+            "print(r._hwm_mb() - before)"
             ).format(here=str(Path(__file__).resolve().parent), n=n)
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True)
