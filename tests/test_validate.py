@@ -1,6 +1,7 @@
 """Tests of iomlib.data.validate: column checks, cross-table checks, policy and the ledger."""
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -619,3 +620,19 @@ def test_people_with_no_offences_at_all_may_be_most_of_the_pool():
     assert problems == [] and len(clean["people"]) == 4
     assert list(notes(ledger, "people").values()) == ["3, 4, 5"]
     assert_ledger_adds_up(ledger, clean, raw)
+
+
+def test_mixed_cells_become_the_same_text_as_cell_by_cell():
+    """The vectorised text of a typed (workbook, database) column equals _cell_text per cell."""
+    import datetime as dt
+
+    from iomlib.data.validate import _cell_text, _text_column
+    cells = [" a ", 3, -7, 2 ** 70, 3.0, 2.5, float("nan"), None, pd.NaT, True, False,
+             dt.datetime(2019, 3, 4), dt.datetime(2019, 3, 4, 12, 30), dt.date(2018, 1, 2),
+             pd.Timestamp("2020-02-29"), dt.datetime(1066, 10, 14), dt.time(12, 0), np.int64(5),
+             "", "  "]
+    s = pd.Series(cells * 3, dtype=object)
+    assert _text_column(s).tolist() == s.map(_cell_text).tolist()
+    stamps = pd.Series([dt.datetime(2019, 3, 4), None, dt.datetime(2019, 3, 4, 1, 2, 3)],
+                       dtype=object)
+    assert _text_column(stamps).tolist() == ["2019-03-04", "", "2019-03-04 01:02:03"]

@@ -212,9 +212,50 @@ def _text_column(s: pd.Series) -> pd.Series:
         return s.map({True: "true", False: "false"}).astype(object)
     if pd.api.types.is_integer_dtype(s):
         return s.astype(object).map(_cell_text)
-    if s.dtype == object and s.map(type).eq(str).all():
-        return s.str.strip()
+    if s.dtype == object:
+        kinds = s.map(type)
+        if kinds.eq(str).all():
+            return s.str.strip()
+        return _mixed_text(s, kinds)
     return s.astype(object).map(_cell_text).astype(object)
+
+
+def _mixed_text(s: pd.Series, kinds: pd.Series) -> pd.Series:
+    """:func:`_cell_text` of an object column of mixed cells (a typed workbook or database),
+    vectorised for the common kinds (text, whole numbers, date-times), cell by cell otherwise."""
+    out = pd.Series("", index=s.index, dtype=object)
+    done = s.isna().to_numpy() & ~kinds.isin([str]).to_numpy()     # None, NaN, NaT: ""
+    text = kinds.eq(str).to_numpy()
+    if text.any():
+        out[text] = s[text].str.strip()
+    whole = kinds.isin([int, np.int64]).to_numpy()
+    if whole.any():
+        try:
+            out[whole] = s[whole].astype(np.int64).astype(str)
+        except OverflowError:                               # beyond 64 bits
+            out[whole] = s[whole].map(_cell_text)
+    stamp = kinds.isin([datetime.datetime, pd.Timestamp]).to_numpy() & ~done
+    if stamp.any():
+        out[stamp] = _stamp_text(s[stamp])
+    rest = ~(done | text | whole | stamp)
+    if rest.any():
+        out[rest] = s[rest].map(_cell_text)
+    return out
+
+
+def _stamp_text(s: pd.Series) -> pd.Series:
+    """Date-times as :func:`_cell_text` writes them: the day at midnight, else ISO with a space."""
+    try:
+        dt = pd.DatetimeIndex(pd.to_datetime(s.to_numpy(), errors="raise"))
+    except (ValueError, TypeError, OverflowError):          # e.g. outside datetime64[ns]
+        return s.map(_cell_text)
+    if dt.tz is not None:
+        return s.map(_cell_text)
+    midnight = np.asarray(dt == dt.normalize())
+    text = np.asarray(dt.strftime("%Y-%m-%d"), dtype=object)
+    if not midnight.all():
+        text[~midnight] = [ts.isoformat(sep=" ") for ts in dt[~midnight]]
+    return pd.Series(text, index=s.index)
 
 
 def _row_numbers(df: pd.DataFrame) -> np.ndarray:
