@@ -502,25 +502,17 @@ def _column_checks(st: _State, raw: pd.DataFrame, cfg: Config, today: pd.Timesta
                    out: _Collector, dayfirst: bool = False) -> None:
     spec = st.spec
     rules = {c.name: _rules(spec, c, cfg, today, dayfirst) for c in spec.columns}
-    frame = raw.where(raw != "", np.nan) if len(raw.columns) else raw
     st.parsed = _parse_all(spec, st.text, dayfirst)
-    cases = _failure_cases(_pandera_schema(spec, rules, st.parsed), frame)
     order = {c: i for i, c in enumerate(spec.column_names)}
-    row_cases = []
-    for case in cases.itertuples(index=False):
-        check = str(case.check)
-        if check == "column_in_dataframe":
-            col = str(case.failure_case)
-            out.table(st, st.label, col, "required column is missing",
-                      "columns " + ", ".join(spec.column_names))
-        elif check == "column_in_schema":
-            col = str(case.failure_case)
-            out.table(st, st.label, col, "is not a column of the data model and is ignored",
+    for name in raw.columns:
+        if name not in order:
+            out.table(st, st.label, name, "is not a column of the data model and is ignored",
                       "only the columns " + ", ".join(spec.column_names), action="ignored")
-        elif case.index is not None and not pd.isna(case.index):
-            row_cases.append((int(case.index), order.get(case.column, 99), check, case.column))
-        else:  # pragma: no cover - pandera reported something unforeseen
-            out.table(st, st.label, case.column, f"failed check {check}", "valid values")
+    for col in spec.columns:
+        if col.required and col.name not in raw.columns:
+            out.table(st, st.label, col.name, "required column is missing",
+                      "columns " + ", ".join(spec.column_names))
+    row_cases = _row_cases(spec, rules, st.parsed, order)
     rank = {"not_nullable": 0, "type": 1, "allowed": 2, "range": 3, "future": 4, "too_early": 5}
     row_cases.sort(key=lambda c: (c[0], c[1], rank.get(c[2], 9)))
     for pos, _, check, colname in row_cases:
@@ -536,21 +528,46 @@ def _column_checks(st: _State, raw: pd.DataFrame, cfg: Config, today: pd.Timesta
         out.row(st, pos, colname, value, issue, expected)
 
 
+def _row_cases(spec: Table, rules: Mapping[str, list[_Rule]], parsed: Mapping[str, tuple],
+               order: Mapping[str, int]) -> list[tuple]:
+    """``(position, column order, check, column)`` of every failed row check, vectorised.
+
+    A missing value fails ``not_nullable`` in a column that may not be empty; the rules are
+    not applied to missing values (each rule also accepts empty text).
+    """
+    cases = []
+    for col in spec.columns:
+        if col.name not in parsed:
+            continue
+        t, vals, ok = parsed[col.name]
+        empty = (t == "").to_numpy(dtype=bool)
+        if not col.nullable:
+            cases += [(int(p), order[col.name], "not_nullable", col.name)
+                      for p in np.flatnonzero(empty)]
+        for rule in rules[col.name]:
+            bad = ~np.asarray(rule.fn(t, vals, ok), dtype=bool) & ~empty
+            cases += [(int(p), order[col.name], rule.name, col.name) for p in np.flatnonzero(bad)]
+    return cases
+
+
 def _duplicate_keys(st: _State, out: _Collector) -> None:
     key = st.spec.key
     if key is None or key not in st.text.columns:
         return
     keys = st.text[key]
-    present = keys != ""
-    first_pos = {}
+    present = (keys != "").to_numpy(dtype=bool)
+    dup = keys.duplicated(keep="first").to_numpy(dtype=bool) & present
+    if not dup.any():
+        return
+    repeated = set(keys[dup])
+    firsts = present & ~dup & keys.isin(repeated).to_numpy(dtype=bool)
+    first_pos = dict(zip(keys[firsts], np.flatnonzero(firsts)))
     action = "error" if st.name == "people" else "excluded"
-    for pos, k in zip(np.flatnonzero(present.to_numpy()), keys[present], strict=True):
-        if k in first_pos:
-            first = int(st.rows[first_pos[k]])
-            out.row(st, pos, key, k, "is a duplicate",
-                    f"each {key} once (first seen in row {first})", action=action)
-        else:
-            first_pos[k] = pos
+    for pos in np.flatnonzero(dup):
+        k = keys.iat[pos]
+        first = int(st.rows[first_pos[k]])
+        out.row(st, pos, key, k, "is a duplicate",
+                f"each {key} once (first seen in row {first})", action=action)
 
 
 def _typed(st: _State) -> pd.DataFrame:
