@@ -636,3 +636,7 @@ def test_mixed_cells_become_the_same_text_as_cell_by_cell():
     stamps = pd.Series([dt.datetime(2019, 3, 4), None, dt.datetime(2019, 3, 4, 1, 2, 3)],
                        dtype=object)
     assert _text_column(stamps).tolist() == ["2019-03-04", "", "2019-03-04 01:02:03"]
+    for typed in (pd.Series(pd.to_datetime(["2019-01-02", None, "1901-03-04 12:00"],
+                                           format="mixed")),
+                  pd.Series([1, None, -3], dtype="Int64"), pd.Series([1, 2 ** 40, -3])):
+        assert _text_column(typed).tolist() == typed.astype(object).map(_cell_text).tolist()

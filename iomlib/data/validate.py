@@ -211,7 +211,10 @@ def _text_column(s: pd.Series) -> pd.Series:
     if pd.api.types.is_bool_dtype(s) and not s.isna().any():
         return s.map({True: "true", False: "false"}).astype(object)
     if pd.api.types.is_integer_dtype(s):
-        return s.astype(object).map(_cell_text)
+        text = s.astype(str).astype(object)     # nullable Int64: <NA> becomes ""
+        return text.where(s.notna(), "") if s.isna().any() else text
+    if pd.api.types.is_datetime64_dtype(s) and getattr(s.dtype, "tz", None) is None:
+        return _stamp_text(s).where(s.notna(), "").astype(object)
     if s.dtype == object:
         kinds = s.map(type)
         if kinds.eq(str).all():
@@ -251,8 +254,10 @@ def _stamp_text(s: pd.Series) -> pd.Series:
         return s.map(_cell_text)
     if dt.tz is not None:
         return s.map(_cell_text)
-    midnight = np.asarray(dt == dt.normalize())
-    text = np.asarray(dt.strftime("%Y-%m-%d"), dtype=object)
+    day = dt.floor("D")
+    midnight = np.asarray(dt == day) | np.asarray(dt.isna())
+    # YYYY-MM-DD from the day number (strftime is slow on millions of dates)
+    text = np.asarray(np.datetime_as_string(day.to_numpy().astype("datetime64[D]")), dtype=object)
     if not midnight.all():
         text[~midnight] = [ts.isoformat(sep=" ") for ts in dt[~midnight]]
     return pd.Series(text, index=s.index)
@@ -311,7 +316,9 @@ def _parse_float(t: pd.Series) -> tuple[pd.Series, pd.Series]:
 
 def _parse_bool(t: pd.Series) -> tuple[pd.Series, pd.Series]:
     low = t.str.lower()
-    vals = low.map(lambda v: True if v in _TRUE else (False if v in _FALSE else None))
+    is_true, is_false = low.isin(_TRUE).to_numpy(), low.isin(_FALSE).to_numpy()
+    vals = pd.Series(np.where(is_true, True, np.where(is_false, False, None)), index=t.index,
+                     dtype=object)
     return vals, vals.notna() | (t == "")
 
 
