@@ -640,3 +640,23 @@ def test_mixed_cells_become_the_same_text_as_cell_by_cell():
                                            format="mixed")),
                   pd.Series([1, None, -3], dtype="Int64"), pd.Series([1, 2 ** 40, -3])):
         assert _text_column(typed).tolist() == typed.astype(object).map(_cell_text).tolist()
+
+
+@pytest.mark.parametrize("cells", [[" a", "b"], ["a", "b"], ["a\u00a0", "b"], ["a\x1c", "b"],
+                                   ["", "é "], ["x"] * 5, ["\tP1\n", "P2"]])
+def test_arrow_strip_equals_python_strip(cells):
+    from iomlib.data.validate import _strip
+    s = pd.Series(cells, dtype=object)
+    assert _strip(s).tolist() == s.str.strip().tolist()
+
+
+def test_arrow_patterns_equal_python_patterns():
+    """Shape checks with Arrow's RE2 give what Python's re gives (non-ASCII digits included)."""
+    from iomlib.data.validate import _DATE_RE, _INT_RE, _matches
+    dates = ["2019-01-02", "2019-01-02 12:30", "2019-1-02", "", "x", "2019-01-02T12:30:15.5",
+             "\u0661\u0662\u0663\u0664-01-02", "2019-01-02 1:30", "02/01/2019"]
+    ints = ["12", "+3", "4.000", "4.5", "\u0663", "1234567890123456", "", "-0", "1e3"]
+    for cells, pattern in ((dates, _DATE_RE), (ints, _INT_RE)):
+        for subset in (cells, [c for c in cells if c.isascii()]):
+            t = pd.Series(subset, dtype=object)
+            assert _matches(t, pattern.pattern).tolist() == t.str.match(pattern).tolist()

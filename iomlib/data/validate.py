@@ -216,11 +216,44 @@ def _text_column(s: pd.Series) -> pd.Series:
     if pd.api.types.is_datetime64_dtype(s) and getattr(s.dtype, "tz", None) is None:
         return _stamp_text(s).where(s.notna(), "").astype(object)
     if s.dtype == object:
+        if pd.api.types.infer_dtype(s, skipna=False) == "string":     # all str (C loop)
+            return _strip(s)
         kinds = s.map(type)
         if kinds.eq(str).all():
-            return s.str.strip()
+            return _strip(s)
         return _mixed_text(s, kinds)
     return s.astype(object).map(_cell_text).astype(object)
+
+
+def _strip(s: pd.Series) -> pd.Series:
+    """``s.str.strip()`` of a column of str, without making new strings when none needs it
+    (the common case: millions of identifiers and codes; checked with Arrow)."""
+    try:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+        arr = pa.array(s.to_numpy(dtype=object), type=pa.string())
+        ends = pc.unique(pa.concat_arrays([pc.utf8_slice_codeunits(arr, 0, 1),
+                                           pc.utf8_slice_codeunits(arr, -1, 2 ** 31 - 1)]))
+        if not any(c and c.isspace() for c in ends.to_pylist()):   # Python's whitespace
+            return s.copy()
+    except (ImportError, pa.ArrowException, TypeError, ValueError):
+        pass
+    return s.str.strip()
+
+
+def _matches(t: pd.Series, pattern: str) -> pd.Series:
+    """``t.str.match(pattern)`` (patterns anchored ``^...$``) for text ``t``, with Arrow's
+    regular expressions (RE2, the same syntax for these patterns) when possible."""
+    try:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+        arr = pa.array(t.to_numpy(dtype=object), type=pa.string())
+        if pc.all(pc.string_is_ascii(arr)).as_py() is not False:   # \d: the same digits
+            hit = pc.match_substring_regex(arr, pattern).to_numpy(zero_copy_only=False)
+            return pd.Series(hit.astype(bool), index=t.index)
+    except (ImportError, pa.ArrowException, TypeError, ValueError):
+        pass
+    return t.str.match(pattern).fillna(False).astype(bool)
 
 
 def _mixed_text(s: pd.Series, kinds: pd.Series) -> pd.Series:
@@ -230,7 +263,7 @@ def _mixed_text(s: pd.Series, kinds: pd.Series) -> pd.Series:
     done = s.isna().to_numpy() & ~kinds.isin([str]).to_numpy()     # None, NaN, NaT: ""
     text = kinds.eq(str).to_numpy()
     if text.any():
-        out[text] = s[text].str.strip()
+        out[text] = _strip(s[text])
     whole = kinds.isin([int, np.int64]).to_numpy()
     if whole.any():
         try:
@@ -288,7 +321,7 @@ def _dayfirst_as_iso(t: pd.Series) -> pd.Series:
 def _parse_date(t: pd.Series, dayfirst: bool = False) -> tuple[pd.Series, pd.Series]:
     if dayfirst:
         return _parse_date(_dayfirst_as_iso(t))
-    shape = t.str.match(_DATE_RE).fillna(False).astype(bool)
+    shape = _matches(t, _DATE_RE.pattern)
     day = t.str.slice(0, 10).where(shape)
     vals = pd.to_datetime(day, format="%Y-%m-%d", errors="coerce").astype("datetime64[ns]")
     # real calendar dates outside datetime64[ns] (years before 1677 or after 2262) are clipped
@@ -304,7 +337,7 @@ def _parse_date(t: pd.Series, dayfirst: bool = False) -> tuple[pd.Series, pd.Ser
 
 
 def _parse_int(t: pd.Series) -> tuple[pd.Series, pd.Series]:
-    shape = t.str.match(_INT_RE).fillna(False).astype(bool)
+    shape = _matches(t, _INT_RE.pattern)
     vals = pd.to_numeric(t.where(shape), errors="coerce").astype(float)
     return vals, (shape & vals.notna()) | (t == "")
 
