@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -29,13 +30,19 @@ def _bin(name: str) -> str:
     return str(Path(sys.executable).parent / name)
 
 
-def _timed(cmd: list[str]) -> float:
-    t0 = time.perf_counter()
+def _children_cpu() -> float:
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
+def _timed(cmd: list[str]) -> tuple[float, float]:
+    """Wall seconds and CPU seconds (the command and every process it waited for)."""
+    c0, t0 = _children_cpu(), time.perf_counter()
     proc = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, check=False)
-    dt = time.perf_counter() - t0
+    dt, cpu = time.perf_counter() - t0, _children_cpu() - c0
     if proc.returncode != 0:
         raise SystemExit(f"failed ({proc.returncode}): {' '.join(cmd)}\n{proc.stderr[-3000:]}")
-    return dt
+    return dt, cpu
 
 
 def write_inputs(folder: Path) -> tuple[Path, Path]:
@@ -55,15 +62,22 @@ def write_inputs(folder: Path) -> tuple[Path, Path]:
 
 def _pairs(label: str, cmd_for, inputs: dict, repeats: int) -> dict:
     times = {k: [] for k in inputs}
+    cpus = {k: [] for k in inputs}
     for r in range(repeats):
         order = list(inputs) if r % 2 == 0 else list(inputs)[::-1]
         for k in order:
-            times[k].append(_timed(cmd_for(inputs[k], r)))
-            print(f"{label} repeat {r + 1}: {k} {times[k][-1]:.1f} s", file=sys.stderr)
+            wall, cpu = _timed(cmd_for(inputs[k], r))
+            times[k].append(wall)
+            cpus[k].append(cpu)
+            print(f"{label} repeat {r + 1}: {k} {wall:.1f} s ({cpu:.1f} s CPU)", file=sys.stderr)
     med = {k: statistics.median(v) for k, v in times.items()}
+    cmed = {k: statistics.median(v) for k, v in cpus.items()}
     return {f"{label}_csv_seconds": round(med["csv"], 2),
             f"{label}_excel_seconds": round(med["excel"], 2),
             f"{label}_excel_over_csv": round(med["excel"] / med["csv"], 2),
+            f"{label}_csv_cpu_seconds": round(cmed["csv"], 2),
+            f"{label}_excel_cpu_seconds": round(cmed["excel"], 2),
+            f"{label}_excel_over_csv_cpu": round(cmed["excel"] / cmed["csv"], 2),
             f"{label}_all": {k: [round(x, 2) for x in v] for k, v in times.items()}}
 
 

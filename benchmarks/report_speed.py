@@ -40,11 +40,19 @@ def _bin(name: str) -> str:
     return str(here) if here.exists() else (shutil.which(name) or name)
 
 
+CPU: list = [0.0]   # CPU seconds of the commands run so far (they and what they waited for)
+
+
 def _run(cmd: list[str], cwd: Path) -> float:
-    """Run ``cmd``; return wall seconds; raise with its output when it fails."""
+    """Run ``cmd``; return wall seconds (its CPU seconds are added to ``CPU``); raise with its
+    output when it fails."""
+    import resource
+    r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     proc = subprocess.run(cmd, check=False, cwd=cwd, capture_output=True, text=True)
     dt = time.perf_counter() - t0
+    r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    CPU[0] += (r1.ru_utime + r1.ru_stime) - (r0.ru_utime + r0.ru_stime)
     if proc.returncode != 0:
         raise SystemExit(f"failed ({proc.returncode}): {' '.join(cmd)}\n{proc.stderr[-3000:]}")
     return dt
@@ -118,19 +126,21 @@ def main(argv=None) -> int:
         raise SystemExit(f"no notebooks in {nb_dir}")
     kernel = _kernel()
     load_before = os.getloadavg()
-    report_t, seq_t = [], []
+    report_t, seq_t, report_cpu, seq_cpu = [], [], [], []
     start = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="iom-bench-") as tmp:
         for r in range(args.repeats):
             first_report = r % 2 == 0
             for which in (("report", "sequential") if first_report
                           else ("sequential", "report")):
+                cpu0 = CPU[0]
                 if which == "report":
                     report_t.append(time_report(nb_dir, Path(tmp) / "reports", args.jobs,
                                                 args.data, args.notebooks))
                 else:
                     seq_t.append(time_sequential(notebooks, Path(tmp) / f"seq{r}", kernel,
                                                  args.data))
+                (report_cpu if which == "report" else seq_cpu).append(CPU[0] - cpu0)
                 last = (report_t if which == "report" else seq_t)[-1]
                 print(f"repeat {r + 1}: {which} {last:.1f} s", file=sys.stderr)
             elapsed = time.perf_counter() - start
@@ -149,6 +159,8 @@ def main(argv=None) -> int:
         "iom_report_seconds": round(rep, 2),
         "sequential_cli_seconds": round(seq, 2),
         "speedup": round(seq / rep, 2),
+        "iom_report_cpu_seconds": round(statistics.median(report_cpu), 2),
+        "sequential_cli_cpu_seconds": round(statistics.median(seq_cpu), 2),
         "iom_report_all": [round(t, 2) for t in report_t],
         "sequential_cli_all": [round(t, 2) for t in seq_t],
         "load_average_before": [round(x, 2) for x in load_before],
