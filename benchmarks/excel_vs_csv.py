@@ -2,7 +2,9 @@
 
 Writes the embedded synthetic force both ways (``Dataset.write`` and one sheet per table),
 then times, interleaved (the order alternates each repeat), ``iom validate`` and ``iom report``
-on each. Prints one JSON object with the medians, the Excel/CSV ratios and whether the issue-14
+on each (CPU seconds beside them: for ``iom report`` the runner process only, since the
+kernels run under the pool's fork server, which the runner does not wait for). Prints one JSON
+object with the medians, the Excel/CSV ratios and whether the issue-14
 goal (Excel report within 1.2x of CSV) is met, with the date, commit and load averages.
 
 Usage::

@@ -114,7 +114,9 @@ def main(argv=None) -> int:
                                      "08", "--out", out])
     row = {"validate_seconds": round(validate, 1), "report_08_seconds": round(report, 1),
            "validate_cpu_seconds": round(validate_cpu, 1),
-           "report_08_cpu_seconds": round(report_cpu, 1),
+           # the runner process only (load, validate, snapshot, index page): the notebook's
+           # kernel runs under the pool's fork server, which the runner does not wait for
+           "report_08_runner_cpu_seconds": round(report_cpu, 1),
            "total_seconds": round(validate + report, 1),
            "goal_under_60s": validate + report < GOAL_SECONDS}
     print(json.dumps(row), flush=True)

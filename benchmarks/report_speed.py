@@ -159,7 +159,9 @@ def main(argv=None) -> int:
         "iom_report_seconds": round(rep, 2),
         "sequential_cli_seconds": round(seq, 2),
         "speedup": round(seq / rep, 2),
-        "iom_report_cpu_seconds": round(statistics.median(report_cpu), 2),
+        # the runner process only: its pool workers and their kernels are children of the
+        # fork server, which the runner does not wait for, so their CPU is not counted here
+        "iom_report_runner_cpu_seconds": round(statistics.median(report_cpu), 2),
         "sequential_cli_cpu_seconds": round(statistics.median(seq_cpu), 2),
         "iom_report_all": [round(t, 2) for t in report_t],
         "sequential_cli_all": [round(t, 2) for t in seq_t],
