@@ -89,7 +89,6 @@ def start(data=None, *, as_of=None, period_start=None, cohort: str = "all", conf
         Bad configuration, parameters or data (each names what is wrong); parameters are
         checked by :class:`~iomlib.config.params.RunParameters`.
     """
-    from iomlib.data.open import open_dataset
     from iomlib.measures.cohort import restrict
     params = RunParameters.for_run(data=data, as_of=as_of, period_start=period_start,
                                    cohort=cohort, config=config, min_cell=min_cell,
@@ -98,7 +97,9 @@ def start(data=None, *, as_of=None, period_start=None, cohort: str = "all", conf
     sdc = Disclosure(params.audience, params.min_cell, show_identifiers=params.show_identifiers)
     if guard:
         sdc.guard()
-    everything = open_dataset(params.data, config=cfg)
+    # under ``iom report``: the run's validated snapshot (read and validated once per run)
+    from iomlib.report.snapshot import open_for_run
+    everything = open_for_run(params.data, cfg)
     ds = restrict(everything, params.cohort)
     if theme:
         from iomlib.plots.theme import set_theme

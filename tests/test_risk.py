@@ -241,6 +241,41 @@ def test_risk_matrix_with_many_exponent_spans():
     assert ((got == 0) == (ref == 0)).all()
 
 
+@pytest.mark.parametrize("seed", range(6))
+def test_compiled_and_numpy_grids_agree(seed, monkeypatch):
+    """The Numba kernel and the NumPy scatter give the same grid (shuffled offences, people
+    off the grid, ties, no decay), and both match the brute-force definition."""
+    from iomlib.risk.grid import _compiled
+    off, ids, months, cfg = _random_grid_case(seed)
+    if seed % 2:
+        cfg = cfg.with_risk(half_life_days=1e12)    # no decay to within rounding
+    grid_ids = ids[1:]                              # Q0's offences are not on the grid
+    compiled = risk_matrix(off, grid_ids, months, cfg)
+    monkeypatch.setenv("IOM_NO_NUMBA", "1")
+    assert _compiled() is None
+    numpy_grid = risk_matrix(off, grid_ids, months, cfg)
+    np.testing.assert_allclose(compiled, numpy_grid, rtol=1e-9, atol=0)
+    pairs = _pairs([(p, m) for p in grid_ids for m in months])
+    ref = brute_force(off, pairs, cfg).reshape(len(grid_ids), len(months))
+    np.testing.assert_allclose(compiled, ref, rtol=1e-9, atol=0)
+    assert ((compiled == 0) == (ref == 0)).all()
+
+
+def test_grid_uses_numba_when_installed():
+    pytest.importorskip("numba")
+    from iomlib.risk.grid import _compiled
+    assert _compiled() is not None
+
+
+def test_risk_matrix_single_date_and_dates_before_every_offence():
+    off = _offences([("A", "2019-06-30", "burglary", False), ("A", "2019-07-02", "robbery", True)])
+    cfg = default_config()
+    got = risk_matrix(off, ["A", "B"], pd.DatetimeIndex(["2019-06-30"]), cfg)
+    np.testing.assert_allclose(got, [[cfg.risk.severity["burglary"]], [0.0]], rtol=1e-12)
+    assert (risk_matrix(off, ["A"], pd.DatetimeIndex(["2019-01-31", "2019-02-28"]), cfg)
+            == 0).all()
+
+
 # ------------------------------------------------------------------------------------------
 # brute-force oracle and properties (hypothesis)
 

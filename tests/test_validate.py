@@ -1,6 +1,7 @@
 """Tests of iomlib.data.validate: column checks, cross-table checks, policy and the ledger."""
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -619,3 +620,43 @@ def test_people_with_no_offences_at_all_may_be_most_of_the_pool():
     assert problems == [] and len(clean["people"]) == 4
     assert list(notes(ledger, "people").values()) == ["3, 4, 5"]
     assert_ledger_adds_up(ledger, clean, raw)
+
+
+def test_mixed_cells_become_the_same_text_as_cell_by_cell():
+    """The vectorised text of a typed (workbook, database) column equals _cell_text per cell."""
+    import datetime as dt
+
+    from iomlib.data.validate import _cell_text, _text_column
+    cells = [" a ", 3, -7, 2 ** 70, 3.0, 2.5, float("nan"), None, pd.NaT, True, False,
+             dt.datetime(2019, 3, 4), dt.datetime(2019, 3, 4, 12, 30), dt.date(2018, 1, 2),
+             pd.Timestamp("2020-02-29"), dt.datetime(1066, 10, 14), dt.time(12, 0), np.int64(5),
+             "", "  "]
+    s = pd.Series(cells * 3, dtype=object)
+    assert _text_column(s).tolist() == s.map(_cell_text).tolist()
+    stamps = pd.Series([dt.datetime(2019, 3, 4), None, dt.datetime(2019, 3, 4, 1, 2, 3)],
+                       dtype=object)
+    assert _text_column(stamps).tolist() == ["2019-03-04", "", "2019-03-04 01:02:03"]
+    for typed in (pd.Series(pd.to_datetime(["2019-01-02", None, "1901-03-04 12:00"],
+                                           format="mixed")),
+                  pd.Series([1, None, -3], dtype="Int64"), pd.Series([1, 2 ** 40, -3])):
+        assert _text_column(typed).tolist() == typed.astype(object).map(_cell_text).tolist()
+
+
+@pytest.mark.parametrize("cells", [[" a", "b"], ["a", "b"], ["a\u00a0", "b"], ["a\x1c", "b"],
+                                   ["", "é "], ["x"] * 5, ["\tP1\n", "P2"]])
+def test_arrow_strip_equals_python_strip(cells):
+    from iomlib.data.validate import _strip
+    s = pd.Series(cells, dtype=object)
+    assert _strip(s).tolist() == s.str.strip().tolist()
+
+
+def test_arrow_patterns_equal_python_patterns():
+    """Shape checks with Arrow's RE2 give what Python's re gives (non-ASCII digits included)."""
+    from iomlib.data.validate import _DATE_RE, _INT_RE, _matches
+    dates = ["2019-01-02", "2019-01-02 12:30", "2019-1-02", "", "x", "2019-01-02T12:30:15.5",
+             "\u0661\u0662\u0663\u0664-01-02", "2019-01-02 1:30", "02/01/2019"]
+    ints = ["12", "+3", "4.000", "4.5", "\u0663", "1234567890123456", "", "-0", "1e3"]
+    for cells, pattern in ((dates, _DATE_RE), (ints, _INT_RE)):
+        for subset in (cells, [c for c in cells if c.isascii()]):
+            t = pd.Series(subset, dtype=object)
+            assert _matches(t, pattern.pattern).tolist() == t.str.match(pattern).tolist()

@@ -103,8 +103,8 @@ def overlapping_custody(st) -> None:
     if kept.empty:
         return
     k = kept.assign(_pos=kept.index).sort_values(["person_id", "start_date", "end_date"])
-    latest_end = k.groupby("person_id", sort=False)["end_date"].transform(
-        lambda s: s.cummax().shift())
+    latest_end = k.groupby("person_id", sort=False)["end_date"].cummax().groupby(
+        k["person_id"], sort=False).shift()     # cythonised: no Python call per person
     over = (k["start_date"] < latest_end).fillna(False).to_numpy(dtype=bool)
     _note(st, "custody spells overlapping an earlier spell of the same person; kept as "
               "recorded (days in custody counted once, the most severe kind applies)",

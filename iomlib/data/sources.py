@@ -201,10 +201,17 @@ def _excel_header(book: pd.ExcelFile, sheet: str) -> list[str] | None:
     return ["" if v is None else str(v) for v in head.iloc[0].tolist()]
 
 
+def _excel_engine() -> str:
+    """``calamine`` (Rust, about six times faster than openpyxl on a force's workbook) when
+    python-calamine is installed, else ``openpyxl``."""
+    import importlib.util
+    return "calamine" if importlib.util.find_spec("python_calamine") else "openpyxl"
+
+
 def _read_excel(path: Path) -> tuple[dict, dict]:
     meta = _new_meta(str(path))
     try:
-        book = pd.ExcelFile(path, engine="openpyxl")
+        book = pd.ExcelFile(path, engine=_excel_engine())
     except Exception as exc:  # any reader failure means the workbook is unusable
         raise DataSourceError(f"{path.name} is not a readable .xlsx workbook "
                               f"({type(exc).__name__}: {exc}); {_EXPECTED_SOURCE}") from None
@@ -230,12 +237,12 @@ def _read_excel(path: Path) -> tuple[dict, dict]:
             if len(df.columns) == 0:
                 raise DataSourceError(f"{path.name}, sheet {name!r} is empty; expected a header "
                                       f"row with the columns {_columns_of(name)}")
-            names = _excel_header(book, name)
+            mangled = any(re.search(r"\.\d+$", str(c)) for c in df.columns)
+            names = _excel_header(book, name) if mangled else None   # pandas renames x -> x.1
             if names is not None and len(names) == len(df.columns) \
                     and len({n.strip() for n in names}) < len(names):
                 df.columns = names          # keep repeated names: the validator reports them
-            blank = df.apply(lambda s: s.map(lambda v: v is None or str(v).strip() == "")
-                             | s.isna()).all(axis=1)
+            blank = df.apply(lambda s: s.isna() | s.astype(str).str.strip().eq("")).all(axis=1)
             df = df[~blank]
             df.attrs["iom_label"] = f"{path.name} sheet {name}"
             tables[name] = df

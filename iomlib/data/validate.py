@@ -211,10 +211,89 @@ def _text_column(s: pd.Series) -> pd.Series:
     if pd.api.types.is_bool_dtype(s) and not s.isna().any():
         return s.map({True: "true", False: "false"}).astype(object)
     if pd.api.types.is_integer_dtype(s):
-        return s.astype(object).map(_cell_text)
-    if s.dtype == object and s.map(type).eq(str).all():
-        return s.str.strip()
+        text = s.astype(str).astype(object)     # nullable Int64: <NA> becomes ""
+        return text.where(s.notna(), "") if s.isna().any() else text
+    if pd.api.types.is_datetime64_dtype(s) and getattr(s.dtype, "tz", None) is None:
+        return _stamp_text(s).where(s.notna(), "").astype(object)
+    if s.dtype == object:
+        if pd.api.types.infer_dtype(s, skipna=False) == "string":     # all str (C loop)
+            return _strip(s)
+        kinds = s.map(type)
+        if kinds.eq(str).all():
+            return _strip(s)
+        return _mixed_text(s, kinds)
     return s.astype(object).map(_cell_text).astype(object)
+
+
+def _strip(s: pd.Series) -> pd.Series:
+    """``s.str.strip()`` of a column of str, without making new strings when none needs it
+    (the common case: millions of identifiers and codes; checked with Arrow)."""
+    try:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+        arr = pa.array(s.to_numpy(dtype=object), type=pa.string())
+        ends = pc.unique(pa.concat_arrays([pc.utf8_slice_codeunits(arr, 0, 1),
+                                           pc.utf8_slice_codeunits(arr, -1, 2 ** 31 - 1)]))
+        if not any(c and c.isspace() for c in ends.to_pylist()):   # Python's whitespace
+            return s.copy()
+    except (ImportError, pa.ArrowException, TypeError, ValueError):
+        pass
+    return s.str.strip()
+
+
+def _matches(t: pd.Series, pattern: str) -> pd.Series:
+    """``t.str.match(pattern)`` (patterns anchored ``^...$``) for text ``t``, with Arrow's
+    regular expressions (RE2, the same syntax for these patterns) when possible."""
+    try:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+        arr = pa.array(t.to_numpy(dtype=object), type=pa.string())
+        if pc.all(pc.string_is_ascii(arr)).as_py() is not False:   # \d: the same digits
+            hit = pc.match_substring_regex(arr, pattern).to_numpy(zero_copy_only=False)
+            return pd.Series(hit.astype(bool), index=t.index)
+    except (ImportError, pa.ArrowException, TypeError, ValueError):
+        pass
+    return t.str.match(pattern).fillna(False).astype(bool)
+
+
+def _mixed_text(s: pd.Series, kinds: pd.Series) -> pd.Series:
+    """:func:`_cell_text` of an object column of mixed cells (a typed workbook or database),
+    vectorised for the common kinds (text, whole numbers, date-times), cell by cell otherwise."""
+    out = pd.Series("", index=s.index, dtype=object)
+    done = s.isna().to_numpy() & ~kinds.isin([str]).to_numpy()     # None, NaN, NaT: ""
+    text = kinds.eq(str).to_numpy()
+    if text.any():
+        out[text] = _strip(s[text])
+    whole = kinds.isin([int, np.int64]).to_numpy()
+    if whole.any():
+        try:
+            out[whole] = s[whole].astype(np.int64).astype(str)
+        except OverflowError:                               # beyond 64 bits
+            out[whole] = s[whole].map(_cell_text)
+    stamp = kinds.isin([datetime.datetime, pd.Timestamp]).to_numpy() & ~done
+    if stamp.any():
+        out[stamp] = _stamp_text(s[stamp])
+    rest = ~(done | text | whole | stamp)
+    if rest.any():
+        out[rest] = s[rest].map(_cell_text)
+    return out
+
+
+def _stamp_text(s: pd.Series) -> pd.Series:
+    """Date-times as :func:`_cell_text` writes them: the day at midnight, else ISO with a space."""
+    try:
+        dt = pd.DatetimeIndex(pd.to_datetime(s.to_numpy(), errors="raise"))
+    except (ValueError, TypeError, OverflowError):          # e.g. outside datetime64[ns]
+        return s.map(_cell_text)
+    if dt.tz is not None:
+        return s.map(_cell_text)
+    day = dt.floor("D")
+    midnight = np.asarray(dt == day) | np.asarray(dt.isna())
+    # YYYY-MM-DD from the day number (strftime is slow on millions of dates)
+    text = np.asarray(np.datetime_as_string(day.to_numpy().astype("datetime64[D]")), dtype=object)
+    if not midnight.all():
+        text[~midnight] = [ts.isoformat(sep=" ") for ts in dt[~midnight]]
+    return pd.Series(text, index=s.index)
 
 
 def _row_numbers(df: pd.DataFrame) -> np.ndarray:
@@ -242,7 +321,7 @@ def _dayfirst_as_iso(t: pd.Series) -> pd.Series:
 def _parse_date(t: pd.Series, dayfirst: bool = False) -> tuple[pd.Series, pd.Series]:
     if dayfirst:
         return _parse_date(_dayfirst_as_iso(t))
-    shape = t.str.match(_DATE_RE).fillna(False).astype(bool)
+    shape = _matches(t, _DATE_RE.pattern)
     day = t.str.slice(0, 10).where(shape)
     vals = pd.to_datetime(day, format="%Y-%m-%d", errors="coerce").astype("datetime64[ns]")
     # real calendar dates outside datetime64[ns] (years before 1677 or after 2262) are clipped
@@ -258,7 +337,7 @@ def _parse_date(t: pd.Series, dayfirst: bool = False) -> tuple[pd.Series, pd.Ser
 
 
 def _parse_int(t: pd.Series) -> tuple[pd.Series, pd.Series]:
-    shape = t.str.match(_INT_RE).fillna(False).astype(bool)
+    shape = _matches(t, _INT_RE.pattern)
     vals = pd.to_numeric(t.where(shape), errors="coerce").astype(float)
     return vals, (shape & vals.notna()) | (t == "")
 
@@ -270,7 +349,9 @@ def _parse_float(t: pd.Series) -> tuple[pd.Series, pd.Series]:
 
 def _parse_bool(t: pd.Series) -> tuple[pd.Series, pd.Series]:
     low = t.str.lower()
-    vals = low.map(lambda v: True if v in _TRUE else (False if v in _FALSE else None))
+    is_true, is_false = low.isin(_TRUE).to_numpy(), low.isin(_FALSE).to_numpy()
+    vals = pd.Series(np.where(is_true, True, np.where(is_false, False, None)), index=t.index,
+                     dtype=object)
     return vals, vals.notna() | (t == "")
 
 
@@ -461,25 +542,17 @@ def _column_checks(st: _State, raw: pd.DataFrame, cfg: Config, today: pd.Timesta
                    out: _Collector, dayfirst: bool = False) -> None:
     spec = st.spec
     rules = {c.name: _rules(spec, c, cfg, today, dayfirst) for c in spec.columns}
-    frame = raw.where(raw != "", np.nan) if len(raw.columns) else raw
     st.parsed = _parse_all(spec, st.text, dayfirst)
-    cases = _failure_cases(_pandera_schema(spec, rules, st.parsed), frame)
     order = {c: i for i, c in enumerate(spec.column_names)}
-    row_cases = []
-    for case in cases.itertuples(index=False):
-        check = str(case.check)
-        if check == "column_in_dataframe":
-            col = str(case.failure_case)
-            out.table(st, st.label, col, "required column is missing",
-                      "columns " + ", ".join(spec.column_names))
-        elif check == "column_in_schema":
-            col = str(case.failure_case)
-            out.table(st, st.label, col, "is not a column of the data model and is ignored",
+    for name in raw.columns:
+        if name not in order:
+            out.table(st, st.label, name, "is not a column of the data model and is ignored",
                       "only the columns " + ", ".join(spec.column_names), action="ignored")
-        elif case.index is not None and not pd.isna(case.index):
-            row_cases.append((int(case.index), order.get(case.column, 99), check, case.column))
-        else:  # pragma: no cover - pandera reported something unforeseen
-            out.table(st, st.label, case.column, f"failed check {check}", "valid values")
+    for col in spec.columns:
+        if col.required and col.name not in raw.columns:
+            out.table(st, st.label, col.name, "required column is missing",
+                      "columns " + ", ".join(spec.column_names))
+    row_cases = _row_cases(spec, rules, st.parsed, order)
     rank = {"not_nullable": 0, "type": 1, "allowed": 2, "range": 3, "future": 4, "too_early": 5}
     row_cases.sort(key=lambda c: (c[0], c[1], rank.get(c[2], 9)))
     for pos, _, check, colname in row_cases:
@@ -495,21 +568,46 @@ def _column_checks(st: _State, raw: pd.DataFrame, cfg: Config, today: pd.Timesta
         out.row(st, pos, colname, value, issue, expected)
 
 
+def _row_cases(spec: Table, rules: Mapping[str, list[_Rule]], parsed: Mapping[str, tuple],
+               order: Mapping[str, int]) -> list[tuple]:
+    """``(position, column order, check, column)`` of every failed row check, vectorised.
+
+    A missing value fails ``not_nullable`` in a column that may not be empty; the rules are
+    not applied to missing values (each rule also accepts empty text).
+    """
+    cases = []
+    for col in spec.columns:
+        if col.name not in parsed:
+            continue
+        t, vals, ok = parsed[col.name]
+        empty = (t == "").to_numpy(dtype=bool)
+        if not col.nullable:
+            cases += [(int(p), order[col.name], "not_nullable", col.name)
+                      for p in np.flatnonzero(empty)]
+        for rule in rules[col.name]:
+            bad = ~np.asarray(rule.fn(t, vals, ok), dtype=bool) & ~empty
+            cases += [(int(p), order[col.name], rule.name, col.name) for p in np.flatnonzero(bad)]
+    return cases
+
+
 def _duplicate_keys(st: _State, out: _Collector) -> None:
     key = st.spec.key
     if key is None or key not in st.text.columns:
         return
     keys = st.text[key]
-    present = keys != ""
-    first_pos = {}
+    present = (keys != "").to_numpy(dtype=bool)
+    dup = keys.duplicated(keep="first").to_numpy(dtype=bool) & present
+    if not dup.any():
+        return
+    repeated = set(keys[dup])
+    firsts = present & ~dup & keys.isin(repeated).to_numpy(dtype=bool)
+    first_pos = dict(zip(keys[firsts], np.flatnonzero(firsts)))
     action = "error" if st.name == "people" else "excluded"
-    for pos, k in zip(np.flatnonzero(present.to_numpy()), keys[present], strict=True):
-        if k in first_pos:
-            first = int(st.rows[first_pos[k]])
-            out.row(st, pos, key, k, "is a duplicate",
-                    f"each {key} once (first seen in row {first})", action=action)
-        else:
-            first_pos[k] = pos
+    for pos in np.flatnonzero(dup):
+        k = keys.iat[pos]
+        first = int(st.rows[first_pos[k]])
+        out.row(st, pos, key, k, "is a duplicate",
+                f"each {key} once (first seen in row {first})", action=action)
 
 
 def _typed(st: _State) -> pd.DataFrame:

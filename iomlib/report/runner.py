@@ -49,6 +49,7 @@ from iomlib.report.params import check_parameters, mask_secrets, valid_parameter
 from iomlib.report.progress import Progress
 from iomlib.report.render import finish_report
 from iomlib.report.rundir import new_run_dir, previous_durations, publish, write_json
+from iomlib.report.snapshot import SNAPSHOT_ENV, snapshot_environment, write_snapshot
 from iomlib.report.worker import now, run_notebook, start_pool, stop_pool
 
 #: Exit status when a notebook fails (parameter, configuration and data errors exit with 2).
@@ -202,6 +203,7 @@ def _prepare(run: Run) -> None:
         # the kernels' IPython profile and input history (the notebooks' code) stay in
         # the run's scratch folder instead of ~/.ipython
         env = {**env, "IPYTHONDIR": str(run.scratch / "ipython")}
+    env = {**env, **snapshot_environment(run.scratch)}  # kernels read the run's snapshot
     run.env = env
     # the workers import papermill and nbconvert while this process loads the data
     run.pool, run.queue = start_pool(run.ctx["jobs"], env)
@@ -249,6 +251,7 @@ def _describe(run: Run) -> None:
     from iomlib.report import provenance as prov_mod
     if run.ds is None:
         run.ds = load_data(run.ctx)
+    write_snapshot(run.ds, Path(run.env[SNAPSHOT_ENV]), run.params["data"], run.ctx["config"])
     params = run.params
     run.metrics = headline_metrics(run.ds, run.ctx)
     run.shown = {k: run.redactions.get(v, v) if k == "person_id" else v

@@ -21,7 +21,7 @@ import pandas as pd
 
 from iomlib.config.settings import Config, default_config
 from iomlib.errors import ConfigError
-from iomlib.risk.grid import grid_positions, risk_grid
+from iomlib.risk.grid import window_grid
 
 _MAX_WINDOW_OVER_HALF_LIFE = 400.0
 
@@ -285,10 +285,11 @@ def risk_matrix(offences: pd.DataFrame, person_ids, dates, config: Config | None
                 ) -> np.ndarray:
     """Risk scores on a grid: every person in ``person_ids`` at every date in ``dates``.
 
-    The fast path behind :func:`risk_panel`, linear in offences plus grid cells: each
-    offence's entry into and exit from the window is scattered into the grid, then a
-    cumulative sum along each person's row (see :mod:`iomlib.risk.grid`); no sort, no loop
-    over people or dates. Offences of people not in ``person_ids`` are ignored.
+    The fast path behind :func:`risk_panel`, linear in offences plus grid cells: the
+    offences are bucketed by person, then each person's row is one recurrence over the dates,
+    fed by each offence's entry into and exit from the window (see
+    :func:`iomlib.risk.grid.window_grid`; compiled with Numba). Offences of people not in
+    ``person_ids`` are ignored.
 
     Parameters
     ----------
@@ -314,33 +315,26 @@ def risk_matrix(offences: pd.DataFrame, person_ids, dates, config: Config | None
     n, m = len(ids), len(t)
     if n == 0 or m == 0 or len(offences) == 0:
         return np.zeros((n, m))
-    pc, d, w, j_in, j_out = _grid_entries(offences, ids, t, cfg)
-    return risk_grid(pc, d, w, j_in, j_out, t, n, float(cfg.risk.half_life_days))
+    return window_grid(_codes(offences["person_id"], ids), _days(offences["offence_date"]),
+                       offence_weights(offences, cfg), t, n, cfg.risk.window_days,
+                       float(cfg.risk.half_life_days))
 
 
-def _grid_entries(offences: pd.DataFrame, ids: pd.Index, t: np.ndarray, cfg: Config):
-    """Each offence's person row, day, weight and the grid columns it enters and leaves at.
-
-    An offence enters at the first grid date on or after it and leaves at the first grid date
-    at least W days after it. Offences of people not in ``ids`` and offences inside no grid
-    date's window are dropped.
-    """
-    pc = _codes(offences["person_id"], ids)
-    d = day_numbers(offences["offence_date"].to_numpy(), np.datetime64("1970-01-01", "D"))
-    w = offence_weights(offences, cfg)
-    j_in = grid_positions(t, d)
-    j_out = grid_positions(t, d + cfg.risk.window_days)
-    live = j_in < j_out                      # inside the window of at least one grid date
-    live &= pc >= 0
-    if not live.all():
-        pc, d, w, j_in, j_out = pc[live], d[live], w[live], j_in[live], j_out[live]
-    return pc, d, w, j_in, j_out
+def _days(values: pd.Series) -> np.ndarray:
+    """Day numbers from 1970-01-01 (:func:`day_numbers`), without a copy for datetime64 data."""
+    arr = values.to_numpy() if hasattr(values, "to_numpy") else np.asarray(values)
+    if np.issubdtype(arr.dtype, np.datetime64):
+        return arr.astype("datetime64[D]").astype(np.int64)
+    return day_numbers(arr, np.datetime64("1970-01-01", "D"))
 
 
 def _codes(values: pd.Series, ids: pd.Index) -> np.ndarray:
     """Positions of ``values`` in ``ids`` (-1 where absent); fast for categorical input."""
     if isinstance(values.dtype, pd.CategoricalDtype):
-        cat_pos = ids.get_indexer(values.cat.categories.astype(str))
+        cats = values.cat.categories
+        if cats.dtype == ids.dtype and cats.equals(ids):   # the grid's own order: no look-up
+            return values.cat.codes.to_numpy()
+        cat_pos = ids.get_indexer(cats.astype(str))
         codes = values.cat.codes.to_numpy()
         return np.where(codes >= 0, cat_pos[codes], -1)
     return ids.get_indexer(values.astype(str))

@@ -1,6 +1,9 @@
-"""The person-by-date risk grid as scatter + cumulative sum, vectorised over whole arrays.
+"""The person-by-date risk grid, compiled (Numba) or as scatter + cumulative sum (NumPy).
 
-Behind :func:`iomlib.risk.engine.risk_matrix`. With grid dates ``t[0] < ... < t[m-1]`` and a
+Behind :func:`iomlib.risk.engine.risk_matrix`: :func:`window_grid` runs a Numba-compiled
+recurrence along each person's row (see its docstring); without Numba (or with
+``IOM_NO_NUMBA=1``) it falls back to :func:`risk_grid`, described here, which the tests use as a
+second reference. In :func:`risk_grid`, with grid dates ``t[0] < ... < t[m-1]`` and a
 reference day ``r``, every offence (day ``d``, weight ``w``) in a person's window adds the same
 scaled value ``x = w * 2 ** ((d - r) / H)`` to the running sum from the first grid date it is
 in (``j_in``: first ``t[j] >= d``) to the last (``j_out - 1``: ``j_out`` is the first
@@ -158,3 +161,135 @@ def _accumulate(out: np.ndarray, empty: np.ndarray, t: np.ndarray, starts: np.nd
         np.cumsum(span, axis=1, out=span)
         span *= np.exp2(-(t[a:b] - t[a]) / half_life)
         np.copyto(span, 0.0, where=empty[:, a:b])
+
+
+# --------------------------------------------------------------------------------------------
+# The compiled path: one pass over each person's offences and one along each person's row
+
+
+def window_grid(pc, d, w, t, n: int, window: int, half_life: float) -> np.ndarray:
+    """The ``(n, len(t))`` grid of decayed window sums, straight from the offences.
+
+    The same score as :func:`risk_grid`, computed by a Numba-compiled kernel when Numba is
+    installed (:func:`_grid_kernel`; the NumPy scatter of :func:`risk_grid` otherwise). The
+    offences are bucketed by person (a counting sort, linear), then each person's row is the
+    recurrence ``R[j] = R[j-1] * 2 ** (-(t[j] - t[j-1]) / H) + entering[j] - leaving[j]``,
+    with each entering and leaving value computed from the offence's own age (no shared
+    reference day, so no exponent spans), and a count of the offences in the window that makes
+    an empty window exactly zero. Scratch memory is one row plus the sorted days and weights
+    (16 bytes an offence); the result is the only grid-sized array.
+
+    Parameters
+    ----------
+    pc : ndarray of int
+        Row (person) of each offence; negative: not on the grid (ignored).
+    d : ndarray of int
+        Day number of each offence.
+    w : ndarray of float
+        Weight of each offence.
+    t : ndarray of int
+        Grid day numbers, strictly increasing (at least one).
+    n : int
+        Number of rows.
+    window : int
+        ``W``: an offence on day ``d`` is in the window of ``t[j]`` when ``t[j] - W < d <=
+        t[j]``.
+    half_life : float
+        ``H`` (inf: no decay).
+
+    Returns
+    -------
+    ndarray of float, shape (n, len(t)), C-contiguous
+    """
+    kernel = _compiled()
+    t = np.ascontiguousarray(t, dtype=np.int64)
+    if kernel is None:
+        j_in = grid_positions(t, d)
+        j_out = grid_positions(t, d + window)
+        live = (j_in < j_out) & (pc >= 0)
+        return risk_grid(pc[live], d[live], w[live], j_in[live], j_out[live], t, n, half_life)
+    # one compiled signature: int32 rows (int64 beyond 2**31 people), int64 days, float weights
+    rows = np.int32 if n < 2 ** 31 else np.int64
+    return kernel(np.ascontiguousarray(pc, dtype=rows), np.ascontiguousarray(d, np.int64),
+                  np.ascontiguousarray(w, np.float64), t, int(n), int(window),
+                  float(half_life))
+
+
+_KERNEL: list = []
+
+
+def _compiled():
+    """The compiled kernel (compiled on first use, cached on disk by Numba); None without Numba.
+
+    ``IOM_NO_NUMBA=1`` forces the NumPy path (tests compare the two).
+    """
+    import os
+    if os.environ.get("IOM_NO_NUMBA") == "1":
+        return None
+    if not _KERNEL:
+        try:
+            import numba
+        except ImportError:  # pragma: no cover - numba is a dependency; kept for odd platforms
+            _KERNEL.append(None)
+        else:
+            _KERNEL.append(numba.njit(cache=True, nogil=True)(_grid_kernel))
+    return _KERNEL[0]
+
+
+def _grid_kernel(pc, d, w, t, n, window, half_life):  # pragma: no cover - compiled by Numba
+    """See :func:`window_grid`; plain loops for Numba."""
+    m = t.shape[0]
+    t0, t1 = t[0], t[m - 1]
+    lut = np.empty(t1 - t0 + 2, np.int64)   # lut[x - t0]: grid days strictly before day x
+    j = 0
+    for x in range(t1 - t0 + 2):
+        while j < m and t[j] < t0 + x:
+            j += 1
+        lut[x] = j
+    dec = np.ones(m)
+    for j in range(1, m):
+        dec[j] = np.exp2(-(t[j] - t[j - 1]) / half_life)
+    start = np.zeros(n + 1, np.int64)        # offences bucketed by person (counting sort)
+    for i in range(pc.shape[0]):
+        if pc[i] >= 0:
+            start[pc[i] + 1] += 1
+    for p in range(n):
+        start[p + 1] += start[p]
+    ds = np.empty(start[n], np.int64)        # days and weights in person order
+    ws = np.empty(start[n])
+    fill = start[:n].copy()
+    for i in range(pc.shape[0]):
+        if pc[i] >= 0:
+            ds[fill[pc[i]]] = d[i]
+            ws[fill[pc[i]]] = w[i]
+            fill[pc[i]] += 1
+    out = np.empty((n, m))
+    acc = np.zeros(m + 1)
+    cnt = np.zeros(m + 1, np.int64)
+    for p in range(n):
+        if start[p] == start[p + 1]:
+            out[p, :] = 0.0                  # no offences: a row of zeros
+            continue
+        for k in range(start[p], start[p + 1]):
+            di = ds[k]
+            j_in = 0 if di < t0 else (m if di > t1 else lut[di - t0])
+            de = di + window
+            j_out = 0 if de < t0 else (m if de > t1 else lut[de - t0])
+            if j_in >= j_out:
+                continue                     # in no grid date's window
+            acc[j_in] += ws[k] * np.exp2(-(t[j_in] - di) / half_life)
+            cnt[j_in] += 1
+            if j_out < m:
+                acc[j_out] -= ws[k] * np.exp2(-(t[j_out] - di) / half_life)
+                cnt[j_out] -= 1
+        r = 0.0
+        c = 0
+        for j in range(m):
+            c += cnt[j]
+            r = r * dec[j] + acc[j]
+            if c == 0:
+                r = 0.0                      # an empty window: exactly zero, no residue
+            out[p, j] = r
+            acc[j] = 0.0
+            cnt[j] = 0
+    return out
