@@ -231,6 +231,7 @@ def test_random_tables_are_protected(interior):
     assert int(hidden.sum().sum()) == n
     assert out.attrs["suppression"]["unprotected"] == []
     assert_protected(attack(out, t, cols))
+    assert_protected(attack(out, t, cols, integer=True, zeros_shown=True))
 
 
 # ------------------------------------------------------------------------------------------

@@ -49,8 +49,11 @@ Totals
     The secondary cell chosen in a line is the smallest visible non-zero count (ties: the first
     in table order); a zero is chosen only when nothing else is left. After the pairwise rule the
     pattern is verified by linear algebra (:func:`iomlib.sdc.secondary.derivable_cells`) and
-    strengthened until no hidden count can be derived exactly from what is shown. Interval
-    (bounds) disclosure is not checked. Missing counts already in the input count as unknown to
+    strengthened until no hidden count can be derived exactly from what is shown. Then the
+    attacker's interval audit (:mod:`iomlib.sdc.intervals`: whole, non-negative counts, at
+    least 1 where zeros are shown) is run and more cells are hidden, smallest first, until no
+    small hidden count is pinned and each one's largest possible value reaches ``min_cell``.
+    Missing counts already in the input count as unknown to
     the reader but are not flagged or counted as suppressed.
 
 Also here: :func:`display_table` (hidden values shown as ``[c]``) and :func:`fold_hidden` (what a
@@ -66,6 +69,7 @@ import pandas as pd
 
 from iomlib.config.params import RunParameters, check_run_parameter
 from iomlib.errors import ParameterError
+from iomlib.sdc.intervals import Margin, protect_intervals
 from iomlib.sdc.secondary import _Line, _protect
 
 #: The run parameter ``min_cell``'s default (declared in :class:`RunParameters`).
@@ -284,7 +288,8 @@ def _hide_cells(df: pd.DataFrame, grid: np.ndarray, cells_cols: list[str],
 def suppress_table(df: pd.DataFrame, *, count_cols, min_cell: int = DEFAULT_MIN_CELL,
                    totals=None, derived: Mapping[str, str | Sequence[str]] | None = None,
                    by=None, suppress_zeros: bool = False,
-                   flags: str | None = "columns") -> tuple[pd.DataFrame, int]:
+                   flags: str | None = "columns",
+                   margin: Margin | None = None) -> tuple[pd.DataFrame, int]:
     """Primary and secondary small-cell suppression of a table of counts.
 
     Parameters
@@ -337,6 +342,30 @@ def suppress_table(df: pd.DataFrame, *, count_cols, min_cell: int = DEFAULT_MIN_
     >>> n          # S/IOM (3) primary; S/DVIOM, N/IOM and N/DVIOM secondary
     4
     """
+    out, n_suppressed, _ = _suppress(df, count_cols=count_cols, min_cell=min_cell,
+                                     totals=totals, derived=derived, by=by,
+                                     suppress_zeros=suppress_zeros, flags=flags, margin=margin)
+    return out, n_suppressed
+
+
+class Published(NamedTuple):
+    """What a reader of a suppressed table has, for the interval and cross-table audits.
+
+    ``values`` are the true cell values (row by row over ``columns``), ``hidden`` which are not
+    shown, ``lines`` the published relations (their constants are the true line sums).
+    Restricted: never written to a public output.
+    """
+
+    columns: list
+    values: np.ndarray
+    hidden: np.ndarray
+    lines: list
+    zeros_shown: bool
+
+
+def _suppress(df: pd.DataFrame, *, count_cols, min_cell, totals, derived, by, suppress_zeros,
+              flags, margin) -> tuple[pd.DataFrame, int, Published]:
+    """:func:`suppress_table`, also returning what a reader has (:class:`Published`)."""
     min_cell = _check_min_cell(min_cell)
     counts, by_cols, derived = _options(count_cols, by, flags, derived)
     margins = _margins(totals)
@@ -347,7 +376,12 @@ def suppress_table(df: pd.DataFrame, *, count_cols, min_cell: int = DEFAULT_MIN_
     primary = ~missing & (values >= (0 if suppress_zeros else 1)) & (values < min_cell)
     hidden = primary | missing
     lines = _table_lines(df, counts, cells_cols, by_cols, margins)
-    _, unprotected = _protect(values, hidden, lines) if lines else (0, [])
+    _, unprotected = (_protect(values, hidden, lines, zeros=suppress_zeros) if lines
+                      else (0, []))
+    margin = Margin(min_cell) if margin is None else margin
+    _, exposed = (protect_intervals(values, hidden, lines, margin, zeros_shown=not suppress_zeros)
+                  if lines else (0, []))
+    unprotected = sorted(set(unprotected) | set(exposed))
     suppressed = hidden & ~missing
     grid = suppressed.reshape(n_rows, n_cols) if n_rows else np.zeros((0, n_cols), dtype=bool)
     out, masks = _hide_cells(df, grid, cells_cols, derived, flags)
@@ -360,7 +394,8 @@ def suppress_table(df: pd.DataFrame, *, count_cols, min_cell: int = DEFAULT_MIN_
         "suppress_zeros": bool(suppress_zeros),
         "unprotected": [(c // n_cols, cells_cols[c % n_cols]) for c in unprotected],
     }
-    return out, n_suppressed
+    return out, n_suppressed, Published(cells_cols, values, hidden.copy(), lines,
+                                        not suppress_zeros)
 
 
 def suppress_measures(df: pd.DataFrame, *, min_cell: int = DEFAULT_MIN_CELL, count_cols=("n",),
