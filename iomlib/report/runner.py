@@ -39,7 +39,13 @@ from pathlib import Path
 from typing import Any
 
 from iomlib.errors import IomError
-from iomlib.report.audience import identifier_redactions, marking, pseudonym_environment
+from iomlib.report.audience import (
+    identifier_redactions,
+    ledger_audit,
+    ledger_environment,
+    marking,
+    pseudonym_environment,
+)
 from iomlib.report.forces import force_slug, force_subset, report_all_forces
 from iomlib.report.index import headline_metrics, index_html
 from iomlib.report.inputs import load_data, needs_data_first
@@ -197,7 +203,7 @@ def _prepare(run: Run) -> None:
     """Check everything, start the pool, load the data if needed, create the run folder."""
     run.ctx = check_parameters(run.args)
     run.kernel, env = choose_kernel(run.scratch)
-    env = {**env, **pseudonym_environment(run.ctx)}
+    env = {**env, **pseudonym_environment(run.ctx), **ledger_environment(run.ctx, run.scratch)}
     if "IPYTHONDIR" not in os.environ:
         # the kernels' IPython profile and input history (the notebooks' code) stay in
         # the run's scratch folder instead of ~/.ipython
@@ -295,6 +301,21 @@ def _collect(run: Run) -> None:
     run.progress.close()
     run.pool.shutdown(wait=True)
     run.pool = None
+
+
+def _audit_ledger(run: Run) -> None:
+    """Public runs: attack every released table and compare published counts across tables
+    (:func:`~iomlib.report.audience.ledger_audit`); a notebook with a problem fails the run."""
+    names = [nb.name for nb in run.notebooks]
+    problems = ledger_audit(run.env, run.params, {n: run.run_dir / f"{n}.ipynb" for n in names})
+    for name, msgs in problems.items():
+        r = run.results.get(name) or run.results[names[0]]
+        r.update(status="failed", error={"cell": None, "exec_count": None,
+                                         "ename": "DisclosureAudit", "evalue": "; ".join(msgs),
+                                         "source": ""},
+                 message=f"{r['name']}: disclosure audit failed ({len(msgs)} problem(s)): "
+                         f"{'; '.join(msgs[:3])}")
+        run.progress.log(f"iom report: {r['message']}")
 
 
 def _notebook_entry(run: Run, nb: Notebook) -> dict:
@@ -428,6 +449,7 @@ def run_report(args) -> int:
         _submit(run)
         _describe(run)
         _collect(run)
+        _audit_ledger(run)
         return _publish(run)
     except BaseException as exc:
         _fail(run, exc)

@@ -16,6 +16,7 @@ import pandas as pd
 
 from iomlib.config.params import AUDIENCES, check_run_parameter
 from iomlib.errors import ParameterError
+from iomlib.sdc.ledger import new_audit_id, record_set, record_table
 from iomlib.sdc.pseudonyms import IDENTIFIER_COLUMNS, _key_bytes, pseudonym_key, pseudonymise
 from iomlib.sdc.suppress import (
     DEFAULT_MIN_CELL,
@@ -24,10 +25,10 @@ from iomlib.sdc.suppress import (
     _as_list,
     _check_min_cell,
     _hide,
+    _suppress,
     display_table,
     suppress_curve,
     suppress_measures,
-    suppress_table,
 )
 
 #: The notice shown in place of a table that did not pass through disclosure control.
@@ -185,6 +186,34 @@ class Disclosure:
             "unknown" if n is None or pd.isna(n) else f"{int(n):,}")
         return f"{text} {unit}".rstrip()
 
+    def people(self, label: str, ids) -> int:
+        """How many distinct people (or episodes) ``ids`` holds, recorded for the cross-table
+        audit.
+
+        Call it for a count that is published (in text or a table) and whose members are
+        known: in a public run the keyed fingerprints of the members go to the run's restricted
+        ledger (:mod:`iomlib.sdc.ledger`), where the runner checks every pair of nested
+        published counts (and disjoint parts against a total) for a difference from 1 to
+        ``min_cell - 1``.
+
+        Parameters
+        ----------
+        label : str
+            What is counted, in words (named in the audit's messages).
+        ids : iterable
+            The identifiers counted; missing values are ignored.
+
+        Returns
+        -------
+        int
+            The number of distinct identifiers.
+        """
+        members = set(pd.Series(list(ids), dtype=object).dropna())
+        n = len(members)
+        if self.public:
+            record_set(new_audit_id(), label, members, shown=not self.is_small(n))
+        return n
+
     def identifier(self, value, column: str = "person_id") -> str:
         """One identifier for text: its pseudonym, or itself when identifiers are shown.
 
@@ -244,7 +273,8 @@ class Disclosure:
             out = out.set_index(list(df.index.names))
         return out
 
-    def _record(self, kind: str, out: pd.DataFrame, counts: list[str], hidden: int) -> None:
+    def _record(self, kind: str, out: pd.DataFrame, counts: list[str], hidden: int,
+                published=None) -> None:
         visible = []
         for c in counts:
             if c in out.columns:
@@ -254,10 +284,14 @@ class Disclosure:
         self.log_.append({"kind": kind, "rows": len(out), "count_columns": ", ".join(counts),
                           "cells_hidden": int(hidden),
                           "smallest_count_shown": np.nan if smallest is None else smallest})
+        audit_id = new_audit_id()
         out.attrs["disclosure"] = {"audience": self.audience, "min_cell": self.min_cell,
                                    "kind": kind, "count_columns": list(counts),
                                    "cells_hidden": int(hidden),
-                                   "smallest_count_shown": smallest}
+                                   "smallest_count_shown": smallest, "audit_id": audit_id}
+        if self.public and published is not None:
+            # the true cells go to the run's restricted ledger only (iomlib.sdc.ledger)
+            record_table(audit_id, published, self.min_cell)
 
     def table(self, df: pd.DataFrame, *, count_cols=None, totals="none", derived=None, by=None,
               rests_on=None, suppress_zeros: bool = False) -> pd.DataFrame:
@@ -298,15 +332,16 @@ class Disclosure:
         out = self.identifiers(df)
         if out is df:
             out = df.copy()
-        hidden = 0
+        hidden, published = 0, None
         if self.public:
             if not counts and rests_on is None:
                 raise ParameterError("a public table needs count_cols (the columns counting "
                                      "people) or rests_on (how many people it rests on)")
             if counts:
-                out, hidden = suppress_table(out, count_cols=counts, min_cell=self.min_cell,
-                                             totals=totals, derived=derived, by=by,
-                                             suppress_zeros=suppress_zeros)
+                out, hidden, published = _suppress(
+                    out, count_cols=counts, min_cell=self.min_cell, totals=totals,
+                    derived=derived, by=by, suppress_zeros=suppress_zeros, flags="columns",
+                    margin=None)
             if rests_on is not None and self.is_small(rests_on):
                 numeric = [c for c in out.columns if pd.api.types.is_numeric_dtype(out[c])
                            and not pd.api.types.is_bool_dtype(out[c])]
@@ -315,7 +350,7 @@ class Disclosure:
                     out[c] = _hide(out[c], mask)
                     out[f"{c}_suppressed"] = mask
                 hidden += len(out) * len(numeric)
-        self._record("table", out, counts, hidden)
+        self._record("table", out, counts, hidden, published)
         return out
 
     def measures(self, df: pd.DataFrame, *, count_cols=("n",),
@@ -456,7 +491,9 @@ class Disclosure:
             "count_columns": list(dict.fromkeys(col for c in checks
                                                 for col in c.get("count_columns", []))),
             "cells_hidden": int(sum(c.get("cells_hidden", 0) for c in checks)),
-            "smallest_count_shown": min(smallest) if smallest else None}
+            "smallest_count_shown": min(smallest) if smallest else None,
+            "audit_ids": [a for c in checks
+                          for a in [c.get("audit_id"), *(c.get("audit_ids") or [])] if a]}
         return frame
 
     def summary(self) -> pd.DataFrame:
