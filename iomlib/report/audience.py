@@ -102,7 +102,8 @@ def marking(params: dict) -> str:
     """
     from iomlib.sdc import banner
     return banner(params["audience"], params["min_cell"],
-                  show_identifiers=bool(params.get("show_identifiers")))
+                  show_identifiers=bool(params.get("show_identifiers")),
+                  small_min_cell=bool(params.get("allow_small_min_cell")))
 
 
 def ledger_environment(ctx: dict, scratch: Path) -> dict:
@@ -123,12 +124,19 @@ def ledger_environment(ctx: dict, scratch: Path) -> dict:
     Returns
     -------
     dict
-        ``{"IOM_SDC_AUDIT_DIR": folder}`` for a public run, else empty.
+        ``{"IOM_SDC_AUDIT_DIR": folder}`` for a public run (and ``IOM_ALLOW_SMALL_MIN_CELL=1``
+        when ``allow_small_min_cell`` is given), else empty.
     """
+    from iomlib.config.params import ALLOW_SMALL_MIN_CELL_ENV
     from iomlib.sdc.ledger import AUDIT_DIR_ENV
-    if ctx["parameters"]["audience"] != "public":
+    params = ctx["parameters"]
+    if params["audience"] != "public":
         return {}
-    return {AUDIT_DIR_ENV: os.environ.get(AUDIT_DIR_ENV) or str(scratch / "sdc-ledger")}
+    env = {AUDIT_DIR_ENV: os.environ.get(AUDIT_DIR_ENV) or str(scratch / "sdc-ledger")}
+    if params.get("allow_small_min_cell"):
+        # the notebooks do not declare it: the kernels learn of the override this way
+        env[ALLOW_SMALL_MIN_CELL_ENV] = "1"
+    return env
 
 
 def ledger_audit(env: dict, params: dict, notebooks: dict) -> dict:

@@ -14,7 +14,12 @@ import secrets
 import numpy as np
 import pandas as pd
 
-from iomlib.config.params import AUDIENCES, check_run_parameter
+from iomlib.config.params import (
+    AUDIENCES,
+    PUBLIC_MIN_CELL,
+    check_run_parameter,
+    small_min_cell_allowed,
+)
 from iomlib.errors import ParameterError
 from iomlib.sdc.ledger import new_audit_id, record_set, record_table
 from iomlib.sdc.pseudonyms import IDENTIFIER_COLUMNS, _key_bytes, pseudonym_key, pseudonymise
@@ -36,7 +41,7 @@ WITHHELD_MARKER = "iom-withheld"
 
 
 def banner(audience: str, min_cell: int = DEFAULT_MIN_CELL, *,
-           show_identifiers: bool = False) -> str:
+           show_identifiers: bool = False, small_min_cell: bool = False) -> str:
     """The protective-marking line shown at the top of every report page.
 
     Parameters
@@ -46,6 +51,8 @@ def banner(audience: str, min_cell: int = DEFAULT_MIN_CELL, *,
         The suppression threshold in force (quoted in the public banner).
     show_identifiers : bool, default False
         Restricted reports: whether real identifiers are shown (else keyed pseudonyms).
+    small_min_cell : bool, default False
+        Public reports: ``min_cell`` below 10 was allowed (``allow_small_min_cell``); said.
 
     Returns
     -------
@@ -64,10 +71,17 @@ def banner(audience: str, min_cell: int = DEFAULT_MIN_CELL, *,
     min_cell = _check_min_cell(min_cell)
     audience = _check_audience(audience)
     if audience == "public":
+        override = (f" (min_cell {min_cell} is below the usual {PUBLIC_MIN_CELL}: allowed by "
+                    f"allow_small_min_cell)" if small_min_cell and min_cell < PUBLIC_MIN_CELL
+                    else "")
         return (f"OFFICIAL — PUBLIC: every count, rate and percentage resting on 1 to "
-                f"{min_cell - 1} people is suppressed ({SUPPRESSED_SYMBOL}), with further cells "
-                f"hidden where a suppressed one could be worked out from totals; curve points on "
-                f"fewer than {min_cell} people are not drawn; no identifiers are shown")
+                f"{min_cell - 1} people is suppressed ({SUPPRESSED_SYMBOL}){override}, and so "
+                f"is a percentage whose complement is 1 to {min_cell - 1}; further cells are "
+                f"hidden until no suppressed count can be worked out, or bounded below "
+                f"{min_cell}, from the totals (whole, non-negative counts); published counts of "
+                f"nested groups differ by 0 or at least {min_cell}; sums of magnitudes follow "
+                f"the dominance rule; curve points on fewer than {min_cell} people are not "
+                f"drawn; no identifiers are shown")
     if audience == "restricted":
         ids = ("shows real identifiers" if show_identifiers else
                "identifiers are replaced by keyed pseudonyms")
@@ -107,6 +121,9 @@ class Disclosure:
     key : str or bytes, optional
         The pseudonym key; default from :func:`pseudonym_key` (environment), else a random key
         for this object only.
+    allow_small_min_cell : bool, default False
+        Public audience: allow ``min_cell`` below 10 (the run parameter of that name; the
+        banner says so). Without it such a ``min_cell`` is refused.
 
     Attributes
     ----------
@@ -130,10 +147,15 @@ class Disclosure:
     """
 
     def __init__(self, audience: str = "restricted", min_cell: int = DEFAULT_MIN_CELL, *,
-                 show_identifiers: bool = False, key=None):
+                 show_identifiers: bool = False, key=None, allow_small_min_cell: bool = False):
         audience = _check_audience(audience)
         self.audience = audience
         self.min_cell = _check_min_cell(min_cell)
+        self.small_min_cell = self.min_cell < PUBLIC_MIN_CELL and small_min_cell_allowed(
+            {"allow_small_min_cell": allow_small_min_cell})
+        if audience == "public" and self.min_cell < PUBLIC_MIN_CELL and not self.small_min_cell:
+            raise ParameterError(f"min_cell={self.min_cell}: below {PUBLIC_MIN_CELL} for a "
+                                 f"public audience; pass allow_small_min_cell=True to override")
         if not isinstance(show_identifiers, bool):
             raise ParameterError(f"show_identifiers={show_identifiers!r}: expected true or false")
         if show_identifiers and audience == "public":
@@ -159,7 +181,7 @@ class Disclosure:
     @property
     def banner(self) -> str:
         """The protective-marking line (:func:`banner`)."""
-        return banner(self.audience, self.min_cell)
+        return banner(self.audience, self.min_cell, small_min_cell=self.small_min_cell)
 
     # -- single values --------------------------------------------------------------------
 
@@ -293,7 +315,7 @@ class Disclosure:
             # the true cells go to the run's restricted ledger only (iomlib.sdc.ledger)
             record_table(audit_id, published, self.min_cell)
 
-    def table(self, df: pd.DataFrame, *, count_cols=None, totals="none", derived=None, by=None,
+    def table(self, df: pd.DataFrame, *, count_cols=None, totals="both", derived=None, by=None,
               rests_on=None, suppress_zeros: bool = False) -> pd.DataFrame:
         """A table of counts ready to plot or show: small cells hidden for a public audience.
 
@@ -303,9 +325,12 @@ class Disclosure:
         count_cols : str or list of str, optional
             Columns counting people (or events of people); see :func:`suppress_table`. With a
             public audience, either these or ``rests_on`` must be given.
-        totals : default "none"
-            Which totals a reader can see (see :func:`suppress_table`; e.g. ``"both"`` for a
-            cross-tabulation, ``{"row": "n", "column": "n"}`` for one with margins).
+        totals : default "both"
+            Which totals a reader can see (see :func:`suppress_table`). The default is the
+            safe rule, as in :func:`suppress_table`: every row and every column of counts is
+            taken to add up to a published total. Say ``"none"`` only for counts that are not
+            additive (e.g. one row per measure), ``{"row": ..., "column": ...}`` for margins held
+            in the table.
         derived : dict, optional
             ``{column: count column(s)}``: values hidden with their counts.
         by : str or list of str, optional
