@@ -271,3 +271,18 @@ def test_fold_hidden_draws_visible_values_and_the_hidden_together():
     assert dropped == ["c"]                                          # total hidden
     with pytest.raises(ParameterError, match="total rows"):
         fold_hidden(t[t["cat"] != "T"], group="group", category="cat", value="n", total="T")
+
+
+def test_relations_between_columns_protect_a_small_difference():
+    """03: episodes adopted = compared + excluded; with 78 adopted published elsewhere, a
+    visible 71 compared gives the 7 excluded away. As a relation, the 71 is hidden too."""
+    t = pd.DataFrame({"months": [6, 12], "adopted": [78, 78], "n": [71, 63],
+                      "excluded": [7, 15], "same": [12, 9], "down": [55, 51], "up": [4, 3]})
+    out, _ = suppress_table(t, count_cols=["excluded", "same", "down", "up"],
+                            totals={"relations": {"n": ["same", "down", "up"],
+                                                  "adopted": ["n", "excluded"]}})
+    assert out["excluded"].isna().tolist() == [True, False]
+    assert out["n"].isna().tolist()[0] and not out["adopted"].isna().any()
+    assert out.attrs["suppression"]["unprotected"] == []
+    with pytest.raises(ParameterError, match="relations"):
+        suppress_table(t, count_cols=["n"], totals={"relations": ["n"]})

@@ -22,6 +22,7 @@ from iomlib.config.params import (
 )
 from iomlib.errors import ParameterError
 from iomlib.sdc.ledger import new_audit_id, record_set, record_table
+from iomlib.sdc.magnitudes import Dominance
 from iomlib.sdc.pseudonyms import IDENTIFIER_COLUMNS, _key_bytes, pseudonym_key, pseudonymise
 from iomlib.sdc.suppress import (
     DEFAULT_MIN_CELL,
@@ -124,6 +125,9 @@ class Disclosure:
     allow_small_min_cell : bool, default False
         Public audience: allow ``min_cell`` below 10 (the run parameter of that name; the
         banner says so). Without it such a ``min_cell`` is refused.
+    dominance : Dominance, optional
+        The dominance rules for sums of magnitudes (:meth:`sums`); default (n, k) = (2, 0.9)
+        and p = 10%.
 
     Attributes
     ----------
@@ -147,7 +151,8 @@ class Disclosure:
     """
 
     def __init__(self, audience: str = "restricted", min_cell: int = DEFAULT_MIN_CELL, *,
-                 show_identifiers: bool = False, key=None, allow_small_min_cell: bool = False):
+                 show_identifiers: bool = False, key=None, allow_small_min_cell: bool = False,
+                 dominance: Dominance | None = None):
         audience = _check_audience(audience)
         self.audience = audience
         self.min_cell = _check_min_cell(min_cell)
@@ -162,6 +167,7 @@ class Disclosure:
             raise ParameterError("show_identifiers=True: identifiers are never shown to a public "
                                  "audience; use audience='restricted'")
         self.show_identifiers = show_identifiers
+        self.dominance = Dominance() if dominance is None else dominance
         if key is not None:
             self._key, self.key_source_ = _key_bytes(key), "given"
         else:
@@ -208,7 +214,7 @@ class Disclosure:
             "unknown" if n is None or pd.isna(n) else f"{int(n):,}")
         return f"{text} {unit}".rstrip()
 
-    def people(self, label: str, ids) -> int:
+    def people(self, label: str, ids, *, shown: bool | None = None) -> int:
         """How many distinct people (or episodes) ``ids`` holds, recorded for the cross-table
         audit.
 
@@ -224,6 +230,9 @@ class Disclosure:
             What is counted, in words (named in the audit's messages).
         ids : iterable
             The identifiers counted; missing values are ignored.
+        shown : bool, optional
+            Whether the count is published (default: unless it is small); say ``False`` for a
+            count hidden as a complement.
 
         Returns
         -------
@@ -233,7 +242,9 @@ class Disclosure:
         members = set(pd.Series(list(ids), dtype=object).dropna())
         n = len(members)
         if self.public:
-            record_set(new_audit_id(), label, members, shown=not self.is_small(n))
+            shown = not self.is_small(n) if shown is None else bool(shown) and \
+                not self.is_small(n)
+            record_set(new_audit_id(), label, members, shown=shown)
         return n
 
     def identifier(self, value, column: str = "person_id") -> str:
@@ -376,6 +387,44 @@ class Disclosure:
                     out[f"{c}_suppressed"] = mask
                 hidden += len(out) * len(numeric)
         self._record("table", out, counts, hidden, published)
+        return out
+
+    def sums(self, df: pd.DataFrame, parts, *, derived=None) -> pd.DataFrame:
+        """Sums of magnitudes (summed harm, severity) with the dominance rule applied (public).
+
+        Apply it before :meth:`table` (which then checks the counts of the same rows); the
+        ``<col>_suppressed`` flags it adds are kept.
+
+        Parameters
+        ----------
+        df : DataFrame
+        parts : dict
+            ``{sum column: function(row) -> contributions}``: for each row (a Series), the
+            values of the people or episodes that make up the sum.
+        derived : dict, optional
+            ``{column: sum column(s)}`` hidden with them (e.g. a mean of the sum).
+
+        Returns
+        -------
+        DataFrame
+            A copy; for a public audience every sum :attr:`dominance` finds sensitive, and what
+            is derived from it, is missing, with ``<col>_suppressed`` flags.
+        """
+        out = df.copy()
+        if not self.public:
+            return out
+        derived = {k: _as_list(v, f"derived[{k!r}]") for k, v in dict(derived or {}).items()}
+        masks = {}
+        for col, contributions in parts.items():
+            masks[col] = np.array([self.dominance.sensitive(contributions(row))
+                                   for _, row in out.iterrows()], dtype=bool)
+        for k, bases in derived.items():
+            masks[k] = np.logical_or.reduce([masks.get(k, np.zeros(len(out), dtype=bool))]
+                                            + [masks[b] for b in bases if b in masks])
+        for c, m in masks.items():
+            out[c] = _hide(out[c], m)
+            flag = f"{c}_suppressed"
+            out[flag] = m | (out[flag].to_numpy(dtype=bool) if flag in out else False)
         return out
 
     def measures(self, df: pd.DataFrame, *, count_cols=("n",),

@@ -44,7 +44,10 @@ Totals
       totals and/or ``{"row": label}`` for the row of column totals (an index label, or a
       ``(column, value)`` pair such as ``("area", "All areas")``; one per ``by`` group). The
       margin cells are counts too (a small total is itself hidden). A margin not named in the
-      dict is taken as not published.
+      dict is taken as not published. ``{"relations": {total: [parts]}}`` adds, in every row,
+      a relation between columns that a reader knows (e.g. ``{"adopted": ["compared",
+      "excluded"]}``, ``{"n": ["decreased", "same", "increased"]}``); every column named there
+      is a count cell.
 
     The secondary cell chosen in a line is the smallest visible non-zero count (ties: the first
     in table order); a zero is chosen only when nothing else is left. After the pairwise rule the
@@ -148,6 +151,7 @@ class _Margins(NamedTuple):
     column: object      # the column of row totals held in the table, or None
     row: object         # the row of column totals held in the table (label or (col, value))
     explicit: bool      # margins named in a dict: held in the table itself
+    relations: dict = {}  # {total column: [part columns]}: each row, parts add up to the total
 
 
 def _row_groups(df: pd.DataFrame, by: list[str]) -> list[np.ndarray]:
@@ -175,12 +179,17 @@ def _total_rows(df: pd.DataFrame, spec, group: np.ndarray) -> int:
 
 def _margins(totals) -> _Margins:
     if isinstance(totals, Mapping):
-        unknown = set(totals) - {"row", "column"}
+        unknown = set(totals) - {"row", "column", "relations"}
         if unknown:
-            raise ParameterError(f"totals: unknown key(s) {sorted(unknown)}; expected 'row' "
-                                 f"and/or 'column'")
+            raise ParameterError(f"totals: unknown key(s) {sorted(unknown)}; expected 'row', "
+                                 f"'column' and/or 'relations'")
+        relations = totals.get("relations") or {}
+        if not isinstance(relations, Mapping):
+            raise ParameterError("totals['relations']: expected {total column: [part columns]}")
+        relations = {t: _as_list(p, f"totals['relations'][{t!r}]") for t, p in relations.items()}
         column = totals.get("column")
-        return _Margins(column is not None, "row" in totals, column, totals.get("row"), True)
+        return _Margins(column is not None, "row" in totals, column, totals.get("row"), True,
+                        relations)
     key = totals.lower() if isinstance(totals, str) else totals
     if key not in _TOTALS_MODES:
         raise ParameterError(f"totals={totals!r}: expected None, 'both', 'rows', "
@@ -209,6 +218,8 @@ def _cell_columns(df: pd.DataFrame, counts: list[str], margins: _Margins, by_col
                            else [])
     if total_col is not None and total_col in counts:
         counts = [c for c in counts if c != total_col]
+    for tot, parts in margins.relations.items():
+        cells_cols += [c for c in [*parts, tot] if c not in cells_cols]
     _need_columns(df, cells_cols, "count_cols/totals")
     _need_columns(df, by_cols, "by")
     _need_columns(df, derived, "derived")
@@ -242,6 +253,10 @@ def _table_lines(df: pd.DataFrame, counts: list[str], cells_cols: list[str], by_
                 lines.append(_Line(cs + [cell(i, margins.column)], [1.0] * len(cs) + [-1.0]))
             elif len(cs) >= 2:
                 lines.append(_Line(cs, [1.0] * len(cs)))
+    for tot, parts in margins.relations.items():
+        for i in range(len(df)):
+            lines.append(_Line([cell(i, c) for c in parts] + [cell(i, tot)],
+                               [1.0] * len(parts) + [-1.0]))
     if margins.columns:
         for g, t in zip(groups, group_totals, strict=True):
             inner = [i for i in g if i not in total_rows]
