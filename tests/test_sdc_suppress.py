@@ -286,3 +286,17 @@ def test_relations_between_columns_protect_a_small_difference():
     assert out.attrs["suppression"]["unprotected"] == []
     with pytest.raises(ParameterError, match="relations"):
         suppress_table(t, count_cols=["n"], totals={"relations": ["n"]})
+
+
+def test_measures_complement_rule_hides_the_rate_and_its_group():
+    t = pd.DataFrame({"measure": ["safer", "rate", "safer", "safer"],
+                      "value": [86.2, 56.3, 48.5, 92.2], "numerator": [50, 58, 50, 95],
+                      "denominator": [58, 103, 103, 103], "n": [58, 103, 103, 103]})
+    out, _ = suppress_measures(t, count_cols=("n", "numerator", "denominator"),
+                               together="measure", flags="columns")
+    assert out["value"].isna().tolist() == [True, False, True, True]
+    assert out["numerator"].isna().tolist() == [True, False, True, True]
+    alone, _ = suppress_measures(t, count_cols=("n", "numerator", "denominator"))
+    assert alone["value"].isna().tolist() == [True, False, False, True]
+    off, _ = suppress_measures(t, count_cols=("n",), complement=False)
+    assert not off["value"].isna().any()

@@ -428,7 +428,7 @@ class Disclosure:
         return out
 
     def measures(self, df: pd.DataFrame, *, count_cols=("n",),
-                 derived=MEASURE_DERIVED) -> pd.DataFrame:
+                 derived=MEASURE_DERIVED, together: str | None = None) -> pd.DataFrame:
         """A tidy measure table with figures on fewer than ``min_cell`` people hidden (public).
 
         Parameters
@@ -439,13 +439,17 @@ class Disclosure:
             Counts of people; include ``numerator`` where it counts people.
         derived : sequence of str
             Columns hidden with the counts.
+        together : str, optional
+            Rows resting on the same people (equal values of this column) are hidden together
+            by the complement rule (see :func:`suppress_measures`).
         """
         counts = _as_list(count_cols, "count_cols")
         out = self.identifiers(df)
         hidden = 0
         if self.public:
             out, hidden = suppress_measures(out, min_cell=self.min_cell, count_cols=counts,
-                                            derived=derived, flags="columns")
+                                            derived=derived, flags="columns",
+                                            together=together)
         elif out is df:
             out = df.copy()
         self._record("measures", out, counts, hidden)

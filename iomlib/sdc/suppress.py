@@ -21,11 +21,11 @@ Secondary (complementary) suppression
     implied by the published cells and totals gets one more complementary cell, until no hidden
     value can be derived exactly.
 
-What it does not cover: a rate or percentage is hidden when its numerator or denominator is
-small, not when its complement is (86% of 58 survivors felt safer implies that 8 did not); and
-suppression is applied table by table, so a difference *between* tables (adoptions published in
-one, the episodes compared in another) can still give a small administrative count. Review such
-pairs before publishing.
+A rate in a measure table is also hidden when its complement is small (86% of 58 survivors felt
+safer implies that 8 did not; :func:`suppress_measures`' ``complement`` rule). Suppression is
+applied table by table; differences *between* tables (adoptions published in one, the episodes
+compared in another) are found by the run's cross-table audit (:mod:`iomlib.sdc.ledger`) where
+the notebook records the sets behind its counts (:meth:`Disclosure.people`).
 
 The rule is a sound default but not a published MoJ or Home Office standard: confirm it with the
 data owner (the force or PCC) before publishing.
@@ -47,7 +47,8 @@ Totals
       dict is taken as not published. ``{"relations": {total: [parts]}}`` adds, in every row,
       a relation between columns that a reader knows (e.g. ``{"adopted": ["compared",
       "excluded"]}``, ``{"n": ["decreased", "same", "increased"]}``); every column named there
-      is a count cell.
+      is a count cell. ``"columns": True`` (or a list of columns) adds column totals that are
+      published but not held in the table.
 
     The secondary cell chosen in a line is the smallest visible non-zero count (ties: the first
     in table order); a zero is chosen only when nothing else is left. After the pairwise rule the
@@ -152,6 +153,7 @@ class _Margins(NamedTuple):
     row: object         # the row of column totals held in the table (label or (col, value))
     explicit: bool      # margins named in a dict: held in the table itself
     relations: dict = {}  # {total column: [part columns]}: each row, parts add up to the total
+    sum_cols: tuple | None = None  # the columns whose (implicit) totals are published; None: all
 
 
 def _row_groups(df: pd.DataFrame, by: list[str]) -> list[np.ndarray]:
@@ -179,17 +181,21 @@ def _total_rows(df: pd.DataFrame, spec, group: np.ndarray) -> int:
 
 def _margins(totals) -> _Margins:
     if isinstance(totals, Mapping):
-        unknown = set(totals) - {"row", "column", "relations"}
+        unknown = set(totals) - {"row", "column", "relations", "columns"}
         if unknown:
             raise ParameterError(f"totals: unknown key(s) {sorted(unknown)}; expected 'row', "
-                                 f"'column' and/or 'relations'")
+                                 f"'column', 'columns' and/or 'relations'")
         relations = totals.get("relations") or {}
         if not isinstance(relations, Mapping):
             raise ParameterError("totals['relations']: expected {total column: [part columns]}")
         relations = {t: _as_list(p, f"totals['relations'][{t!r}]") for t, p in relations.items()}
         column = totals.get("column")
-        return _Margins(column is not None, "row" in totals, column, totals.get("row"), True,
-                        relations)
+        spec = totals.get("columns")
+        sum_cols = None if spec is None or isinstance(spec, bool) else \
+            tuple(_as_list(spec, "totals['columns']"))
+        columns = "row" in totals or bool(spec)
+        return _Margins(column is not None, columns, column, totals.get("row"), True, relations,
+                        sum_cols)
     key = totals.lower() if isinstance(totals, str) else totals
     if key not in _TOTALS_MODES:
         raise ParameterError(f"totals={totals!r}: expected None, 'both', 'rows', "
@@ -242,7 +248,8 @@ def _table_lines(df: pd.DataFrame, counts: list[str], cells_cols: list[str], by_
         return i * n_cols + col_no[c]
 
     groups = _row_groups(df, by_cols)
-    group_totals = [_total_rows(df, margins.row, g) if margins.explicit and margins.columns
+    group_totals = [_total_rows(df, margins.row, g)
+                    if margins.explicit and margins.columns and margins.row is not None
                     else None for g in groups]
     total_rows = {t for t in group_totals if t is not None}
     lines: list[_Line] = []
@@ -261,6 +268,8 @@ def _table_lines(df: pd.DataFrame, counts: list[str], cells_cols: list[str], by_
         for g, t in zip(groups, group_totals, strict=True):
             inner = [i for i in g if i not in total_rows]
             for c in cells_cols:
+                if margins.sum_cols is not None and c not in margins.sum_cols:
+                    continue
                 cs = [cell(i, c) for i in inner]
                 if t is not None:
                     lines.append(_Line(cs + [cell(t, c)], [1.0] * len(cs) + [-1.0]))
@@ -414,7 +423,8 @@ def _suppress(df: pd.DataFrame, *, count_cols, min_cell, totals, derived, by, su
 
 
 def suppress_measures(df: pd.DataFrame, *, min_cell: int = DEFAULT_MIN_CELL, count_cols=("n",),
-                      derived=MEASURE_DERIVED, flags: str | None = "marker"
+                      derived=MEASURE_DERIVED, flags: str | None = "marker",
+                      complement: bool = True, together: str | None = None
                       ) -> tuple[pd.DataFrame, int]:
     """Hide every figure of a tidy measure table resting on fewer than ``min_cell`` people.
 
@@ -431,6 +441,14 @@ def suppress_measures(df: pd.DataFrame, *, min_cell: int = DEFAULT_MIN_CELL, cou
         Columns hidden with the count (those present in ``df``; counts excluded).
     flags : {"marker", "columns", None}, default "marker"
         As in :func:`suppress_table`.
+    complement : bool, default True
+        The complement rule: where a row has ``numerator`` and ``denominator`` counting people,
+        a difference from 1 to ``min_cell - 1`` (86% of 58 implies that 8 did not) hides the
+        row's figures and numerator as a small count would.
+    together : str, optional
+        A column whose equal values mark rows resting on the same people (e.g. ``measure``
+        for a rate and its worst and best cases): a row hidden by the complement rule hides
+        the others of its group.
 
     Returns
     -------
@@ -445,8 +463,35 @@ def suppress_measures(df: pd.DataFrame, *, min_cell: int = DEFAULT_MIN_CELL, cou
     counts = [c for c in _as_list(count_cols, "count_cols")]
     _need_columns(df, counts, "count_cols")
     bases = {c: counts for c in derived if c in df.columns and c not in counts}
-    return suppress_table(df, count_cols=counts, min_cell=min_cell, totals=False,
-                          derived=bases, flags=flags)
+    out, n = suppress_table(df, count_cols=counts, min_cell=min_cell, totals=False,
+                            derived=bases, flags=flags)
+    rows = _complement_rows(df, min_cell, together) if complement else np.zeros(len(df), bool)
+    if rows.any():
+        hide = [c for c in [*bases, "numerator"] if c in out.columns]
+        for c in hide:
+            newly = rows & out[c].notna().to_numpy()
+            n += int(newly.sum()) if c in counts else 0
+            out[c] = _hide(out[c], rows)
+            if flags == "columns":
+                out[f"{c}_suppressed"] = out.get(f"{c}_suppressed", False) | rows
+        if flags == "marker":
+            out["suppressed"] = out["suppressed"].to_numpy(dtype=bool) | rows
+        out.attrs["suppression"]["complement_rows"] = int(rows.sum())
+    return out, n
+
+
+def _complement_rows(df: pd.DataFrame, min_cell: int, together: str | None) -> np.ndarray:
+    """Rows whose denominator minus numerator is from 1 to ``min_cell - 1`` (and their group)."""
+    if "numerator" not in df.columns or "denominator" not in df.columns:
+        return np.zeros(len(df), dtype=bool)
+    gap = (pd.to_numeric(df["denominator"], errors="coerce")
+           - pd.to_numeric(df["numerator"], errors="coerce")).to_numpy(dtype=float)
+    rows = ~np.isnan(gap) & (gap >= 1) & (gap < min_cell)
+    if together is not None and rows.any():
+        _need_columns(df, [together], "together")
+        groups = set(df.loc[rows, together])
+        rows |= df[together].isin(groups).to_numpy()
+    return rows
 
 
 def suppress_curve(df: pd.DataFrame, *, n_col: str = "n_at_risk", min_cell: int = DEFAULT_MIN_CELL,
