@@ -54,7 +54,13 @@ from iomlib.report.notebooks import Notebook, run_order
 from iomlib.report.params import check_parameters, mask_secrets, valid_parameters_text
 from iomlib.report.progress import Progress
 from iomlib.report.render import finish_report
-from iomlib.report.rundir import new_run_dir, previous_durations, publish, write_json
+from iomlib.report.rundir import (
+    claim_audience,
+    new_run_dir,
+    previous_durations,
+    publish,
+    write_json,
+)
 from iomlib.report.worker import now, run_notebook, start_pool, stop_pool
 
 #: Exit status when a notebook fails (parameter, configuration and data errors exit with 2).
@@ -202,6 +208,8 @@ class Run:
 def _prepare(run: Run) -> None:
     """Check everything, start the pool, load the data if needed, create the run folder."""
     run.ctx = check_parameters(run.args)
+    # one audience per reports folder, and no pseudonym key in a public one
+    claim_audience(run.out, run.params["audience"], os.environ.get("IOM_PSEUDONYM_KEY_FILE"))
     run.kernel, env = choose_kernel(run.scratch)
     env = {**env, **pseudonym_environment(run.ctx), **ledger_environment(run.ctx, run.scratch)}
     if "IPYTHONDIR" not in os.environ:

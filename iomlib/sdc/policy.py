@@ -585,6 +585,10 @@ class Disclosure:
     def guard(self, shell=None) -> bool:
         """For a public audience, withhold every DataFrame displayed without a check.
 
+        Also makes ``DataFrame.to_excel`` and ``to_csv`` write only checked tables, as shown
+        (:func:`iomlib.sdc.export.install_export_guard`; export with
+        :func:`iomlib.sdc.export.export_table`).
+
         Registers display formatters with IPython so that a ``DataFrame`` shown in the notebook
         that did not come from :meth:`table`, :meth:`measures`, :meth:`curve` or
         :meth:`for_display` is replaced by a notice (class ``iom-withheld``), never printed.
@@ -604,6 +608,9 @@ class Disclosure:
         """
         if not self.public:
             return False
+        # files too: DataFrame.to_excel / to_csv write only checked tables, suppressed
+        from iomlib.sdc.export import install_export_guard
+        install_export_guard()
         if shell is None:
             try:
                 from IPython import get_ipython
