@@ -285,7 +285,8 @@ n_adopted = int((matched["adopted"] == 1).sum())
 n_comparison = int((matched["adopted"] == 0).sum())
 jdl_groups = (n_adopted, n_comparison)
 display(Markdown("**Attrition** (people)"))
-sdc.show(jdl.attrition_, count_cols=["adopted", "comparison"])
+# each stage is a subset of the one before: a small step between stages is hidden too
+display(sdc.for_display(sdc.steps(jdl.attrition_, count_cols=["adopted", "comparison"])))
 display(Markdown("**Balance**: standardised mean differences before and after matching "
                  "(|SMD| < 0.1 is the usual target)"))
 sdc.show(jdl.balance_, digits=3, rests_on=min(jdl_groups))

@@ -300,3 +300,18 @@ def test_measures_complement_rule_hides_the_rate_and_its_group():
     assert alone["value"].isna().tolist() == [True, False, False, True]
     off, _ = suppress_measures(t, count_cols=("n",), complement=False)
     assert not off["value"].isna().any()
+
+
+def test_attrition_steps_hide_a_small_step_between_stages():
+    """07: submitted, with follow-up, matched, analysed: each a subset of the one before."""
+    from iomlib.sdc.suppress import suppress_steps
+    t = pd.DataFrame({"stage": ["submitted", "complete", "matched", "analysed"],
+                      "adopted": [764, 758, 81, 81], "comparison": [687, 320, 81, 75]})
+    out, n = suppress_steps(t, count_cols=["adopted", "comparison"])
+    assert out["adopted"].isna().tolist() == [False, True, False, False]
+    assert out["comparison"].isna().tolist() == [False, False, False, True]
+    assert n == 2
+    for c in ("adopted", "comparison"):
+        shown = out[c].dropna().astype(int).tolist()
+        steps = [a - b for a, b in zip(shown, shown[1:])]
+        assert all(s == 0 or s >= 10 for s in steps)

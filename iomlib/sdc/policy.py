@@ -35,6 +35,7 @@ from iomlib.sdc.suppress import (
     display_table,
     suppress_curve,
     suppress_measures,
+    suppress_steps,
 )
 
 #: The notice shown in place of a table that did not pass through disclosure control.
@@ -425,6 +426,26 @@ class Disclosure:
             out[c] = _hide(out[c], m)
             flag = f"{c}_suppressed"
             out[flag] = m | (out[flag].to_numpy(dtype=bool) if flag in out else False)
+        return out
+
+    def steps(self, df: pd.DataFrame, *, count_cols) -> pd.DataFrame:
+        """An attrition table (each row a subset of the row before): a count is hidden when it,
+        or its step from the last count shown, is small (:func:`suppress_steps`); public only.
+
+        Parameters
+        ----------
+        df : DataFrame
+            One row per stage, in order.
+        count_cols : str or list of str
+            The columns of nested counts of people.
+        """
+        counts = _as_list(count_cols, "count_cols")
+        out = self.identifiers(df)
+        out = df.copy() if out is df else out
+        hidden = 0
+        if self.public:
+            out, hidden = suppress_steps(out, count_cols=counts, min_cell=self.min_cell)
+        self._record("steps", out, counts, hidden)
         return out
 
     def measures(self, df: pd.DataFrame, *, count_cols=("n",),

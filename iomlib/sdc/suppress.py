@@ -494,6 +494,55 @@ def _complement_rows(df: pd.DataFrame, min_cell: int, together: str | None) -> n
     return rows
 
 
+def suppress_steps(df: pd.DataFrame, *, count_cols, min_cell: int = DEFAULT_MIN_CELL
+                   ) -> tuple[pd.DataFrame, int]:
+    """Hide counts of a nested sequence (attrition) whose step from the last shown is small.
+
+    Each row counts a subset of the people of the row before (e.g. submitted, with complete
+    follow-up, matched, analysed), so the difference between two shown rows is itself a count
+    of people. Going down each column, a count is hidden when it is from 1 to ``min_cell - 1``
+    or when it is 1 to ``min_cell - 1`` below the last count shown; the next count is then
+    compared with that last shown one. Every difference a reader can form between shown counts
+    is 0 or at least ``min_cell``, and a hidden count lies between two shown ones that differ
+    by 0 or at least ``min_cell``.
+
+    Parameters
+    ----------
+    df : DataFrame
+        One row per stage, in order.
+    count_cols : str or list of str
+        The columns of nested counts.
+    min_cell : int, default 10
+
+    Returns
+    -------
+    table : DataFrame
+        With ``<col>_suppressed`` flags.
+    n_suppressed : int
+    """
+    min_cell = _check_min_cell(min_cell)
+    cols = _as_list(count_cols, "count_cols")
+    _need_columns(df, cols, "count_cols")
+    out, n = df.copy(), 0
+    for c in cols:
+        v = _counts(df, c)
+        mask = np.zeros(len(df), dtype=bool)
+        last = None
+        for i, x in enumerate(v):
+            if np.isnan(x):
+                continue
+            step = None if last is None else last - x
+            if 0 < x < min_cell or (step is not None and 0 < step < min_cell):
+                mask[i] = True
+            else:
+                last = x
+        out[c] = _hide(out[c], mask)
+        out[f"{c}_suppressed"] = mask
+        n += int(mask.sum())
+    out.attrs["suppression"] = {"min_cell": min_cell, "steps_hidden": n}
+    return out, n
+
+
 def suppress_curve(df: pd.DataFrame, *, n_col: str = "n_at_risk", min_cell: int = DEFAULT_MIN_CELL,
                    value_cols: Sequence[str] | None = None, people_col: str | None = "n_people",
                    event_col: str | None = None) -> pd.DataFrame:
