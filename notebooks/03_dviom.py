@@ -117,6 +117,10 @@ per = iomlib.measures.dv.da_before_after(ds, cfg, months=(6, 12), as_of=cfg.as_o
                                          since=cfg.period_start, cohorts=dv_cohort)
 done = per[per["complete"]]
 by_window = outcomes.groupby("months")[["excluded", "adopted"]].first()
+# the episodes compared over a longer window are a subset of those over a shorter one: when
+# the difference is small, the longer window's count is hidden too
+n_by = outcomes.groupby("months")["n"].first().sort_index()
+narrow = [k2 for k1, k2 in zip(n_by.index, n_by.index[1:]) if 0 < n_by[k1] - n_by[k2] < min_cell]
 outcomes = sdc.table(
     sdc.sums(outcomes, {f"total_{side}": (lambda row, side=side: done.loc[
         done["months"] == row["months"], f"{row['outcome']}_{side}"])
@@ -124,6 +128,7 @@ outcomes = sdc.table(
         derived={"mean_before": "total_before", "mean_after": "total_after"}),
     count_cols=["excluded", *CHANGES],
     totals={"relations": {"n": CHANGES, "adopted": ["n", "excluded"]}},
+    hide={"n": outcomes["months"].isin(narrow).to_numpy()},
     # p alone rests on all n pairs and does not give the changes back (see 02)
     derived={"wilcoxon_p": "n", "sign_test_p": CHANGES, "mean_before": "n",
              "mean_after": "n"})
@@ -170,7 +175,8 @@ repeat = joined(
                                     ("victims", "repeat_victims", "victims_once"))),
     sdc.table(repeat[["months", "episodes"]].join(by_window, on="months")
               [["episodes", "excluded", "adopted"]], count_cols=["excluded"],
-              totals={"relations": {"adopted": ["episodes", "excluded"]}})
+              totals={"relations": {"adopted": ["episodes", "excluded"]}},
+              hide={"episodes": repeat["months"].isin(narrow).to_numpy()})
     .drop(columns=["excluded", "adopted", "excluded_suppressed", "adopted_suppressed"]))
 display(sdc.for_display(repeat, digits=1))
 ax = plots.proportions(repeat.assign(window=repeat["months"].astype(str) + " months "

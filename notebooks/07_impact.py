@@ -306,6 +306,11 @@ people = pd.DataFrame({
     index=out.index).astype(float)
 people.loc[~is_rate, people.columns[2:]] = float("nan")
 checked = sdc.table(pd.concat([out, people], axis=1), count_cols=list(people.columns),
+                    # the same people on every row: only each group's split is a relation
+                    totals={"relations": {
+                        "n_adopted": ["reoffended_adopted", "not_reoffended_adopted"],
+                        "n_comparison": ["reoffended_comparison",
+                                         "not_reoffended_comparison"]}},
                     derived={c: list(people.columns) for c in out.columns if c != "measure"})
 display(sdc.for_display(checked.drop(columns=[c for c in checked.columns
                                               if c.startswith(tuple(people.columns))]),

@@ -315,3 +315,24 @@ def test_attrition_steps_hide_a_small_step_between_stages():
         shown = out[c].dropna().astype(int).tolist()
         steps = [a - b for a, b in zip(shown, shown[1:])]
         assert all(s == 0 or s >= 10 for s in steps)
+
+
+def test_cells_hidden_for_an_outside_reason_are_protected_too():
+    """03, seed 3: compared over 6 months minus compared over 12 is small; the 12-month count
+    is hidden (hide=), and must not be recoverable from adopted minus excluded."""
+    from iomlib.sdc.intervals import cell_intervals
+    from iomlib.sdc.suppress import _suppress
+    t = pd.DataFrame({"months": [6, 12], "adopted": [80, 80], "n": [70, 64],
+                      "excluded": [10, 16], "same": [20, 20], "down": [30, 24], "up": [20, 20]})
+    out, _, pub = _suppress(t, count_cols=["excluded", "same", "down", "up"], min_cell=10,
+                            totals={"relations": {"n": ["same", "down", "up"],
+                                                  "adopted": ["n", "excluded"]}},
+                            derived=None, by=None, suppress_zeros=False, flags="columns",
+                            margin=None, hide={"n": [False, True]})
+    assert out["n"].isna().tolist() == [False, True]
+    cell = 1 * len(pub.columns) + pub.columns.index("n")
+    low, high = cell_intervals(pub.values, pub.hidden, pub.lines)[cell]
+    assert high - low >= 10
+    with pytest.raises(ParameterError, match="hide"):
+        _suppress(t, count_cols=["excluded"], min_cell=10, totals="none", derived=None,
+                  by=None, suppress_zeros=False, flags=None, margin=None, hide={"zz": [True]})

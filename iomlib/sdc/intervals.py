@@ -176,8 +176,19 @@ def _candidates(cell: int, values: np.ndarray, hidden: np.ndarray, lines: list[_
     return sorted(pool, key=lambda c: (values[c] == 0, values[c], c))
 
 
+def _exposed(values, hidden, lines, margin: Margin, zeros_shown: bool, forced) -> dict:
+    """Small hidden counts the attack exposes, and forced cells it narrows below ``min_cell``."""
+    exposed = unprotected(values, hidden, lines, margin, zeros_shown=zeros_shown)
+    if forced:
+        wide = Margin(margin.min_cell, width=margin.min_cell)
+        iv = cell_intervals(values, hidden, lines, zeros_shown=zeros_shown, cells=forced)
+        exposed.update({c: lh for c, lh in iv.items() if not wide.protects(*lh)})
+    return exposed
+
+
 def protect_intervals(values: np.ndarray, hidden: np.ndarray, lines: list[_Line],
-                      margin: Margin, *, zeros_shown: bool = True) -> tuple[int, list[int]]:
+                      margin: Margin, *, zeros_shown: bool = True,
+                      forced=()) -> tuple[int, list[int]]:
     """Hide further cells until the interval attack pins no small hidden count.
 
     For each exposed cell, the smallest visible cell near it (sharing a line with it or with
@@ -188,6 +199,9 @@ def protect_intervals(values: np.ndarray, hidden: np.ndarray, lines: list[_Line]
     ----------
     values, hidden, lines, margin, zeros_shown
         As in :func:`unprotected`.
+    forced : sequence of int
+        Cells hidden for a reason outside the table (their difference from a count published
+        elsewhere is small): their interval must be at least ``min_cell`` wide.
 
     Returns
     -------
@@ -199,8 +213,8 @@ def protect_intervals(values: np.ndarray, hidden: np.ndarray, lines: list[_Line]
     added = 0
     given_up: set[int] = set()
     while True:
-        exposed = {c: lh for c, lh in unprotected(values, hidden, lines, margin,
-                                                  zeros_shown=zeros_shown).items()
+        exposed = {c: lh for c, lh in _exposed(values, hidden, lines, margin, zeros_shown,
+                                               list(forced)).items()
                    if c not in given_up}
         if not exposed:
             return added, sorted(given_up)
@@ -214,7 +228,8 @@ def protect_intervals(values: np.ndarray, hidden: np.ndarray, lines: list[_Line]
             trial = hidden.copy()
             trial[c] = True
             lh = cell_intervals(values, trial, lines, zeros_shown=zeros_shown, cells=[k])[k]
-            if margin.protects(*lh):
+            need = Margin(margin.min_cell, width=margin.min_cell) if k in forced else margin
+            if need.protects(*lh):
                 chosen = c
                 break
         hidden[chosen] = True

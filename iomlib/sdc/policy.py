@@ -328,7 +328,7 @@ class Disclosure:
             record_table(audit_id, published, self.min_cell)
 
     def table(self, df: pd.DataFrame, *, count_cols=None, totals="both", derived=None, by=None,
-              rests_on=None, suppress_zeros: bool = False) -> pd.DataFrame:
+              rests_on=None, suppress_zeros: bool = False, hide=None) -> pd.DataFrame:
         """A table of counts ready to plot or show: small cells hidden for a public audience.
 
         Parameters
@@ -351,6 +351,10 @@ class Disclosure:
             For a table with no count column (e.g. model estimates): the number of people the
             whole table rests on. Below ``min_cell`` every numeric value is hidden.
         suppress_zeros : bool, default False
+        hide : dict, optional
+            ``{count column: boolean mask of rows}``: cells to hide for a reason outside the
+            table (e.g. a small difference from a count in another table); secondary
+            suppression then protects them as well. Public audience only.
 
         Returns
         -------
@@ -378,7 +382,7 @@ class Disclosure:
                 out, hidden, published = _suppress(
                     out, count_cols=counts, min_cell=self.min_cell, totals=totals,
                     derived=derived, by=by, suppress_zeros=suppress_zeros, flags="columns",
-                    margin=None)
+                    margin=None, hide=hide)
             if rests_on is not None and self.is_small(rests_on):
                 numeric = [c for c in out.columns if pd.api.types.is_numeric_dtype(out[c])
                            and not pd.api.types.is_bool_dtype(out[c])]

@@ -388,7 +388,7 @@ class Published(NamedTuple):
 
 
 def _suppress(df: pd.DataFrame, *, count_cols, min_cell, totals, derived, by, suppress_zeros,
-              flags, margin) -> tuple[pd.DataFrame, int, Published]:
+              flags, margin, hide=None) -> tuple[pd.DataFrame, int, Published]:
     """:func:`suppress_table`, also returning what a reader has (:class:`Published`)."""
     min_cell = _check_min_cell(min_cell)
     counts, by_cols, derived = _options(count_cols, by, flags, derived)
@@ -399,12 +399,20 @@ def _suppress(df: pd.DataFrame, *, count_cols, min_cell, totals, derived, by, su
     missing = np.isnan(values)
     primary = ~missing & (values >= (0 if suppress_zeros else 1)) & (values < min_cell)
     hidden = primary | missing
+    forced = []
+    for col, mask in dict(hide or {}).items():   # cells hidden for a reason outside the table
+        if col not in cells_cols:
+            raise ParameterError(f"hide: {col!r} is not a count column; count columns: "
+                                 f"{cells_cols}")
+        forced += [int(r) * n_cols + cells_cols.index(col)
+                   for r in np.flatnonzero(np.asarray(mask, dtype=bool))]
+    hidden[forced] = True
     lines = _table_lines(df, counts, cells_cols, by_cols, margins)
     _, unprotected = (_protect(values, hidden, lines, zeros=suppress_zeros) if lines
                       else (0, []))
     margin = Margin(min_cell) if margin is None else margin
-    _, exposed = (protect_intervals(values, hidden, lines, margin, zeros_shown=not suppress_zeros)
-                  if lines else (0, []))
+    _, exposed = (protect_intervals(values, hidden, lines, margin, zeros_shown=not suppress_zeros,
+                                    forced=forced) if lines else (0, []))
     unprotected = sorted(set(unprotected) | set(exposed))
     suppressed = hidden & ~missing
     grid = suppressed.reshape(n_rows, n_cols) if n_rows else np.zeros((0, n_cols), dtype=bool)
