@@ -177,7 +177,8 @@ repeat = joined(
               [["episodes", "excluded", "adopted"]], count_cols=["excluded"],
               totals={"relations": {"adopted": ["episodes", "excluded"]}},
               hide={"episodes": repeat["months"].isin(narrow).to_numpy()})
-    .drop(columns=["excluded", "adopted", "excluded_suppressed", "adopted_suppressed"]))
+    .drop(columns=["excluded", "adopted", "excluded_suppressed", "adopted_suppressed"],
+          errors="ignore"))
 display(sdc.for_display(repeat, digits=1))
 ax = plots.proportions(repeat.assign(window=repeat["months"].astype(str) + " months "
                                      + repeat["side"]),
