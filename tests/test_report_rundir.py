@@ -90,3 +90,9 @@ def test_public_then_restricted_into_one_folder(tmp_path):
     assert "OFFICIAL — PUBLIC" in page and "RESTRICTED" not in page
     assert not [p for p in out.rglob("*") if "pseudonym-key" in p.name]
     assert len(list((out / "runs").iterdir())) == 1
+
+
+def test_claim_audience_can_only_check(tmp_path):
+    out = tmp_path / "reports"
+    rundir.claim_audience(out, "public", write=False)
+    assert not out.exists()

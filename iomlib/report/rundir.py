@@ -121,7 +121,8 @@ def _audience_of_runs(out: Path) -> str | None:
     return seen.pop() if seen else None
 
 
-def claim_audience(out: Path, audience: str, key_file: str | None = None) -> None:
+def claim_audience(out: Path, audience: str, key_file: str | None = None, *,
+                   write: bool = True) -> None:
     """Refuse to mix audiences in one reports folder; mark a new folder with its audience.
 
     A scheduler publishes ``<out>/latest``; were a restricted run written into the same folder,
@@ -132,11 +133,14 @@ def claim_audience(out: Path, audience: str, key_file: str | None = None) -> Non
     Parameters
     ----------
     out : Path
-        The reports folder (created if missing).
+        The reports folder.
     audience : str
         The run's audience.
     key_file : str, optional
         The pseudonym key file the run will use: refused inside a public folder.
+    write : bool, default True
+        Create the folder if needed and write the marker; ``False`` only checks (before the
+        run's other checks, which must leave no folder behind when they fail).
 
     Raises
     ------
@@ -161,6 +165,8 @@ def claim_audience(out: Path, audience: str, key_file: str | None = None) -> Non
     if audience == "public" and key_file and out.resolve() in Path(key_file).resolve().parents:
         raise IomError(f"the pseudonym key file {key_file} is inside the public reports folder "
                        f"{out}; keep it elsewhere")
+    if not write:
+        return
     out.mkdir(parents=True, exist_ok=True)
     if not marker.exists():
         marker.write_text(audience + "\n", encoding="utf-8")

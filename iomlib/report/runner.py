@@ -209,7 +209,8 @@ def _prepare(run: Run) -> None:
     """Check everything, start the pool, load the data if needed, create the run folder."""
     run.ctx = check_parameters(run.args)
     # one audience per reports folder, and no pseudonym key in a public one
-    claim_audience(run.out, run.params["audience"], os.environ.get("IOM_PSEUDONYM_KEY_FILE"))
+    key_file = os.environ.get("IOM_PSEUDONYM_KEY_FILE")
+    claim_audience(run.out, run.params["audience"], key_file, write=False)
     run.kernel, env = choose_kernel(run.scratch)
     env = {**env, **pseudonym_environment(run.ctx), **ledger_environment(run.ctx, run.scratch)}
     if "IPYTHONDIR" not in os.environ:
@@ -221,6 +222,7 @@ def _prepare(run: Run) -> None:
     run.pool, run.queue = start_pool(run.ctx["jobs"], env)
     run.ds = load_data(run.ctx) if needs_data_first(run.params) else None
     run.out.mkdir(parents=True, exist_ok=True)
+    claim_audience(run.out, run.params["audience"], key_file)
     from iomlib.sdc import KEY_FILE_ENV, new_key_file
     if KEY_FILE_ENV in env:
         new_key_file(env[KEY_FILE_ENV])
