@@ -56,7 +56,7 @@ class Run:
 
 def start(data=None, *, as_of=None, period_start=None, cohort: str = "all", config=None,
           min_cell=None, audience=None, show_identifiers: bool = False,
-          theme: bool = True, guard: bool = True) -> Run:
+          theme: bool = True, guard: bool = True, allow_small_min_cell: bool = False) -> Run:
     """Set up a report notebook (or an analyst's own).
 
     Parameters
@@ -78,6 +78,8 @@ def start(data=None, *, as_of=None, period_start=None, cohort: str = "all", conf
         Apply :func:`iomlib.plots.set_theme`.
     guard : bool, default True
         For a public audience, withhold unchecked tables (:meth:`Disclosure.guard`).
+    allow_small_min_cell : bool, default False
+        Public audience: allow ``min_cell`` below 10 (stated on the banner).
 
     Returns
     -------
@@ -92,9 +94,11 @@ def start(data=None, *, as_of=None, period_start=None, cohort: str = "all", conf
     from iomlib.measures.cohort import restrict
     params = RunParameters.for_run(data=data, as_of=as_of, period_start=period_start,
                                    cohort=cohort, config=config, min_cell=min_cell,
-                                   audience=audience, show_identifiers=show_identifiers)
+                                   audience=audience, show_identifiers=show_identifiers,
+                                   allow_small_min_cell=allow_small_min_cell)
     cfg = run_config(params)
-    sdc = Disclosure(params.audience, params.min_cell, show_identifiers=params.show_identifiers)
+    sdc = Disclosure(params.audience, params.min_cell, show_identifiers=params.show_identifiers,
+                     allow_small_min_cell=params.allow_small_min_cell)
     if guard:
         sdc.guard()
     # under ``iom report``: the run's validated snapshot (read and validated once per run)

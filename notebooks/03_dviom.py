@@ -110,22 +110,38 @@ ax = plots.counts_over_time(size, x="date", y="active",
 outcomes = iomlib.measures.dv.da_outcomes(ds, cfg, months=(6, 12), as_of=cfg.as_of,
                                  since=cfg.period_start, cohorts=dv_cohort)
 CHANGES = ["n_zero_differences", "n_decreased", "n_increased"]
-outcomes = joined(
-    sdc.table(outcomes[["months", "outcome", "label", "n", *CHANGES, "wilcoxon_p",
-                        "sign_test_p"]],
-              count_cols=CHANGES, totals={"column": "n"},
-              # p alone rests on all n pairs and does not give the changes back (see 02)
-              derived={"wilcoxon_p": "n", "sign_test_p": CHANGES}),
-    sdc.table(outcomes[["n", "excluded", "total_before", "total_after", "mean_before",
-                        "mean_after"]],
-              count_cols=["n", "excluded", "total_before", "total_after"],
-              derived={"mean_before": ["n", "total_before"],
-                       "mean_after": ["n", "total_after"]})
-    .drop(columns=["n", "n_suppressed"], errors="ignore"))
+# the episodes adopted (published above) are those compared plus those excluded: one table, so
+# that a small `excluded` also hides `n` (else adopted minus compared gives it away)
+outcomes["adopted"] = outcomes["n"] + outcomes["excluded"]
+per = iomlib.measures.dv.da_before_after(ds, cfg, months=(6, 12), as_of=cfg.as_of,
+                                         since=cfg.period_start, cohorts=dv_cohort)
+done = per[per["complete"]]
+by_window = outcomes.groupby("months")[["excluded", "adopted"]].first()
+# the episodes compared over a longer window are a subset of those over a shorter one: when
+# the difference is small, the longer window's count is hidden too
+n_by = outcomes.groupby("months")["n"].first().sort_index()
+narrow = [k2 for k1, k2 in zip(n_by.index, n_by.index[1:]) if 0 < n_by[k1] - n_by[k2] < min_cell]
+outcomes = sdc.table(
+    sdc.sums(outcomes, {f"total_{side}": (lambda row, side=side: done.loc[
+        done["months"] == row["months"], f"{row['outcome']}_{side}"])
+        for side in ("before", "after")},
+        derived={"mean_before": "total_before", "mean_after": "total_after"}),
+    count_cols=["excluded", *CHANGES],
+    totals={"relations": {"n": CHANGES, "adopted": ["n", "excluded"]}},
+    hide={"n": outcomes["months"].isin(narrow).to_numpy()},
+    # p alone rests on all n pairs and does not give the changes back (see 02)
+    derived={"wilcoxon_p": "n", "sign_test_p": CHANGES, "mean_before": "n",
+             "mean_after": "n"})
+# the sets behind these counts go to the run's restricted ledger, for the cross-table audit
+for k, w in per.groupby("months"):
+    sdc.people("DVIOM episodes adopted in the period", w["episode_id"])
+    sdc.people(f"episodes compared over {k} months", w.loc[w["complete"], "episode_id"],
+               shown=bool(outcomes.loc[outcomes["months"] == k, "n"].notna().all()))
 display(sdc.for_display(
     outcomes[["months", "label", "n", "excluded", "total_before", "total_after",
               "mean_before", "mean_after", *CHANGES, "wilcoxon_p", "sign_test_p",
-              *[c for c in outcomes.columns if c.endswith("_suppressed")]]],
+              *[c for c in outcomes.columns
+                if c.endswith("_suppressed") and c != "adopted_suppressed"]]],
     digits={"total_before": 1, "total_after": 1, "mean_before": 2, "mean_after": 2}))
 
 # %%
@@ -157,7 +173,12 @@ repeat = joined(
               count_cols=["repeat_victims", "victims_once"], totals={"column": "victims"},
               derived=dict.fromkeys(["pct", "ci_low", "ci_high"],
                                     ("victims", "repeat_victims", "victims_once"))),
-    sdc.table(repeat[["episodes"]], count_cols="episodes"))
+    sdc.table(repeat[["months", "episodes"]].join(by_window, on="months")
+              [["episodes", "excluded", "adopted"]], count_cols=["excluded"],
+              totals={"relations": {"adopted": ["episodes", "excluded"]}},
+              hide={"episodes": repeat["months"].isin(narrow).to_numpy()})
+    .drop(columns=["excluded", "adopted", "excluded_suppressed", "adopted_suppressed"],
+          errors="ignore"))
 display(sdc.for_display(repeat, digits=1))
 ax = plots.proportions(repeat.assign(window=repeat["months"].astype(str) + " months "
                                      + repeat["side"]),
@@ -171,8 +192,9 @@ ax = plots.proportions(repeat.assign(window=repeat["months"].astype(str) + " mon
 # %%
 smallest = outcomes["n"].min() if len(outcomes) else 0
 if sdc.public and (len(outcomes) == 0 or outcomes["n"].isna().any()):
-    display(Markdown(f"**Caution:** at least one comparison above rests on fewer than "
-                     f"{min_cell} episodes; its figures are suppressed."))
+    display(Markdown(f"**Caution:** at least one comparison above is suppressed: it rests on "
+                     f"fewer than {min_cell} episodes, or its count would give away a smaller "
+                     f"group (such as the episodes excluded)."))
 elif smallest < max(min_cell, 30):
     display(Markdown(
         f"**Caution:** the smallest comparison above rests on n = {sdc.count(smallest)} "

@@ -65,7 +65,8 @@ display(Markdown(f"Data: `{ds.source}`; referrals and responses up to {cfg.as_of
 safer = iomlib.measures.survey.felt_safer(ds, cfg.as_of)
 safer = sdc.measures(safer[["measure", "value", "numerator", "denominator", "n", "ci_low",
                             "ci_high", "headline", "definition"]],
-                     count_cols=("n", "numerator", "denominator"))
+                     count_cols=("n", "numerator", "denominator"),
+                     together="measure")   # a rate, its worst and best cases: one numerator
 display(sdc.for_display(safer, digits=1))
 ax = plots.proportions(safer.assign(label=safer["definition"].str.split(":").str[0]),
                        label="label", value="value", k="numerator", n="denominator",
@@ -121,9 +122,20 @@ if answers[LABELS].isna().any().any():
 # %%
 by_year = iomlib.measures.survey.felt_safer_by_year(ds, cfg.as_of)
 few = len(by_year) and by_year["n"].min() < min_cell
-by_year = sdc.table(by_year, count_cols=["referred", "n", "k"], totals="columns",
-                    derived={"pct": ["n", "k"], "ci_low": ["n", "k"], "ci_high": ["n", "k"],
-                             "response_rate_pct": ["referred", "n"]})
+# those who did not feel safer, and the non-respondents, are counts too (the complement rule)
+by_year = by_year.assign(not_safer=by_year["n"] - by_year["k"],
+                         no_response=by_year["referred"] - by_year["n"])
+by_year = sdc.table(by_year, count_cols=["referred", "n", "k", "not_safer", "no_response"],
+                    # the overall referred and respondents are published; k and the rest only
+                    # where the complement rule lets the headline figure be shown
+                    totals={"columns": (["referred", "n", "no_response", "k", "not_safer"]
+                                        if safer["value"].notna().iloc[0]
+                                        else ["referred", "n", "no_response"]),
+                            "relations": {"n": ["k", "not_safer"],
+                                          "referred": ["n", "no_response"]}},
+                    derived={"pct": ["n", "k", "not_safer"], "ci_low": ["n", "k", "not_safer"],
+                             "ci_high": ["n", "k", "not_safer"],
+                             "response_rate_pct": ["referred", "n", "no_response"]})
 display(sdc.for_display(by_year, digits=1))
 ax = plots.proportions(by_year.assign(year=by_year["year"].astype(str)), label="year",
                        value="pct", k="k", n="n",

@@ -68,10 +68,22 @@ display(Markdown(f"Data: `{ds.source}`; everyone known ({sdc.count(len(ds_all.pe
 # %%
 scores = iomlib.risk.matrix.select_on(ds_all, cfg.as_of, cfg)
 with_points = int((scores["points"] > 0).sum())
+crossing = int(scores["crosses"].sum())
+# the counts are nested (scored > with points > at or above the threshold): their differences
+# are published as counts too, so that a small difference is hidden with a complement
 sdc.show(pd.DataFrame([{"scored": len(scores), "with points > 0": with_points,
-                        "at or above threshold": int(scores["crosses"].sum()),
+                        "no points": len(scores) - with_points,
+                        "at or above threshold": crossing,
+                        "below threshold (with points)": with_points - crossing,
                         "threshold": version.threshold, "version": version.name}]),
-         count_cols=["scored", "with points > 0", "at or above threshold"])
+         count_cols=["no points", "at or above threshold", "below threshold (with points)"],
+         totals={"relations": {"with points > 0": ["at or above threshold",
+                                                   "below threshold (with points)"],
+                               "scored": ["with points > 0", "no points"]}})
+for label, who in [("people scored by the matrix", scores),
+                   ("people with matrix points", scores[scores["points"] > 0]),
+                   ("people at or above the threshold", scores[scores["crosses"]])]:
+    sdc.people(label, who["person_id"])   # for the run's cross-table audit
 ax = plots.score_histogram(scores, score="points", threshold=version.threshold,
                            min_count=sdc.min_cell if sdc.public else 1,
                            title=f"Selection-matrix points on {cfg.as_of.date()} "

@@ -285,7 +285,8 @@ n_adopted = int((matched["adopted"] == 1).sum())
 n_comparison = int((matched["adopted"] == 0).sum())
 jdl_groups = (n_adopted, n_comparison)
 display(Markdown("**Attrition** (people)"))
-sdc.show(jdl.attrition_, count_cols=["adopted", "comparison"])
+# each stage is a subset of the one before: a small step between stages is hidden too
+display(sdc.for_display(sdc.steps(jdl.attrition_, count_cols=["adopted", "comparison"])))
 display(Markdown("**Balance**: standardised mean differences before and after matching "
                  "(|SMD| < 0.1 is the usual target)"))
 sdc.show(jdl.balance_, digits=3, rests_on=min(jdl_groups))
@@ -305,6 +306,11 @@ people = pd.DataFrame({
     index=out.index).astype(float)
 people.loc[~is_rate, people.columns[2:]] = float("nan")
 checked = sdc.table(pd.concat([out, people], axis=1), count_cols=list(people.columns),
+                    # the same people on every row: only each group's split is a relation
+                    totals={"relations": {
+                        "n_adopted": ["reoffended_adopted", "not_reoffended_adopted"],
+                        "n_comparison": ["reoffended_comparison",
+                                         "not_reoffended_comparison"]}},
                     derived={c: list(people.columns) for c in out.columns if c != "measure"})
 display(sdc.for_display(checked.drop(columns=[c for c in checked.columns
                                               if c.startswith(tuple(people.columns))]),

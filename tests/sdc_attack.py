@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import linprog
+from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 
 
 def with_margins(interior: list[list[int]]) -> pd.DataFrame:
@@ -46,11 +46,14 @@ def reader_equations(published: pd.DataFrame, cols: list[str], total_col: str | 
 
 def attack(published: pd.DataFrame, truth: pd.DataFrame, cols: list[str], *,
            total_col: str | None = "total", total_row: str | None = "Total",
-           implicit_totals: bool = False) -> dict:
+           implicit_totals: bool = False, integer: bool = False,
+           zeros_shown: bool = False) -> dict:
     """For every hidden cell: is it determined (linear algebra) and its bounds (LP, x >= 0)?
 
     With ``implicit_totals`` the table has no margins in it, but every row's and column's true
-    total is taken as published.
+    total is taken as published. With ``integer`` the attacker knows counts are whole numbers
+    (branch and bound by ``scipy.optimize.milp``); with ``zeros_shown`` that a hidden count is
+    at least 1 (zeros are printed).
     """
     if implicit_totals:
         eqs = []
@@ -88,9 +91,17 @@ def attack(published: pd.DataFrame, truth: pd.DataFrame, cols: list[str], *,
         e[k] = 1
         determined = len(a) > 0 and np.linalg.matrix_rank(np.vstack([a, e])) == rank
         bounds = []
+        low = 1.0 if zeros_shown else 0.0
         for sign in (1, -1):
+            if integer:
+                cons = [LinearConstraint(a, b, b)] if len(a) else []
+                res = milp(sign * e, constraints=cons, integrality=np.ones(len(hidden)),
+                           bounds=Bounds(np.full(len(hidden), low), np.inf))
+                assert res.status in (0, 3, 4), res.message
+                bounds.append(sign * res.fun if res.status == 0 else np.inf)
+                continue
             res = linprog(sign * e, A_eq=a if len(a) else None, b_eq=b if len(a) else None,
-                          bounds=[(0, None)] * len(hidden), method="highs")
+                          bounds=[(low, None)] * len(hidden), method="highs")
             assert res.status in (0, 3), res.message          # feasible (3: unbounded)
             bounds.append(sign * res.fun if res.status == 0 else np.inf)
         out[cell] = {"determined": bool(determined), "low": bounds[0], "high": bounds[1],
@@ -98,11 +109,17 @@ def attack(published: pd.DataFrame, truth: pd.DataFrame, cols: list[str], *,
     return out
 
 
-def assert_protected(report: dict) -> None:
+def assert_protected(report: dict, min_cell: int = 10) -> None:
+    """Every small hidden count (1 to ``min_cell - 1``) is neither derivable nor pinned, and its
+    largest possible value reaches ``min_cell``; a larger hidden cell (a complementary one) may
+    be pinned, as it reveals no small count."""
     for cell, r in report.items():
-        assert not r["determined"], f"{cell} can be derived from the published totals"
         assert r["low"] - 1e-6 <= r["true"] <= r["high"] + 1e-6, (cell, r)
+        if not 0 < r["true"] < min_cell:
+            continue
+        assert not r["determined"], f"{cell} can be derived from the published totals"
         assert r["high"] - r["low"] > 0.5, f"{cell} is pinned to {r['low']}"
+        assert r["high"] >= min_cell - 1e-6, f"{cell} is known to be at most {r['high']}"
 
 
 def hidden_cells(out: pd.DataFrame, cols: list[str]) -> set[tuple[str, str]]:

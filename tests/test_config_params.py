@@ -31,7 +31,7 @@ def test_parameters_cell_declares_only_model_parameters_with_model_defaults(path
 def test_every_field_has_a_default_and_help():
     assert list(RunParameters.defaults()) == [
         "data", "as_of", "period_start", "cohort", "config", "min_cell", "audience",
-        "person_id", "show_identifiers"]
+        "person_id", "show_identifiers", "allow_small_min_cell"]
     for name, f in RunParameters.model_fields.items():
         assert f.description, name
     assert RunParameters.choices("cohort") == COHORTS == ("all", "IOM", "DVIOM", "KNIFE")
@@ -103,7 +103,10 @@ def test_for_run_takes_unset_values_from_the_configuration(tmp_path):
     f.write_text("report:\n  min_cell: 20\n  audience: public\nheadline:\n  as_of: '2018-12-31'\n")
     p = RunParameters.for_run(config=str(f), min_cell=None, audience=None)
     assert (p.min_cell, p.audience, p.as_of) == (20, "public", "2018-12-31")
-    assert RunParameters.for_run(config=str(f), min_cell=7).min_cell == 7
+    assert RunParameters.for_run(config=str(f), min_cell=7,
+                                 allow_small_min_cell=True).min_cell == 7
+    with pytest.raises(ParameterError, match="allow_small_min_cell"):   # public from the file
+        RunParameters.for_run(config=str(f), min_cell=7)
     assert config_defaults()["audience"] == "restricted"
     assert p.config_overrides() == {"as_of": "2018-12-31", "period_start": "2016-01-01",
                                     "min_cell": 20, "audience": "public"}

@@ -29,7 +29,8 @@ def test_start_on_a_folder_restricts_the_cohort(small_dataset, tmp_path):
     small_dataset.write(tmp_path / "d")
     run = iomlib.notebook.start(str(tmp_path / "d"), as_of="2019-12-31",
                                 period_start="2016-01-01", cohort="IOM", min_cell=5,
-                                audience="public", guard=False, theme=False)
+                                audience="public", guard=False, theme=False,
+                                allow_small_min_cell=True)
     assert run.cfg.as_of == pd.Timestamp("2019-12-31") and run.cfg.min_cell == 5
     assert run.sdc.public and run.sdc.min_cell == 5
     assert len(run.ds.episodes) > 0 and set(run.ds.episodes["cohort"]) == {"IOM"}

@@ -665,7 +665,7 @@ SAFE_TABLE = [
               "run = iomlib.notebook.start(data, as_of=as_of, period_start=period_start, "
               "cohort=cohort, config=config, min_cell=min_cell, audience=audience)\n"
               "t = pd.DataFrame({'reason': ['moved', 'died'], 'n': [40, 3]})\n"
-              "run.sdc.show(t, count_cols='n')")),
+              "run.sdc.show(t, count_cols='n', totals='none')")),
 ]
 
 

@@ -18,7 +18,8 @@ def test_headline_metrics_for_a_public_audience():
     out = suppress_headline(metrics, 10, count_keys=["unique_nominals"])
     assert out["unique_nominals"]["value"] is None and out["unique_nominals"]["suppressed"]
     assert out["unique_nominals"]["alternatives"][0]["value"] is None
-    assert out["felt_safer_pct"] == metrics["felt_safer_pct"]          # nothing small
+    # 16 of 20 felt safer: the 4 who did not follow (the complement rule)
+    assert out["felt_safer_pct"]["value"] is None and out["felt_safer_pct"]["suppressed"]
     r = out["removed_reduction_pct"]
     assert r["value"] is None and r["ci_low"] is None and r["n"] is None and r["suppressed"]
     assert r["alternatives"][0]["value"] == 50.0                       # 30 episodes: shown
@@ -27,7 +28,10 @@ def test_headline_metrics_for_a_public_audience():
     assert metrics["removed_reduction_pct"]["value"] == 70.0           # input untouched
     small_numerator = suppress_headline({"k": {"value": 95.0, "n": 40, "numerator": 38,
                                                "denominator": 40}}, 10)
-    assert small_numerator["k"]["value"] == 95.0   # 38 of 40: no count below 10
+    assert small_numerator["k"]["value"] is None   # 38 of 40: 2 did not
+    large_both = suppress_headline({"k": {"value": 75.0, "n": 40, "numerator": 30,
+                                          "denominator": 40}}, 10)
+    assert large_both["k"]["value"] == 75.0       # 30 and 10: nothing small
     few_unsafe = suppress_headline({"k": {"value": 5.0, "n": 40, "numerator": 2}}, 10)
     assert few_unsafe["k"]["value"] is None
 
@@ -61,3 +65,20 @@ def test_audit_notebook_finds_every_kind_of_problem():
     assert problems[3].startswith("cell 6: a table checked for audience 'restricted'")
     assert audit_notebook({"cells": nb["cells"][:2]}, 10) == []
     assert audit_notebook({"cells": nb["cells"][:2]}, 20)[0].startswith("cell 2:")
+
+
+def test_headline_rate_with_a_small_complement_is_suppressed_with_its_alternatives():
+    """04/headline: 86% of 58 survivors felt safer implies that 8 did not."""
+    from iomlib.sdc import suppress_headline
+    metrics = {"idva_felt_safer_pct": {
+        "value": 86.2, "n": 58, "numerator": 50, "denominator": 58, "ci_low": 75.1,
+        "ci_high": 92.8, "alternatives": [
+            {"value": 48.5, "n": 103, "numerator": 50, "denominator": 103},
+            {"value": 92.2, "n": 103, "numerator": 95, "denominator": 103}]},
+        "idva_response_rate_pct": {"value": 56.3, "n": 103, "numerator": 58,
+                                   "denominator": 103}}
+    out = suppress_headline(metrics, 10)
+    e = out["idva_felt_safer_pct"]
+    assert e["suppressed"] and e["value"] is None and e["numerator"] is None
+    assert all(a["suppressed"] and a["numerator"] is None for a in e["alternatives"])
+    assert out["idva_response_rate_pct"]["value"] == 56.3

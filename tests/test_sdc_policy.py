@@ -19,6 +19,15 @@ from iomlib.sdc.pseudonyms import (
 # banners
 
 
+
+@pytest.fixture(autouse=True)
+def _no_export_guard_afterwards():
+    """A public guard also wraps DataFrame.to_excel/to_csv in this process: undo it."""
+    yield
+    from iomlib.sdc.export import remove_export_guard
+    remove_export_guard()
+
+
 def test_banners():
     text = banner("public")
     assert text.startswith("OFFICIAL — PUBLIC")
@@ -142,7 +151,8 @@ def test_guard_withholds_unchecked_tables_in_a_public_shell():
         data, _ = fmt.format(raw)
         assert WITHHELD_MARKER in data["text/html"] and "3" not in data["text/plain"]
         assert WITHHELD_MARKER in fmt.format(raw["n"])[0]["text/html"]
-        checked = sdc.for_display(sdc.table(pd.DataFrame({"n": [3, 40]}), count_cols="n"))
+        checked = sdc.for_display(sdc.table(pd.DataFrame({"n": [3, 40]}), count_cols="n",
+                                            totals="none"))
         data, meta = fmt.format(checked)
         assert WITHHELD_MARKER not in data["text/html"]
         audit = meta["text/html"]["iom_disclosure"]
@@ -170,12 +180,14 @@ def test_pseudonyms_are_stable_across_objects_with_the_same_key(monkeypatch, tmp
 
 def test_combine_marks_joins_of_checked_tables_only():
     sdc = Disclosure("public", min_cell=10)
-    a = sdc.table(pd.DataFrame({"x": [40, 3, 25]}), count_cols="x")
-    b = sdc.table(pd.DataFrame({"y": [12, 50, 4]}), count_cols="y")
+    a = sdc.table(pd.DataFrame({"x": [40, 3, 25]}), count_cols="x", totals="none")
+    b = sdc.table(pd.DataFrame({"y": [12, 50, 4]}), count_cols="y", totals="none")
     both = sdc.combine(a.join(b), a, b)
     check = both.attrs["disclosure"]
     assert check["kind"] == "combined" and check["count_columns"] == ["x", "y"]
     assert check["cells_hidden"] == 2 and check["smallest_count_shown"] == 12
+    assert check["audit_ids"] == [a.attrs["disclosure"]["audit_id"],
+                                  b.attrs["disclosure"]["audit_id"]]
     with pytest.raises(ParameterError, match="source 2 was not checked"):
         sdc.combine(a.join(pd.DataFrame({"z": [1, 2, 3]})), a, pd.DataFrame({"z": [1, 2, 3]}))
     with pytest.raises(ParameterError, match="source 1 was not checked"):
@@ -214,3 +226,32 @@ def test_every_public_name_is_exported_by_the_package_and_its_old_name():
         assert getattr(old, name) is getattr(iomlib.sdc, name), name
     assert iomlib.sdc.SUPPRESSED_SYMBOL == "[c]"
     assert iomlib.sdc.AUDIENCES == ("public", "restricted")
+
+
+def test_table_defaults_to_the_safe_totals_rule():
+    """Disclosure.table used to default to totals="none" (no secondary suppression) while
+    suppress_table's default meant "both": an analyst's own table got the unsafe one."""
+    sdc = Disclosure("public")
+    t = pd.DataFrame({"n": [3, 40, 25]})
+    out = sdc.table(t, count_cols="n")
+    assert out["n"].isna().sum() == 2          # the 3, and a complement for the column total
+    assert sdc.table(t, count_cols="n", totals="none")["n"].isna().sum() == 1
+
+
+def test_a_public_min_cell_below_10_needs_the_named_override(monkeypatch):
+    from iomlib.config.params import ALLOW_SMALL_MIN_CELL_ENV, RunParameters
+    monkeypatch.delenv(ALLOW_SMALL_MIN_CELL_ENV, raising=False)
+    with pytest.raises(ParameterError, match="allow_small_min_cell"):
+        Disclosure("public", min_cell=5)
+    with pytest.raises(ParameterError, match="min_cell=5: below 10 for a public audience"):
+        RunParameters.from_values({"min_cell": 5, "audience": "public"})
+    assert RunParameters.from_values({"min_cell": 5}).min_cell == 5        # restricted: fine
+    ok = RunParameters.from_values({"min_cell": 5, "audience": "public",
+                                    "allow_small_min_cell": "true"})
+    assert ok.allow_small_min_cell
+    sdc = Disclosure("public", min_cell=5, allow_small_min_cell=True)
+    assert "below the usual 10: allowed by allow_small_min_cell" in sdc.banner
+    assert "below the usual" not in Disclosure("public").banner
+    # the runner passes the override on to the kernels (the notebooks do not declare it)
+    monkeypatch.setenv(ALLOW_SMALL_MIN_CELL_ENV, "1")
+    assert Disclosure("public", min_cell=5).small_min_cell

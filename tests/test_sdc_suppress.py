@@ -231,6 +231,7 @@ def test_random_tables_are_protected(interior):
     assert int(hidden.sum().sum()) == n
     assert out.attrs["suppression"]["unprotected"] == []
     assert_protected(attack(out, t, cols))
+    assert_protected(attack(out, t, cols, integer=True, zeros_shown=True))
 
 
 # ------------------------------------------------------------------------------------------
@@ -270,3 +271,68 @@ def test_fold_hidden_draws_visible_values_and_the_hidden_together():
     assert dropped == ["c"]                                          # total hidden
     with pytest.raises(ParameterError, match="total rows"):
         fold_hidden(t[t["cat"] != "T"], group="group", category="cat", value="n", total="T")
+
+
+def test_relations_between_columns_protect_a_small_difference():
+    """03: episodes adopted = compared + excluded; with 78 adopted published elsewhere, a
+    visible 71 compared gives the 7 excluded away. As a relation, the 71 is hidden too."""
+    t = pd.DataFrame({"months": [6, 12], "adopted": [78, 78], "n": [71, 63],
+                      "excluded": [7, 15], "same": [12, 9], "down": [55, 51], "up": [4, 3]})
+    out, _ = suppress_table(t, count_cols=["excluded", "same", "down", "up"],
+                            totals={"relations": {"n": ["same", "down", "up"],
+                                                  "adopted": ["n", "excluded"]}})
+    assert out["excluded"].isna().tolist() == [True, False]
+    assert out["n"].isna().tolist()[0] and not out["adopted"].isna().any()
+    assert out.attrs["suppression"]["unprotected"] == []
+    with pytest.raises(ParameterError, match="relations"):
+        suppress_table(t, count_cols=["n"], totals={"relations": ["n"]})
+
+
+def test_measures_complement_rule_hides_the_rate_and_its_group():
+    t = pd.DataFrame({"measure": ["safer", "rate", "safer", "safer"],
+                      "value": [86.2, 56.3, 48.5, 92.2], "numerator": [50, 58, 50, 95],
+                      "denominator": [58, 103, 103, 103], "n": [58, 103, 103, 103]})
+    out, _ = suppress_measures(t, count_cols=("n", "numerator", "denominator"),
+                               together="measure", flags="columns")
+    assert out["value"].isna().tolist() == [True, False, True, True]
+    assert out["numerator"].isna().tolist() == [True, False, True, True]
+    alone, _ = suppress_measures(t, count_cols=("n", "numerator", "denominator"))
+    assert alone["value"].isna().tolist() == [True, False, False, True]
+    off, _ = suppress_measures(t, count_cols=("n",), complement=False)
+    assert not off["value"].isna().any()
+
+
+def test_attrition_steps_hide_a_small_step_between_stages():
+    """07: submitted, with follow-up, matched, analysed: each a subset of the one before."""
+    from iomlib.sdc.suppress import suppress_steps
+    t = pd.DataFrame({"stage": ["submitted", "complete", "matched", "analysed"],
+                      "adopted": [764, 758, 81, 81], "comparison": [687, 320, 81, 75]})
+    out, n = suppress_steps(t, count_cols=["adopted", "comparison"])
+    assert out["adopted"].isna().tolist() == [False, True, False, False]
+    assert out["comparison"].isna().tolist() == [False, False, False, True]
+    assert n == 2
+    for c in ("adopted", "comparison"):
+        shown = out[c].dropna().astype(int).tolist()
+        steps = [a - b for a, b in zip(shown, shown[1:])]
+        assert all(s == 0 or s >= 10 for s in steps)
+
+
+def test_cells_hidden_for_an_outside_reason_are_protected_too():
+    """03, seed 3: compared over 6 months minus compared over 12 is small; the 12-month count
+    is hidden (hide=), and must not be recoverable from adopted minus excluded."""
+    from iomlib.sdc.intervals import cell_intervals
+    from iomlib.sdc.suppress import _suppress
+    t = pd.DataFrame({"months": [6, 12], "adopted": [80, 80], "n": [70, 64],
+                      "excluded": [10, 16], "same": [20, 20], "down": [30, 24], "up": [20, 20]})
+    out, _, pub = _suppress(t, count_cols=["excluded", "same", "down", "up"], min_cell=10,
+                            totals={"relations": {"n": ["same", "down", "up"],
+                                                  "adopted": ["n", "excluded"]}},
+                            derived=None, by=None, suppress_zeros=False, flags="columns",
+                            margin=None, hide={"n": [False, True]})
+    assert out["n"].isna().tolist() == [False, True]
+    cell = 1 * len(pub.columns) + pub.columns.index("n")
+    low, high = cell_intervals(pub.values, pub.hidden, pub.lines)[cell]
+    assert high - low >= 10
+    with pytest.raises(ParameterError, match="hide"):
+        _suppress(t, count_cols=["excluded"], min_cell=10, totals="none", derived=None,
+                  by=None, suppress_zeros=False, flags=None, margin=None, hide={"zz": [True]})

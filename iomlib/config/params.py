@@ -250,7 +250,37 @@ def cross_field_problems(values: Mapping) -> list[str]:
     if values.get("show_identifiers") and values.get("audience") == "public":
         problems.append("parameter show_identifiers: identifiers are never shown to a public "
                         "audience; it needs audience=restricted")
+    if (values.get("audience") == "public" and isinstance(values.get("min_cell"), int)
+            and values["min_cell"] < PUBLIC_MIN_CELL and not small_min_cell_allowed(values)):
+        problems.append(f"parameter min_cell={values['min_cell']}: below {PUBLIC_MIN_CELL} for a "
+                        f"public audience; set allow_small_min_cell=true to override (the "
+                        f"banner then says so)")
     return problems
+
+
+#: The smallest ``min_cell`` a public report uses without ``allow_small_min_cell``.
+PUBLIC_MIN_CELL = 10
+#: Set to 1 by the report runner in the kernels of a run given ``allow_small_min_cell``.
+ALLOW_SMALL_MIN_CELL_ENV = "IOM_ALLOW_SMALL_MIN_CELL"
+
+
+def small_min_cell_allowed(values: Mapping | None = None) -> bool:
+    """Whether a public ``min_cell`` below :data:`PUBLIC_MIN_CELL` was allowed.
+
+    Parameters
+    ----------
+    values : mapping, optional
+        Checked parameter values (``allow_small_min_cell``).
+
+    Returns
+    -------
+    bool
+        True when ``allow_small_min_cell`` is true, or the report runner passed it on to this
+        kernel (``IOM_ALLOW_SMALL_MIN_CELL=1``).
+    """
+    import os
+    return bool((values or {}).get("allow_small_min_cell")) \
+        or os.environ.get(ALLOW_SMALL_MIN_CELL_ENV) == "1"
 
 
 class RunParameters(BaseModel):
@@ -284,6 +314,8 @@ class RunParameters(BaseModel):
     show_identifiers: Annotated[bool, BeforeValidator(check_flag)] = Field(
         False, description="restricted audience only: show real identifiers instead of keyed "
                            "pseudonyms")
+    allow_small_min_cell: Annotated[bool, BeforeValidator(check_flag)] = Field(
+        False, description="public audience: allow min_cell below 10 (the banner says so)")
 
     @model_validator(mode="after")
     def _rules_between_fields(self) -> "RunParameters":

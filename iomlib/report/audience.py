@@ -102,4 +102,62 @@ def marking(params: dict) -> str:
     """
     from iomlib.sdc import banner
     return banner(params["audience"], params["min_cell"],
-                  show_identifiers=bool(params.get("show_identifiers")))
+                  show_identifiers=bool(params.get("show_identifiers")),
+                  small_min_cell=bool(params.get("allow_small_min_cell")))
+
+
+def ledger_environment(ctx: dict, scratch: Path) -> dict:
+    """Environment for the kernels of a public run: where to write the disclosure ledger.
+
+    The ledger (:mod:`iomlib.sdc.ledger`: the true cells of every released table and the
+    fingerprints of published counts) is restricted: it goes to the run's private scratch
+    folder, which is deleted at the end, unless ``IOM_SDC_AUDIT_DIR`` already names a folder
+    (to keep it; it must not be a folder reports are published from).
+
+    Parameters
+    ----------
+    ctx : dict
+        From :func:`~iomlib.report.params.check_parameters`.
+    scratch : Path
+        The run's private scratch folder.
+
+    Returns
+    -------
+    dict
+        ``{"IOM_SDC_AUDIT_DIR": folder}`` for a public run (and ``IOM_ALLOW_SMALL_MIN_CELL=1``
+        when ``allow_small_min_cell`` is given), else empty.
+    """
+    from iomlib.config.params import ALLOW_SMALL_MIN_CELL_ENV
+    from iomlib.sdc.ledger import AUDIT_DIR_ENV
+    params = ctx["parameters"]
+    if params["audience"] != "public":
+        return {}
+    env = {AUDIT_DIR_ENV: os.environ.get(AUDIT_DIR_ENV) or str(scratch / "sdc-ledger")}
+    if params.get("allow_small_min_cell"):
+        # the notebooks do not declare it: the kernels learn of the override this way
+        env[ALLOW_SMALL_MIN_CELL_ENV] = "1"
+    return env
+
+
+def ledger_audit(env: dict, params: dict, notebooks: dict) -> dict:
+    """The interval and cross-table audits of a public run (:func:`iomlib.sdc.ledger.audit_run`).
+
+    Parameters
+    ----------
+    env : dict
+        The kernels' environment (names the ledger).
+    params : dict
+        Checked parameters.
+    notebooks : dict
+        ``{notebook name: executed .ipynb path}``.
+
+    Returns
+    -------
+    dict
+        ``{notebook name: [problems]}``; empty for a restricted run or when the run passes.
+    """
+    from iomlib.sdc.ledger import AUDIT_DIR_ENV, audit_run
+    d = env.get(AUDIT_DIR_ENV)
+    if params.get("audience") != "public" or not d or not Path(d).is_dir():
+        return {}
+    return audit_run(d, params["min_cell"], notebooks)

@@ -100,3 +100,73 @@ def write_json(path: Path, obj) -> None:
     tmp = path.with_name(f".{path.name}.tmp")
     tmp.write_text(json.dumps(obj, indent=2, default=str) + "\n", encoding="utf-8")
     os.replace(tmp, path)
+
+
+#: The file in a reports folder naming the one audience its runs are for.
+AUDIENCE_FILE = ".iom-audience"
+
+
+def _audience_of_runs(out: Path) -> str | None:
+    """The audience of the runs already in ``out`` (folders from before the marker file)."""
+    seen = set()
+    for prov in sorted((out / "runs").glob("*/provenance.json")):
+        try:
+            a = json.loads(prov.read_text()).get("parameters", {}).get("audience")
+        except (OSError, ValueError, AttributeError):
+            continue
+        if a:
+            seen.add(a)
+    if len(seen) > 1:
+        return "mixed"
+    return seen.pop() if seen else None
+
+
+def claim_audience(out: Path, audience: str, key_file: str | None = None, *,
+                   write: bool = True) -> None:
+    """Refuse to mix audiences in one reports folder; mark a new folder with its audience.
+
+    A scheduler publishes ``<out>/latest``; were a restricted run written into the same folder,
+    ``latest`` would point at unsuppressed figures and the pseudonym key would sit beside it. So
+    a reports folder holds the runs of one audience only (``<out>/.iom-audience``), and a public
+    folder never holds a pseudonym key.
+
+    Parameters
+    ----------
+    out : Path
+        The reports folder.
+    audience : str
+        The run's audience.
+    key_file : str, optional
+        The pseudonym key file the run will use: refused inside a public folder.
+    write : bool, default True
+        Create the folder if needed and write the marker; ``False`` only checks (before the
+        run's other checks, which must leave no folder behind when they fail).
+
+    Raises
+    ------
+    IomError
+        The folder holds runs of another audience, or a public folder would hold a key; exit
+        status 2 (nothing has been run).
+    """
+    marker = out / AUDIENCE_FILE
+    try:
+        existing = marker.read_text().strip() if marker.exists() else _audience_of_runs(out)
+    except OSError as exc:
+        raise IomError(f"cannot read {marker}: {exc}") from exc
+    if existing and existing != audience:
+        raise IomError(f"{out} holds {existing} reports; a {audience} run must go to another "
+                       f"folder (--out), so that the published link never changes audience")
+    keys = [p for p in (out / ".pseudonym-key", Path(key_file) if key_file else None)
+            if p is not None and p.exists()]
+    inside = [k for k in keys if out.resolve() in k.resolve().parents]
+    if audience == "public" and inside:
+        raise IomError(f"{out} holds a pseudonym key ({inside[0].name}); public reports must go "
+                       f"to a folder without one (--out)")
+    if audience == "public" and key_file and out.resolve() in Path(key_file).resolve().parents:
+        raise IomError(f"the pseudonym key file {key_file} is inside the public reports folder "
+                       f"{out}; keep it elsewhere")
+    if not write:
+        return
+    out.mkdir(parents=True, exist_ok=True)
+    if not marker.exists():
+        marker.write_text(audience + "\n", encoding="utf-8")

@@ -39,7 +39,13 @@ from pathlib import Path
 from typing import Any
 
 from iomlib.errors import IomError
-from iomlib.report.audience import identifier_redactions, marking, pseudonym_environment
+from iomlib.report.audience import (
+    identifier_redactions,
+    ledger_audit,
+    ledger_environment,
+    marking,
+    pseudonym_environment,
+)
 from iomlib.report.forces import force_slug, force_subset, report_all_forces
 from iomlib.report.index import headline_metrics, index_html
 from iomlib.report.inputs import load_data, needs_data_first
@@ -48,7 +54,13 @@ from iomlib.report.notebooks import Notebook, run_order
 from iomlib.report.params import check_parameters, mask_secrets, valid_parameters_text
 from iomlib.report.progress import Progress
 from iomlib.report.render import finish_report
-from iomlib.report.rundir import new_run_dir, previous_durations, publish, write_json
+from iomlib.report.rundir import (
+    claim_audience,
+    new_run_dir,
+    previous_durations,
+    publish,
+    write_json,
+)
 from iomlib.report.snapshot import SNAPSHOT_ENV, snapshot_environment, write_snapshot
 from iomlib.report.worker import now, run_notebook, start_pool, stop_pool
 
@@ -197,8 +209,11 @@ class Run:
 def _prepare(run: Run) -> None:
     """Check everything, start the pool, load the data if needed, create the run folder."""
     run.ctx = check_parameters(run.args)
+    # one audience per reports folder, and no pseudonym key in a public one
+    key_file = os.environ.get("IOM_PSEUDONYM_KEY_FILE")
+    claim_audience(run.out, run.params["audience"], key_file, write=False)
     run.kernel, env = choose_kernel(run.scratch)
-    env = {**env, **pseudonym_environment(run.ctx)}
+    env = {**env, **pseudonym_environment(run.ctx), **ledger_environment(run.ctx, run.scratch)}
     if "IPYTHONDIR" not in os.environ:
         # the kernels' IPython profile and input history (the notebooks' code) stay in
         # the run's scratch folder instead of ~/.ipython
@@ -209,6 +224,7 @@ def _prepare(run: Run) -> None:
     run.pool, run.queue = start_pool(run.ctx["jobs"], env)
     run.ds = load_data(run.ctx) if needs_data_first(run.params) else None
     run.out.mkdir(parents=True, exist_ok=True)
+    claim_audience(run.out, run.params["audience"], key_file)
     from iomlib.sdc import KEY_FILE_ENV, new_key_file
     if KEY_FILE_ENV in env:
         new_key_file(env[KEY_FILE_ENV])
@@ -298,6 +314,21 @@ def _collect(run: Run) -> None:
     run.progress.close()
     run.pool.shutdown(wait=True)
     run.pool = None
+
+
+def _audit_ledger(run: Run) -> None:
+    """Public runs: attack every released table and compare published counts across tables
+    (:func:`~iomlib.report.audience.ledger_audit`); a notebook with a problem fails the run."""
+    names = [nb.name for nb in run.notebooks]
+    problems = ledger_audit(run.env, run.params, {n: run.run_dir / f"{n}.ipynb" for n in names})
+    for name, msgs in problems.items():
+        r = run.results.get(name) or run.results[names[0]]
+        r.update(status="failed", error={"cell": None, "exec_count": None,
+                                         "ename": "DisclosureAudit", "evalue": "; ".join(msgs),
+                                         "source": ""},
+                 message=f"{r['name']}: disclosure audit failed ({len(msgs)} problem(s)): "
+                         f"{'; '.join(msgs[:3])}")
+        run.progress.log(f"iom report: {r['message']}")
 
 
 def _notebook_entry(run: Run, nb: Notebook) -> dict:
@@ -433,6 +464,7 @@ def run_report(args) -> int:
         _submit(run)
         _describe(run)
         _collect(run)
+        _audit_ledger(run)
         return _publish(run)
     except BaseException as exc:
         _fail(run, exc)

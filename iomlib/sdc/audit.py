@@ -36,8 +36,11 @@ def suppress_headline(metrics: Mapping, min_cell: int = DEFAULT_MIN_CELL,
     dict
         A copy in which every entry (and alternative) with a count of people (``n``,
         ``numerator``, ``denominator``, ``n_treated``, ``n_control``, or the value of a count
-        key) from 1 to ``min_cell - 1`` has its value, interval, numerator and denominator
-        set to ``None``, its small counts to ``None`` and ``"suppressed": True``.
+        key) from 1 to ``min_cell - 1``, or whose denominator minus numerator is (the
+        complement of a rate: 86% of 58 implies 8), has its value, interval, numerator and
+        denominator set to ``None``, its small counts to ``None`` and ``"suppressed": True``.
+        The alternatives of an entry hidden for its complement (its worst and best cases, on
+        the same numerator) are suppressed with it.
     """
     min_cell = _check_min_cell(min_cell)
     count_keys = set(count_keys)
@@ -45,10 +48,17 @@ def suppress_headline(metrics: Mapping, min_cell: int = DEFAULT_MIN_CELL,
     def small(v) -> bool:
         return isinstance(v, (int, float)) and not isinstance(v, bool) and 0 < v < min_cell
 
-    def one(entry: Mapping, is_count: bool) -> dict:
+    def number(v) -> bool:
+        return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+    def complement(e: Mapping) -> bool:
+        num, den = e.get("numerator"), e.get("denominator")
+        return number(num) and number(den) and 0 < den - num < min_cell
+
+    def one(entry: Mapping, is_count: bool, force: bool = False) -> dict:
         e = dict(entry)
         counts = [c for c in _HEADLINE_COUNTS if small(e.get(c))]
-        if counts or (is_count and small(e.get("value"))):
+        if counts or force or complement(e) or (is_count and small(e.get("value"))):
             for c in _HEADLINE_DERIVED + tuple(counts):
                 if c in e:
                     e[c] = None
@@ -60,8 +70,11 @@ def suppress_headline(metrics: Mapping, min_cell: int = DEFAULT_MIN_CELL,
         if isinstance(entry, Mapping) and "value" in entry:
             e = one(entry, key in count_keys)
             if isinstance(entry.get("alternatives"), list):
-                e["alternatives"] = [one(a, key in count_keys) if isinstance(a, Mapping) else a
-                                     for a in entry["alternatives"]]
+                # a rate hidden for its complement: its worst and best cases rest on the
+                # same people (the same numerator), so they go with it
+                force = complement(entry)
+                e["alternatives"] = [one(a, key in count_keys, force) if isinstance(a, Mapping)
+                                     else a for a in entry["alternatives"]]
             out[key] = e
         else:
             out[key] = entry

@@ -14,8 +14,15 @@ import secrets
 import numpy as np
 import pandas as pd
 
-from iomlib.config.params import AUDIENCES, check_run_parameter
+from iomlib.config.params import (
+    AUDIENCES,
+    PUBLIC_MIN_CELL,
+    check_run_parameter,
+    small_min_cell_allowed,
+)
 from iomlib.errors import ParameterError
+from iomlib.sdc.ledger import new_audit_id, record_set, record_table
+from iomlib.sdc.magnitudes import Dominance
 from iomlib.sdc.pseudonyms import IDENTIFIER_COLUMNS, _key_bytes, pseudonym_key, pseudonymise
 from iomlib.sdc.suppress import (
     DEFAULT_MIN_CELL,
@@ -24,10 +31,11 @@ from iomlib.sdc.suppress import (
     _as_list,
     _check_min_cell,
     _hide,
+    _suppress,
     display_table,
     suppress_curve,
     suppress_measures,
-    suppress_table,
+    suppress_steps,
 )
 
 #: The notice shown in place of a table that did not pass through disclosure control.
@@ -35,7 +43,7 @@ WITHHELD_MARKER = "iom-withheld"
 
 
 def banner(audience: str, min_cell: int = DEFAULT_MIN_CELL, *,
-           show_identifiers: bool = False) -> str:
+           show_identifiers: bool = False, small_min_cell: bool = False) -> str:
     """The protective-marking line shown at the top of every report page.
 
     Parameters
@@ -45,6 +53,8 @@ def banner(audience: str, min_cell: int = DEFAULT_MIN_CELL, *,
         The suppression threshold in force (quoted in the public banner).
     show_identifiers : bool, default False
         Restricted reports: whether real identifiers are shown (else keyed pseudonyms).
+    small_min_cell : bool, default False
+        Public reports: ``min_cell`` below 10 was allowed (``allow_small_min_cell``); said.
 
     Returns
     -------
@@ -63,10 +73,17 @@ def banner(audience: str, min_cell: int = DEFAULT_MIN_CELL, *,
     min_cell = _check_min_cell(min_cell)
     audience = _check_audience(audience)
     if audience == "public":
+        override = (f" (min_cell {min_cell} is below the usual {PUBLIC_MIN_CELL}: allowed by "
+                    f"allow_small_min_cell)" if small_min_cell and min_cell < PUBLIC_MIN_CELL
+                    else "")
         return (f"OFFICIAL — PUBLIC: every count, rate and percentage resting on 1 to "
-                f"{min_cell - 1} people is suppressed ({SUPPRESSED_SYMBOL}), with further cells "
-                f"hidden where a suppressed one could be worked out from totals; curve points on "
-                f"fewer than {min_cell} people are not drawn; no identifiers are shown")
+                f"{min_cell - 1} people is suppressed ({SUPPRESSED_SYMBOL}){override}, and so "
+                f"is a percentage whose complement is 1 to {min_cell - 1}; further cells are "
+                f"hidden until no suppressed count can be worked out, or bounded below "
+                f"{min_cell}, from the totals (whole, non-negative counts); published counts of "
+                f"nested groups differ by 0 or at least {min_cell}; sums of magnitudes follow "
+                f"the dominance rule; curve points on fewer than {min_cell} people are not "
+                f"drawn; no identifiers are shown")
     if audience == "restricted":
         ids = ("shows real identifiers" if show_identifiers else
                "identifiers are replaced by keyed pseudonyms")
@@ -106,6 +123,12 @@ class Disclosure:
     key : str or bytes, optional
         The pseudonym key; default from :func:`pseudonym_key` (environment), else a random key
         for this object only.
+    allow_small_min_cell : bool, default False
+        Public audience: allow ``min_cell`` below 10 (the run parameter of that name; the
+        banner says so). Without it such a ``min_cell`` is refused.
+    dominance : Dominance, optional
+        The dominance rules for sums of magnitudes (:meth:`sums`); default (n, k) = (2, 0.9)
+        and p = 10%.
 
     Attributes
     ----------
@@ -129,16 +152,23 @@ class Disclosure:
     """
 
     def __init__(self, audience: str = "restricted", min_cell: int = DEFAULT_MIN_CELL, *,
-                 show_identifiers: bool = False, key=None):
+                 show_identifiers: bool = False, key=None, allow_small_min_cell: bool = False,
+                 dominance: Dominance | None = None):
         audience = _check_audience(audience)
         self.audience = audience
         self.min_cell = _check_min_cell(min_cell)
+        self.small_min_cell = self.min_cell < PUBLIC_MIN_CELL and small_min_cell_allowed(
+            {"allow_small_min_cell": allow_small_min_cell})
+        if audience == "public" and self.min_cell < PUBLIC_MIN_CELL and not self.small_min_cell:
+            raise ParameterError(f"min_cell={self.min_cell}: below {PUBLIC_MIN_CELL} for a "
+                                 f"public audience; pass allow_small_min_cell=True to override")
         if not isinstance(show_identifiers, bool):
             raise ParameterError(f"show_identifiers={show_identifiers!r}: expected true or false")
         if show_identifiers and audience == "public":
             raise ParameterError("show_identifiers=True: identifiers are never shown to a public "
                                  "audience; use audience='restricted'")
         self.show_identifiers = show_identifiers
+        self.dominance = Dominance() if dominance is None else dominance
         if key is not None:
             self._key, self.key_source_ = _key_bytes(key), "given"
         else:
@@ -158,7 +188,7 @@ class Disclosure:
     @property
     def banner(self) -> str:
         """The protective-marking line (:func:`banner`)."""
-        return banner(self.audience, self.min_cell)
+        return banner(self.audience, self.min_cell, small_min_cell=self.small_min_cell)
 
     # -- single values --------------------------------------------------------------------
 
@@ -184,6 +214,39 @@ class Disclosure:
         text = f"fewer than {self.min_cell}" if self.is_small(n) else (
             "unknown" if n is None or pd.isna(n) else f"{int(n):,}")
         return f"{text} {unit}".rstrip()
+
+    def people(self, label: str, ids, *, shown: bool | None = None) -> int:
+        """How many distinct people (or episodes) ``ids`` holds, recorded for the cross-table
+        audit.
+
+        Call it for a count that is published (in text or a table) and whose members are
+        known: in a public run the keyed fingerprints of the members go to the run's restricted
+        ledger (:mod:`iomlib.sdc.ledger`), where the runner checks every pair of nested
+        published counts (and disjoint parts against a total) for a difference from 1 to
+        ``min_cell - 1``.
+
+        Parameters
+        ----------
+        label : str
+            What is counted, in words (named in the audit's messages).
+        ids : iterable
+            The identifiers counted; missing values are ignored.
+        shown : bool, optional
+            Whether the count is published (default: unless it is small); say ``False`` for a
+            count hidden as a complement.
+
+        Returns
+        -------
+        int
+            The number of distinct identifiers.
+        """
+        members = set(pd.Series(list(ids), dtype=object).dropna())
+        n = len(members)
+        if self.public:
+            shown = not self.is_small(n) if shown is None else bool(shown) and \
+                not self.is_small(n)
+            record_set(new_audit_id(), label, members, shown=shown)
+        return n
 
     def identifier(self, value, column: str = "person_id") -> str:
         """One identifier for text: its pseudonym, or itself when identifiers are shown.
@@ -244,7 +307,8 @@ class Disclosure:
             out = out.set_index(list(df.index.names))
         return out
 
-    def _record(self, kind: str, out: pd.DataFrame, counts: list[str], hidden: int) -> None:
+    def _record(self, kind: str, out: pd.DataFrame, counts: list[str], hidden: int,
+                published=None) -> None:
         visible = []
         for c in counts:
             if c in out.columns:
@@ -254,13 +318,17 @@ class Disclosure:
         self.log_.append({"kind": kind, "rows": len(out), "count_columns": ", ".join(counts),
                           "cells_hidden": int(hidden),
                           "smallest_count_shown": np.nan if smallest is None else smallest})
+        audit_id = new_audit_id()
         out.attrs["disclosure"] = {"audience": self.audience, "min_cell": self.min_cell,
                                    "kind": kind, "count_columns": list(counts),
                                    "cells_hidden": int(hidden),
-                                   "smallest_count_shown": smallest}
+                                   "smallest_count_shown": smallest, "audit_id": audit_id}
+        if self.public and published is not None:
+            # the true cells go to the run's restricted ledger only (iomlib.sdc.ledger)
+            record_table(audit_id, published, self.min_cell)
 
-    def table(self, df: pd.DataFrame, *, count_cols=None, totals="none", derived=None, by=None,
-              rests_on=None, suppress_zeros: bool = False) -> pd.DataFrame:
+    def table(self, df: pd.DataFrame, *, count_cols=None, totals="both", derived=None, by=None,
+              rests_on=None, suppress_zeros: bool = False, hide=None) -> pd.DataFrame:
         """A table of counts ready to plot or show: small cells hidden for a public audience.
 
         Parameters
@@ -269,9 +337,12 @@ class Disclosure:
         count_cols : str or list of str, optional
             Columns counting people (or events of people); see :func:`suppress_table`. With a
             public audience, either these or ``rests_on`` must be given.
-        totals : default "none"
-            Which totals a reader can see (see :func:`suppress_table`; e.g. ``"both"`` for a
-            cross-tabulation, ``{"row": "n", "column": "n"}`` for one with margins).
+        totals : default "both"
+            Which totals a reader can see (see :func:`suppress_table`). The default is the
+            safe rule, as in :func:`suppress_table`: every row and every column of counts is
+            taken to add up to a published total. Say ``"none"`` only for counts that are not
+            additive (e.g. one row per measure), ``{"row": ..., "column": ...}`` for margins held
+            in the table.
         derived : dict, optional
             ``{column: count column(s)}``: values hidden with their counts.
         by : str or list of str, optional
@@ -280,6 +351,10 @@ class Disclosure:
             For a table with no count column (e.g. model estimates): the number of people the
             whole table rests on. Below ``min_cell`` every numeric value is hidden.
         suppress_zeros : bool, default False
+        hide : dict, optional
+            ``{count column: boolean mask of rows}``: cells to hide for a reason outside the
+            table (e.g. a small difference from a count in another table); secondary
+            suppression then protects them as well. Public audience only.
 
         Returns
         -------
@@ -298,15 +373,16 @@ class Disclosure:
         out = self.identifiers(df)
         if out is df:
             out = df.copy()
-        hidden = 0
+        hidden, published = 0, None
         if self.public:
             if not counts and rests_on is None:
                 raise ParameterError("a public table needs count_cols (the columns counting "
                                      "people) or rests_on (how many people it rests on)")
             if counts:
-                out, hidden = suppress_table(out, count_cols=counts, min_cell=self.min_cell,
-                                             totals=totals, derived=derived, by=by,
-                                             suppress_zeros=suppress_zeros)
+                out, hidden, published = _suppress(
+                    out, count_cols=counts, min_cell=self.min_cell, totals=totals,
+                    derived=derived, by=by, suppress_zeros=suppress_zeros, flags="columns",
+                    margin=None, hide=hide)
             if rests_on is not None and self.is_small(rests_on):
                 numeric = [c for c in out.columns if pd.api.types.is_numeric_dtype(out[c])
                            and not pd.api.types.is_bool_dtype(out[c])]
@@ -315,11 +391,69 @@ class Disclosure:
                     out[c] = _hide(out[c], mask)
                     out[f"{c}_suppressed"] = mask
                 hidden += len(out) * len(numeric)
-        self._record("table", out, counts, hidden)
+        self._record("table", out, counts, hidden, published)
+        return out
+
+    def sums(self, df: pd.DataFrame, parts, *, derived=None) -> pd.DataFrame:
+        """Sums of magnitudes (summed harm, severity) with the dominance rule applied (public).
+
+        Apply it before :meth:`table` (which then checks the counts of the same rows); the
+        ``<col>_suppressed`` flags it adds are kept.
+
+        Parameters
+        ----------
+        df : DataFrame
+        parts : dict
+            ``{sum column: function(row) -> contributions}``: for each row (a Series), the
+            values of the people or episodes that make up the sum.
+        derived : dict, optional
+            ``{column: sum column(s)}`` hidden with them (e.g. a mean of the sum).
+
+        Returns
+        -------
+        DataFrame
+            A copy; for a public audience every sum :attr:`dominance` finds sensitive, and what
+            is derived from it, is missing, with ``<col>_suppressed`` flags.
+        """
+        out = df.copy()
+        if not self.public:
+            return out
+        derived = {k: _as_list(v, f"derived[{k!r}]") for k, v in dict(derived or {}).items()}
+        masks = {}
+        for col, contributions in parts.items():
+            masks[col] = np.array([self.dominance.sensitive(contributions(row))
+                                   for _, row in out.iterrows()], dtype=bool)
+        for k, bases in derived.items():
+            masks[k] = np.logical_or.reduce([masks.get(k, np.zeros(len(out), dtype=bool))]
+                                            + [masks[b] for b in bases if b in masks])
+        for c, m in masks.items():
+            out[c] = _hide(out[c], m)
+            flag = f"{c}_suppressed"
+            out[flag] = m | (out[flag].to_numpy(dtype=bool) if flag in out else False)
+        return out
+
+    def steps(self, df: pd.DataFrame, *, count_cols) -> pd.DataFrame:
+        """An attrition table (each row a subset of the row before): a count is hidden when it,
+        or its step from the last count shown, is small (:func:`suppress_steps`); public only.
+
+        Parameters
+        ----------
+        df : DataFrame
+            One row per stage, in order.
+        count_cols : str or list of str
+            The columns of nested counts of people.
+        """
+        counts = _as_list(count_cols, "count_cols")
+        out = self.identifiers(df)
+        out = df.copy() if out is df else out
+        hidden = 0
+        if self.public:
+            out, hidden = suppress_steps(out, count_cols=counts, min_cell=self.min_cell)
+        self._record("steps", out, counts, hidden)
         return out
 
     def measures(self, df: pd.DataFrame, *, count_cols=("n",),
-                 derived=MEASURE_DERIVED) -> pd.DataFrame:
+                 derived=MEASURE_DERIVED, together: str | None = None) -> pd.DataFrame:
         """A tidy measure table with figures on fewer than ``min_cell`` people hidden (public).
 
         Parameters
@@ -330,13 +464,17 @@ class Disclosure:
             Counts of people; include ``numerator`` where it counts people.
         derived : sequence of str
             Columns hidden with the counts.
+        together : str, optional
+            Rows resting on the same people (equal values of this column) are hidden together
+            by the complement rule (see :func:`suppress_measures`).
         """
         counts = _as_list(count_cols, "count_cols")
         out = self.identifiers(df)
         hidden = 0
         if self.public:
             out, hidden = suppress_measures(out, min_cell=self.min_cell, count_cols=counts,
-                                            derived=derived, flags="columns")
+                                            derived=derived, flags="columns",
+                                            together=together)
         elif out is df:
             out = df.copy()
         self._record("measures", out, counts, hidden)
@@ -456,7 +594,9 @@ class Disclosure:
             "count_columns": list(dict.fromkeys(col for c in checks
                                                 for col in c.get("count_columns", []))),
             "cells_hidden": int(sum(c.get("cells_hidden", 0) for c in checks)),
-            "smallest_count_shown": min(smallest) if smallest else None}
+            "smallest_count_shown": min(smallest) if smallest else None,
+            "audit_ids": [a for c in checks
+                          for a in [c.get("audit_id"), *(c.get("audit_ids") or [])] if a]}
         return frame
 
     def summary(self) -> pd.DataFrame:
@@ -469,6 +609,10 @@ class Disclosure:
 
     def guard(self, shell=None) -> bool:
         """For a public audience, withhold every DataFrame displayed without a check.
+
+        Also makes ``DataFrame.to_excel`` and ``to_csv`` write only checked tables, as shown
+        (:func:`iomlib.sdc.export.install_export_guard`; export with
+        :func:`iomlib.sdc.export.export_table`).
 
         Registers display formatters with IPython so that a ``DataFrame`` shown in the notebook
         that did not come from :meth:`table`, :meth:`measures`, :meth:`curve` or
@@ -489,6 +633,9 @@ class Disclosure:
         """
         if not self.public:
             return False
+        # files too: DataFrame.to_excel / to_csv write only checked tables, suppressed
+        from iomlib.sdc.export import install_export_guard
+        install_export_guard()
         if shell is None:
             try:
                 from IPython import get_ipython

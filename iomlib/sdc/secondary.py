@@ -27,9 +27,16 @@ class _Line:
         self.coefs = coefs
 
 
-def _pick(cells: Sequence[int], values: np.ndarray, hidden: np.ndarray) -> int | None:
-    """The smallest visible cell of ``cells``, preferring non-zero counts; ``None`` if none."""
-    visible = [c for c in cells if not hidden[c] and not np.isnan(values[c])]
+def _pick(cells: Sequence[int], values: np.ndarray, hidden: np.ndarray,
+          zeros: bool = True) -> int | None:
+    """The smallest visible cell of ``cells``, preferring non-zero counts; ``None`` if none.
+
+    With ``zeros=False`` a zero is never picked: where zeros are printed, a reader knows every
+    hidden count is at least 1, so hiding a zero would make the published table inconsistent
+    with that (and protects nothing).
+    """
+    visible = [c for c in cells if not hidden[c] and not np.isnan(values[c])
+               and (zeros or values[c] != 0)]
     if not visible:
         return None
     positive = [c for c in visible if values[c] > 0]
@@ -37,7 +44,8 @@ def _pick(cells: Sequence[int], values: np.ndarray, hidden: np.ndarray) -> int |
     return min(pool, key=lambda c: (values[c], c))
 
 
-def _pairwise(values: np.ndarray, hidden: np.ndarray, lines: list[_Line]) -> int:
+def _pairwise(values: np.ndarray, hidden: np.ndarray, lines: list[_Line],
+              zeros: bool = True) -> int:
     """Hide one more cell in every line with exactly one hidden cell, until stable.
 
     ``hidden`` includes missing input values (NaN in ``values``): unknown to the reader, they
@@ -51,7 +59,7 @@ def _pairwise(values: np.ndarray, hidden: np.ndarray, lines: list[_Line]) -> int
             unknown = [c for c in line.cells if hidden[c]]
             if len(unknown) != 1 or np.isnan(values[unknown[0]]):
                 continue
-            c = _pick(line.cells, values, hidden)
+            c = _pick(line.cells, values, hidden, zeros)
             if c is None:
                 continue
             hidden[c] = True
@@ -103,12 +111,14 @@ def derivable_cells(hidden: np.ndarray, lines: list[_Line], tol: float = 1e-9) -
     return [int(unknown[j]) for j in np.flatnonzero(weight < 1e-7)]
 
 
-def _protect(values: np.ndarray, hidden: np.ndarray, lines: list[_Line]) -> tuple[int, list[int]]:
+def _protect(values: np.ndarray, hidden: np.ndarray, lines: list[_Line],
+             zeros: bool = True) -> tuple[int, list[int]]:
     """Secondary suppression: pairwise rule, then extra cells until nothing is derivable.
 
     Returns the number of cells added and the hidden cells that could not be protected.
+    ``zeros=False``: never hide a zero (zeros are printed).
     """
-    added = _pairwise(values, hidden, lines)
+    added = _pairwise(values, hidden, lines, zeros)
     unprotectable: set[int] = set()
     lines_of: dict[int, list[_Line]] = {}
     for line in lines:
@@ -121,10 +131,10 @@ def _protect(values: np.ndarray, hidden: np.ndarray, lines: list[_Line]) -> tupl
             break
         k = exposed[0]
         pool = sorted({c for line in lines_of.get(k, []) for c in line.cells})
-        c = _pick(pool, values, hidden)
+        c = _pick(pool, values, hidden, zeros)
         if c is None:           # every cell it shares a line with is hidden already
             unprotectable.add(k)
             continue
         hidden[c] = True
-        added += 1 + _pairwise(values, hidden, lines)
+        added += 1 + _pairwise(values, hidden, lines, zeros)
     return added, sorted(unprotectable)

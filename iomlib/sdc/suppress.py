@@ -21,11 +21,11 @@ Secondary (complementary) suppression
     implied by the published cells and totals gets one more complementary cell, until no hidden
     value can be derived exactly.
 
-What it does not cover: a rate or percentage is hidden when its numerator or denominator is
-small, not when its complement is (86% of 58 survivors felt safer implies that 8 did not); and
-suppression is applied table by table, so a difference *between* tables (adoptions published in
-one, the episodes compared in another) can still give a small administrative count. Review such
-pairs before publishing.
+A rate in a measure table is also hidden when its complement is small (86% of 58 survivors felt
+safer implies that 8 did not; :func:`suppress_measures`' ``complement`` rule). Suppression is
+applied table by table; differences *between* tables (adoptions published in one, the episodes
+compared in another) are found by the run's cross-table audit (:mod:`iomlib.sdc.ledger`) where
+the notebook records the sets behind its counts (:meth:`Disclosure.people`).
 
 The rule is a sound default but not a published MoJ or Home Office standard: confirm it with the
 data owner (the force or PCC) before publishing.
@@ -44,13 +44,20 @@ Totals
       totals and/or ``{"row": label}`` for the row of column totals (an index label, or a
       ``(column, value)`` pair such as ``("area", "All areas")``; one per ``by`` group). The
       margin cells are counts too (a small total is itself hidden). A margin not named in the
-      dict is taken as not published.
+      dict is taken as not published. ``{"relations": {total: [parts]}}`` adds, in every row,
+      a relation between columns that a reader knows (e.g. ``{"adopted": ["compared",
+      "excluded"]}``, ``{"n": ["decreased", "same", "increased"]}``); every column named there
+      is a count cell. ``"columns": True`` (or a list of columns) adds column totals that are
+      published but not held in the table.
 
     The secondary cell chosen in a line is the smallest visible non-zero count (ties: the first
     in table order); a zero is chosen only when nothing else is left. After the pairwise rule the
     pattern is verified by linear algebra (:func:`iomlib.sdc.secondary.derivable_cells`) and
-    strengthened until no hidden count can be derived exactly from what is shown. Interval
-    (bounds) disclosure is not checked. Missing counts already in the input count as unknown to
+    strengthened until no hidden count can be derived exactly from what is shown. Then the
+    attacker's interval audit (:mod:`iomlib.sdc.intervals`: whole, non-negative counts, at
+    least 1 where zeros are shown) is run and more cells are hidden, smallest first, until no
+    small hidden count is pinned and each one's largest possible value reaches ``min_cell``.
+    Missing counts already in the input count as unknown to
     the reader but are not flagged or counted as suppressed.
 
 Also here: :func:`display_table` (hidden values shown as ``[c]``) and :func:`fold_hidden` (what a
@@ -66,6 +73,7 @@ import pandas as pd
 
 from iomlib.config.params import RunParameters, check_run_parameter
 from iomlib.errors import ParameterError
+from iomlib.sdc.intervals import Margin, protect_intervals
 from iomlib.sdc.secondary import _Line, _protect
 
 #: The run parameter ``min_cell``'s default (declared in :class:`RunParameters`).
@@ -144,6 +152,8 @@ class _Margins(NamedTuple):
     column: object      # the column of row totals held in the table, or None
     row: object         # the row of column totals held in the table (label or (col, value))
     explicit: bool      # margins named in a dict: held in the table itself
+    relations: dict = {}  # {total column: [part columns]}: each row, parts add up to the total
+    sum_cols: tuple | None = None  # the columns whose (implicit) totals are published; None: all
 
 
 def _row_groups(df: pd.DataFrame, by: list[str]) -> list[np.ndarray]:
@@ -171,12 +181,21 @@ def _total_rows(df: pd.DataFrame, spec, group: np.ndarray) -> int:
 
 def _margins(totals) -> _Margins:
     if isinstance(totals, Mapping):
-        unknown = set(totals) - {"row", "column"}
+        unknown = set(totals) - {"row", "column", "relations", "columns"}
         if unknown:
-            raise ParameterError(f"totals: unknown key(s) {sorted(unknown)}; expected 'row' "
-                                 f"and/or 'column'")
+            raise ParameterError(f"totals: unknown key(s) {sorted(unknown)}; expected 'row', "
+                                 f"'column', 'columns' and/or 'relations'")
+        relations = totals.get("relations") or {}
+        if not isinstance(relations, Mapping):
+            raise ParameterError("totals['relations']: expected {total column: [part columns]}")
+        relations = {t: _as_list(p, f"totals['relations'][{t!r}]") for t, p in relations.items()}
         column = totals.get("column")
-        return _Margins(column is not None, "row" in totals, column, totals.get("row"), True)
+        spec = totals.get("columns")
+        sum_cols = None if spec is None or isinstance(spec, bool) else \
+            tuple(_as_list(spec, "totals['columns']"))
+        columns = "row" in totals or bool(spec)
+        return _Margins(column is not None, columns, column, totals.get("row"), True, relations,
+                        sum_cols)
     key = totals.lower() if isinstance(totals, str) else totals
     if key not in _TOTALS_MODES:
         raise ParameterError(f"totals={totals!r}: expected None, 'both', 'rows', "
@@ -205,6 +224,8 @@ def _cell_columns(df: pd.DataFrame, counts: list[str], margins: _Margins, by_col
                            else [])
     if total_col is not None and total_col in counts:
         counts = [c for c in counts if c != total_col]
+    for tot, parts in margins.relations.items():
+        cells_cols += [c for c in [*parts, tot] if c not in cells_cols]
     _need_columns(df, cells_cols, "count_cols/totals")
     _need_columns(df, by_cols, "by")
     _need_columns(df, derived, "derived")
@@ -227,7 +248,8 @@ def _table_lines(df: pd.DataFrame, counts: list[str], cells_cols: list[str], by_
         return i * n_cols + col_no[c]
 
     groups = _row_groups(df, by_cols)
-    group_totals = [_total_rows(df, margins.row, g) if margins.explicit and margins.columns
+    group_totals = [_total_rows(df, margins.row, g)
+                    if margins.explicit and margins.columns and margins.row is not None
                     else None for g in groups]
     total_rows = {t for t in group_totals if t is not None}
     lines: list[_Line] = []
@@ -238,10 +260,16 @@ def _table_lines(df: pd.DataFrame, counts: list[str], cells_cols: list[str], by_
                 lines.append(_Line(cs + [cell(i, margins.column)], [1.0] * len(cs) + [-1.0]))
             elif len(cs) >= 2:
                 lines.append(_Line(cs, [1.0] * len(cs)))
+    for tot, parts in margins.relations.items():
+        for i in range(len(df)):
+            lines.append(_Line([cell(i, c) for c in parts] + [cell(i, tot)],
+                               [1.0] * len(parts) + [-1.0]))
     if margins.columns:
         for g, t in zip(groups, group_totals, strict=True):
             inner = [i for i in g if i not in total_rows]
             for c in cells_cols:
+                if margins.sum_cols is not None and c not in margins.sum_cols:
+                    continue
                 cs = [cell(i, c) for i in inner]
                 if t is not None:
                     lines.append(_Line(cs + [cell(t, c)], [1.0] * len(cs) + [-1.0]))
@@ -284,7 +312,8 @@ def _hide_cells(df: pd.DataFrame, grid: np.ndarray, cells_cols: list[str],
 def suppress_table(df: pd.DataFrame, *, count_cols, min_cell: int = DEFAULT_MIN_CELL,
                    totals=None, derived: Mapping[str, str | Sequence[str]] | None = None,
                    by=None, suppress_zeros: bool = False,
-                   flags: str | None = "columns") -> tuple[pd.DataFrame, int]:
+                   flags: str | None = "columns",
+                   margin: Margin | None = None) -> tuple[pd.DataFrame, int]:
     """Primary and secondary small-cell suppression of a table of counts.
 
     Parameters
@@ -337,6 +366,30 @@ def suppress_table(df: pd.DataFrame, *, count_cols, min_cell: int = DEFAULT_MIN_
     >>> n          # S/IOM (3) primary; S/DVIOM, N/IOM and N/DVIOM secondary
     4
     """
+    out, n_suppressed, _ = _suppress(df, count_cols=count_cols, min_cell=min_cell,
+                                     totals=totals, derived=derived, by=by,
+                                     suppress_zeros=suppress_zeros, flags=flags, margin=margin)
+    return out, n_suppressed
+
+
+class Published(NamedTuple):
+    """What a reader of a suppressed table has, for the interval and cross-table audits.
+
+    ``values`` are the true cell values (row by row over ``columns``), ``hidden`` which are not
+    shown, ``lines`` the published relations (their constants are the true line sums).
+    Restricted: never written to a public output.
+    """
+
+    columns: list
+    values: np.ndarray
+    hidden: np.ndarray
+    lines: list
+    zeros_shown: bool
+
+
+def _suppress(df: pd.DataFrame, *, count_cols, min_cell, totals, derived, by, suppress_zeros,
+              flags, margin, hide=None) -> tuple[pd.DataFrame, int, Published]:
+    """:func:`suppress_table`, also returning what a reader has (:class:`Published`)."""
     min_cell = _check_min_cell(min_cell)
     counts, by_cols, derived = _options(count_cols, by, flags, derived)
     margins = _margins(totals)
@@ -346,8 +399,21 @@ def suppress_table(df: pd.DataFrame, *, count_cols, min_cell: int = DEFAULT_MIN_
     missing = np.isnan(values)
     primary = ~missing & (values >= (0 if suppress_zeros else 1)) & (values < min_cell)
     hidden = primary | missing
+    forced = []
+    for col, mask in dict(hide or {}).items():   # cells hidden for a reason outside the table
+        if col not in cells_cols:
+            raise ParameterError(f"hide: {col!r} is not a count column; count columns: "
+                                 f"{cells_cols}")
+        forced += [int(r) * n_cols + cells_cols.index(col)
+                   for r in np.flatnonzero(np.asarray(mask, dtype=bool))]
+    hidden[forced] = True
     lines = _table_lines(df, counts, cells_cols, by_cols, margins)
-    _, unprotected = _protect(values, hidden, lines) if lines else (0, [])
+    _, unprotected = (_protect(values, hidden, lines, zeros=suppress_zeros) if lines
+                      else (0, []))
+    margin = Margin(min_cell) if margin is None else margin
+    _, exposed = (protect_intervals(values, hidden, lines, margin, zeros_shown=not suppress_zeros,
+                                    forced=forced) if lines else (0, []))
+    unprotected = sorted(set(unprotected) | set(exposed))
     suppressed = hidden & ~missing
     grid = suppressed.reshape(n_rows, n_cols) if n_rows else np.zeros((0, n_cols), dtype=bool)
     out, masks = _hide_cells(df, grid, cells_cols, derived, flags)
@@ -360,11 +426,13 @@ def suppress_table(df: pd.DataFrame, *, count_cols, min_cell: int = DEFAULT_MIN_
         "suppress_zeros": bool(suppress_zeros),
         "unprotected": [(c // n_cols, cells_cols[c % n_cols]) for c in unprotected],
     }
-    return out, n_suppressed
+    return out, n_suppressed, Published(cells_cols, values, hidden.copy(), lines,
+                                        not suppress_zeros)
 
 
 def suppress_measures(df: pd.DataFrame, *, min_cell: int = DEFAULT_MIN_CELL, count_cols=("n",),
-                      derived=MEASURE_DERIVED, flags: str | None = "marker"
+                      derived=MEASURE_DERIVED, flags: str | None = "marker",
+                      complement: bool = True, together: str | None = None
                       ) -> tuple[pd.DataFrame, int]:
     """Hide every figure of a tidy measure table resting on fewer than ``min_cell`` people.
 
@@ -381,6 +449,14 @@ def suppress_measures(df: pd.DataFrame, *, min_cell: int = DEFAULT_MIN_CELL, cou
         Columns hidden with the count (those present in ``df``; counts excluded).
     flags : {"marker", "columns", None}, default "marker"
         As in :func:`suppress_table`.
+    complement : bool, default True
+        The complement rule: where a row has ``numerator`` and ``denominator`` counting people,
+        a difference from 1 to ``min_cell - 1`` (86% of 58 implies that 8 did not) hides the
+        row's figures and numerator as a small count would.
+    together : str, optional
+        A column whose equal values mark rows resting on the same people (e.g. ``measure``
+        for a rate and its worst and best cases): a row hidden by the complement rule hides
+        the others of its group.
 
     Returns
     -------
@@ -395,8 +471,84 @@ def suppress_measures(df: pd.DataFrame, *, min_cell: int = DEFAULT_MIN_CELL, cou
     counts = [c for c in _as_list(count_cols, "count_cols")]
     _need_columns(df, counts, "count_cols")
     bases = {c: counts for c in derived if c in df.columns and c not in counts}
-    return suppress_table(df, count_cols=counts, min_cell=min_cell, totals=False,
-                          derived=bases, flags=flags)
+    out, n = suppress_table(df, count_cols=counts, min_cell=min_cell, totals=False,
+                            derived=bases, flags=flags)
+    rows = _complement_rows(df, min_cell, together) if complement else np.zeros(len(df), bool)
+    if rows.any():
+        hide = [c for c in [*bases, "numerator"] if c in out.columns]
+        for c in hide:
+            newly = rows & out[c].notna().to_numpy()
+            n += int(newly.sum()) if c in counts else 0
+            out[c] = _hide(out[c], rows)
+            if flags == "columns":
+                out[f"{c}_suppressed"] = out.get(f"{c}_suppressed", False) | rows
+        if flags == "marker":
+            out["suppressed"] = out["suppressed"].to_numpy(dtype=bool) | rows
+        out.attrs["suppression"]["complement_rows"] = int(rows.sum())
+    return out, n
+
+
+def _complement_rows(df: pd.DataFrame, min_cell: int, together: str | None) -> np.ndarray:
+    """Rows whose denominator minus numerator is from 1 to ``min_cell - 1`` (and their group)."""
+    if "numerator" not in df.columns or "denominator" not in df.columns:
+        return np.zeros(len(df), dtype=bool)
+    gap = (pd.to_numeric(df["denominator"], errors="coerce")
+           - pd.to_numeric(df["numerator"], errors="coerce")).to_numpy(dtype=float)
+    rows = ~np.isnan(gap) & (gap >= 1) & (gap < min_cell)
+    if together is not None and rows.any():
+        _need_columns(df, [together], "together")
+        groups = set(df.loc[rows, together])
+        rows |= df[together].isin(groups).to_numpy()
+    return rows
+
+
+def suppress_steps(df: pd.DataFrame, *, count_cols, min_cell: int = DEFAULT_MIN_CELL
+                   ) -> tuple[pd.DataFrame, int]:
+    """Hide counts of a nested sequence (attrition) whose step from the last shown is small.
+
+    Each row counts a subset of the people of the row before (e.g. submitted, with complete
+    follow-up, matched, analysed), so the difference between two shown rows is itself a count
+    of people. Going down each column, a count is hidden when it is from 1 to ``min_cell - 1``
+    or when it is 1 to ``min_cell - 1`` below the last count shown; the next count is then
+    compared with that last shown one. Every difference a reader can form between shown counts
+    is 0 or at least ``min_cell``, and a hidden count lies between two shown ones that differ
+    by 0 or at least ``min_cell``.
+
+    Parameters
+    ----------
+    df : DataFrame
+        One row per stage, in order.
+    count_cols : str or list of str
+        The columns of nested counts.
+    min_cell : int, default 10
+
+    Returns
+    -------
+    table : DataFrame
+        With ``<col>_suppressed`` flags.
+    n_suppressed : int
+    """
+    min_cell = _check_min_cell(min_cell)
+    cols = _as_list(count_cols, "count_cols")
+    _need_columns(df, cols, "count_cols")
+    out, n = df.copy(), 0
+    for c in cols:
+        v = _counts(df, c)
+        mask = np.zeros(len(df), dtype=bool)
+        last = None
+        for i, x in enumerate(v):
+            if np.isnan(x):
+                continue
+            step = None if last is None else last - x
+            if 0 < x < min_cell or (step is not None and 0 < step < min_cell):
+                mask[i] = True
+            else:
+                last = x
+        out[c] = _hide(out[c], mask)
+        out[f"{c}_suppressed"] = mask
+        n += int(mask.sum())
+    out.attrs["suppression"] = {"min_cell": min_cell, "steps_hidden": n}
+    return out, n
 
 
 def suppress_curve(df: pd.DataFrame, *, n_col: str = "n_at_risk", min_cell: int = DEFAULT_MIN_CELL,
