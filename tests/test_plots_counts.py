@@ -81,6 +81,15 @@ def test_proportions_with_suppressed_row():
     assert [x.get_text() for x in ax.get_yticklabels()] == ["2018", "2019"]
 
 
+def test_proportions_all_yes_with_round_off_in_the_bound():
+    # every respondent in a year felt safer: the Wilson upper bound computes a hair under 100%
+    # (seeds 1 and 4 of the synthetic force); the chart is still drawn, with a zero-length bar
+    t = pd.DataFrame({"year": ["2019"], "pct": [100.0], "ci_low": [72.2],
+                      "ci_high": [99.99999999999999], "k": [10], "n": [10]})
+    ax = counts.proportions(t, label="year")
+    assert {x.get_text() for x in ax.texts} == {"10/10"}
+
+
 def test_stacked_shares(mix):
     ax = counts.stacked_shares(mix, group="group", category="cat", value="v", n="size", top=2)
     labels = [x.get_text() for x in ax.get_legend().get_texts()]
