@@ -235,12 +235,18 @@ class Config(_Settings):
         """The offence categories, in the order of the severity tables."""
         return tuple(self.severity_tables["offence_category"])
 
-    def matrix_version_on(self, date) -> MatrixVersion:
+    def matrix_version_on(self, date, *, before_first: str = "earliest") -> MatrixVersion:
         """The matrix version in force on ``date``.
+
+        Dates before the earliest version's ``effective_from`` (a real extract's offences go
+        back decades) are scored under the **earliest** version, by definition: the data-quality
+        ledger counts such offences (:mod:`iomlib.data.oddities`) and the reports say so.
 
         Parameters
         ----------
         date : str, date or Timestamp
+        before_first : {"earliest", "error"}, default "earliest"
+            What a date before the earliest version gets: that version, or a ``ConfigError``.
 
         Returns
         -------
@@ -249,11 +255,13 @@ class Config(_Settings):
         Raises
         ------
         ConfigError
-            No version is in force yet on ``date``.
+            ``before_first="error"`` and no version is in force yet on ``date``.
         """
         date = pd.Timestamp(date)
         live = [v for v in self.matrix_versions if v.effective_from <= date]
         if not live:
+            if before_first == "earliest":
+                return self.matrix_versions[0]
             raise ConfigError(f"no selection-matrix version is in force on {date.date()}; the "
                               f"earliest starts {self.matrix_versions[0].effective_from.date()}")
         return live[-1]
