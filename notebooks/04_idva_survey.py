@@ -48,6 +48,7 @@ audience = "restricted"
 # %%
 from IPython.display import Markdown, display
 
+import iomlib.measures.guards as guards
 import iomlib.measures.survey
 import iomlib.notebook
 from iomlib import plots
@@ -55,6 +56,7 @@ from iomlib import plots
 run = iomlib.notebook.start(data, as_of=as_of, period_start=period_start, cohort="all",
                             config=config, min_cell=min_cell, audience=audience)
 cfg, ds, sdc = run.cfg, run.data, run.sdc
+guards.survey(ds, cfg.as_of)
 display(Markdown(f"Data: `{ds.source}`; referrals and responses up to {cfg.as_of.date()}; "
                  f"audience: **{sdc.audience}**."))
 

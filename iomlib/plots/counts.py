@@ -192,7 +192,8 @@ def proportions(table: pd.DataFrame, *, label: str, value: str = "pct",
     v = as_floats(table[value])
     lo, hi = as_floats(table[ci_low]), as_floats(table[ci_high])
     err = np.vstack([v - lo, hi - v])
-    err = np.where(np.isnan(err), 0.0, err)
+    # a Wilson bound of 0% or 100% can differ from the value by rounding (1e-14): clip
+    err = np.clip(np.where(np.isnan(err), 0.0, err), 0.0, None)
     ax.errorbar(v, y, xerr=err, fmt="o", color=colours(1)[0], capsize=4)
     for yy, vv, hh, (_, r) in zip(y, v, hi, table.iterrows()):
         if np.isnan(vv):

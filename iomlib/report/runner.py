@@ -45,6 +45,7 @@ from iomlib.report.index import headline_metrics, index_html
 from iomlib.report.inputs import load_data, needs_data_first
 from iomlib.report.kernel import choose_kernel
 from iomlib.report.notebooks import Notebook, run_order
+from iomlib.report.nothing import NOTHING_TO_SHOW
 from iomlib.report.params import check_parameters, mask_secrets, valid_parameters_text
 from iomlib.report.progress import Progress
 from iomlib.report.render import finish_report
@@ -362,7 +363,7 @@ def _publish(run: Run) -> int:
     """Write the run's pages and files; point ``latest`` at it if every notebook succeeded."""
     ended = now()
     failed = [run.results[nb.name] for nb in run.notebooks
-              if run.results[nb.name]["status"] != "ok"]
+              if run.results[nb.name]["status"] not in ("ok", NOTHING_TO_SHOW)]
     reports = _finish_pages(run, ended)
     _write_run_files(run, "failed" if failed else "ok", ended, reports)
     run_dir, progress = run.run_dir, run.progress
