@@ -93,21 +93,24 @@ with section("Score distribution"):
 # %%
 comparison = iomlib.risk.matrix.compare_versions(ds_all, cfg.as_of, cfg)
 groups = iomlib.measures.cohort.selection_groups(comparison, first.name, last.name)
-yes_no = {False: "no", True: "yes"}
-crosstab = (pd.crosstab(groups[f"crosses_{first.name}"], groups[f"crosses_{last.name}"],
-                        margins=True, margins_name="n")
-            .rename(index=yes_no, columns=yes_no)
-            .rename_axis(index=f"crosses {first.name}", columns=f"crosses {last.name}"))
-crosstab = sdc.table(crosstab, count_cols=[c for c in crosstab.columns if c != "n"],
-                     totals={"column": "n", "row": "n"})
-display(sdc.for_display(crosstab))
-# the people counts of the selection groups are cells of this table: where it hides one, the
-# tables and charts below hide it too
 cell_of = {"both": ("yes", "yes"), f"only {first.name}": ("yes", "no"),
            f"only {last.name}": ("no", "yes")}
-people_hidden = {g for g, (r, c) in cell_of.items()
-                 if sdc.public and r in crosstab.index and f"{c}_suppressed" in crosstab
-                 and bool(crosstab.loc[r, f"{c}_suppressed"])}
+people_hidden = set()
+with section("Who is selected under each version"):
+    guards.with_points(scores, cfg.as_of)
+    yes_no = {False: "no", True: "yes"}
+    crosstab = (pd.crosstab(groups[f"crosses_{first.name}"], groups[f"crosses_{last.name}"],
+                            margins=True, margins_name="n")
+                .rename(index=yes_no, columns=yes_no)
+                .rename_axis(index=f"crosses {first.name}", columns=f"crosses {last.name}"))
+    crosstab = sdc.table(crosstab, count_cols=[c for c in crosstab.columns if c != "n"],
+                         totals={"column": "n", "row": "n"})
+    display(sdc.for_display(crosstab))
+    # the people counts of the selection groups are cells of this table: where it hides one,
+    # the tables and charts below hide it too
+    people_hidden = {g for g, (r, c) in cell_of.items()
+                     if sdc.public and r in crosstab.index and f"{c}_suppressed" in crosstab
+                     and bool(crosstab.loc[r, f"{c}_suppressed"])}
 if sdc.public:
     display(Markdown("*The chart of each person's points under the two versions is omitted "
                      "from public reports: it shows individual people.*"))

@@ -29,7 +29,7 @@ RISK_METHODS = ("weighted",)  # imported scores are governed by risk.prefer_impo
 
 _SECTIONS = {"risk", "matrix", "headline", "report"}
 _RISK_KEYS = {"method", "severity_table", "window_days", "half_life_days", "weapon_uplift",
-              "prefer_imported"}
+              "prefer_imported", "imported_valid_days"}
 _MATRIX_KEYS = {"window_days", "versions"}
 _VERSION_KEYS = {"name", "effective_from", "threshold", "weapon_points", "points"}
 _HEADLINE_KEYS = {"period_start", "as_of", "month12_months"}
@@ -115,6 +115,9 @@ class RiskConfig(_Settings):
     half_life_days: Annotated[float, _number("risk", positive=True)] = 180.0
     weapon_uplift: Annotated[float, _number("risk", minimum=0)] = 0.5
     prefer_imported: Annotated[bool, _flag("risk")] = True
+    #: an imported score holds from its date until the person's next one, for at most this
+    #: many days; after that the computed score is used (sparse exports do not last forever)
+    imported_valid_days: Annotated[int, _number("risk", integer=True, positive=True)] = 365
 
     @model_validator(mode="before")
     @classmethod

@@ -14,7 +14,8 @@ import pandas as pd
 from iomlib.measures.empty import NothingToShow, require, stop
 
 __all__ = ["adoptions", "categories", "cohort_present", "finite", "month12_reached",
-           "national_available", "open_episodes", "profile_available", "with_points",
+           "flows_in_period", "national_available", "open_episodes", "profile_available",
+           "removals_counted", "with_points",
            "national_spread", "removals", "rows", "scored_at_adoption", "survey",
            "survey_respondents", "years_followed"]
 
@@ -267,3 +268,31 @@ def open_episodes(status: pd.DataFrame, as_of) -> pd.DataFrame:
     require(n > 0, f"Nobody was on the scheme on {_d(as_of)}, so there is no open cohort to "
                    "show.")
     return status
+
+
+def flows_in_period(flows: pd.DataFrame, since, as_of) -> pd.DataFrame:
+    """Require an adoption or a removal in the period.
+
+    Parameters
+    ----------
+    flows : DataFrame
+        :func:`iomlib.measures.cohort.flows` (an ``n`` column).
+    since, as_of : date-like
+    """
+    n = pd.to_numeric(flows["n"], errors="coerce").fillna(0).sum() if "n" in flows else 0
+    require(n > 0, f"No episode was adopted or removed between {_d(since)} and {_d(as_of)}, so "
+                   "there are no adoptions or removals to chart.")
+    return flows
+
+
+def removals_counted(n: int, since, as_of) -> None:
+    """Require at least one removal in the period (removal reasons).
+
+    Parameters
+    ----------
+    n : int
+        Removals in the period.
+    since, as_of : date-like
+    """
+    require(n > 0, f"No episode was removed between {_d(since)} and {_d(as_of)} (no removals "
+                   "yet), so there are no removal reasons to show.")

@@ -251,7 +251,16 @@ def _describe(run: Run) -> None:
     if run.ds is None:
         run.ds = load_data(run.ctx)
     params = run.params
+    from iomlib.data.coverage import coverage_notes
+    coverage = coverage_notes(run.ds, params["as_of"], params["period_start"],
+                              given=run.ctx.get("given", ()))
+    for line in coverage:     # the period misses the data: say so, suggest dates that fit
+        run.progress.log(f"iom report: note: {line}")
     run.metrics = headline_metrics(run.ds, run.ctx)
+    from iomlib.data.quality import announce, data_quality
+    run.metrics["data_quality"] = data_quality(run.ds.ledger)
+    for line in announce(run.ds.ledger):      # rows set aside are said, not hidden
+        run.progress.log(line)
     run.shown = {k: run.redactions.get(v, v) if k == "person_id" else v
                  for k, v in mask_secrets(params).items()}
     data_prov = prov_mod.data_provenance(run.ds, params["data"])
@@ -263,7 +272,7 @@ def _describe(run: Run) -> None:
                 "config": config_prov, "packages": prov_mod.package_versions(),
                 "git": prov_mod.git_info(run.ctx["notebook_dir"].resolve()),
                 "environment": prov_mod.environment(), "kernel": run.kernel,
-                "jobs": run.ctx["jobs"], "notebooks": []}
+                "jobs": run.ctx["jobs"], "notebooks": [], "period_notes": coverage}
     write_json(run.run_dir / "provenance.json", run.info)
     run.progress.draw()
 
