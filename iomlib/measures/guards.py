@@ -184,13 +184,21 @@ def survey(dataset, as_of) -> None:
              "survey results to show.")
 
 
-def survey_respondents(n: int) -> None:
+def survey_respondents(n, as_of=None) -> None:
     """Require at least one respondent.
 
     Parameters
     ----------
-    n : int
+    n : int or Dataset
+        Respondents, or the data (respondents counted up to ``as_of``).
+    as_of : date-like, optional
     """
+    if hasattr(n, "idva_survey"):
+        sv = n.idva_survey
+        answered = sv["responded"].astype(bool)
+        if as_of is not None:
+            answered &= sv["responded_on"].isna() | (sv["responded_on"] <= pd.Timestamp(as_of))
+        n = int(answered.sum())
     require(n > 0, "Nobody has answered the IDVA survey yet, so no answers can be shown.")
 
 
