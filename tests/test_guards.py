@@ -55,3 +55,16 @@ def test_section_guards():
     with pytest.raises(NothingToShow, match="funnel"):
         guards.national_spread(float("nan"), 3)
     assert guards.finite(2, "x") == 2.0
+
+
+def test_impact_possible_stops_when_nobody_can_be_compared(monkeypatch):
+    from iomlib import impact
+    from iomlib.config.settings import default_config
+    monkeypatch.setattr("IPython.display.display", lambda obj: None)
+    from dataclasses import replace
+
+    from iomlib.data.synth import SynthParams, simulate
+    tiny = simulate(replace(SynthParams(), n_people=150, seed=3))
+    panel = impact.prepare(tiny, default_config())
+    with pytest.raises(NothingAtAll, match="cannot be estimated on these data"):
+        guards.impact_possible(panel)

@@ -15,7 +15,7 @@ from iomlib.measures.empty import NothingToShow, require, stop
 
 __all__ = ["adoptions", "categories", "cohort_present", "finite", "month12_reached",
            "flows_in_period", "national_available", "open_episodes", "profile_available",
-           "removals_counted", "with_points",
+           "impact_possible", "removals_counted", "with_points",
            "national_spread", "removals", "rows", "scored_at_adoption", "survey",
            "survey_respondents", "years_followed"]
 
@@ -304,3 +304,28 @@ def removals_counted(n: int, since, as_of) -> None:
     """
     require(n > 0, f"No episode was removed between {_d(since)} and {_d(as_of)} (no removals "
                    "yet), so there are no removal reasons to show.")
+
+
+def impact_possible(panel, follow_up: int = 12) -> None:
+    """Stop the impact notebook when the risk sets cannot support any estimate.
+
+    The estimators compare people eligible on the selection matrix at a month end who were
+    adopted with those who were not, followed for ``follow_up`` months at liberty; without both
+    groups there is nothing to compare.
+
+    Parameters
+    ----------
+    panel : iomlib.impact.panel.Panel
+        :func:`iomlib.impact.preparation.prepare`.
+    follow_up : int
+        Months of follow-up (the main estimate's).
+    """
+    from iomlib.errors import IomError
+    from iomlib.impact.preparation import risk_set_data
+    try:
+        risk_set_data(panel, follow_up)
+    except IomError as exc:
+        reason = str(exc).removeprefix("impact: ")
+        stop("The effect of being managed cannot be estimated on these data: it needs people "
+             "eligible on the selection matrix at a month end with a complete "
+             f"{follow_up}-month follow-up, some adopted and some not ({reason}).")
