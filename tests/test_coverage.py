@@ -43,3 +43,11 @@ def test_as_of_before_the_first_adoption(ds):
                              given=("as_of", "period_start"))
     assert text.startswith("the dates given do not fit the data")
     assert "before the first adoption" in text
+
+
+def test_as_of_only(ds):
+    p = data_period(ds)
+    late = p.last_record + pd.Timedelta(days=400)
+    (text,) = coverage_notes(ds, late, None)
+    assert text.startswith("the packaged default as_of does not fit the data")
+    assert "period_start" not in text

@@ -82,17 +82,21 @@ def _d(t) -> str:
     return f"{pd.Timestamp(t):%Y-%m-%d}"
 
 
-def coverage_notes(dataset, as_of, period_start, *, given=()) -> list[str]:
+def coverage_notes(dataset, as_of, period_start, *, given=(), options: str = "report"
+                   ) -> list[str]:
     """Sentences saying where the run's dates miss the data, and the dates that fit them.
 
     Parameters
     ----------
     dataset : Dataset
     as_of, period_start : date-like
-        The run's dates.
+        The run's dates; ``period_start=None`` checks ``as_of`` only (``iom impact``).
     given : collection of str
         The parameters the user gave (``"as_of"``, ``"period_start"``); the others are the
         packaged (or configuration) defaults, and the notes say so.
+    options : {"report", "cli"}
+        How the suggested dates are written: ``-p as_of=...`` (``iom report``) or
+        ``--as-of ... --since ...`` (``iom impact``, ``iom headline``).
 
     Returns
     -------
@@ -100,7 +104,8 @@ def coverage_notes(dataset, as_of, period_start, *, given=()) -> list[str]:
         Empty when the dates fit the data.
     """
     p = data_period(dataset)
-    as_of, start = pd.Timestamp(as_of), pd.Timestamp(period_start)
+    as_of = pd.Timestamp(as_of)
+    start = None if period_start is None else pd.Timestamp(period_start)
     notes = []
     if p.last_record is not None and as_of > p.last_record + pd.Timedelta(days=31):
         notes.append(f"as_of {_d(as_of)} is after the data's last record ({_d(p.last_record)})"
@@ -112,20 +117,25 @@ def coverage_notes(dataset, as_of, period_start, *, given=()) -> list[str]:
             notes.append(f"as_of {_d(as_of)} is before the first adoption "
                          f"({_d(p.first_adoption)}): nobody was on the scheme yet.")
         adopted = dataset.episodes["adopted_on"]
-        if not ((adopted >= start) & (adopted <= as_of)).any():
+        if start is not None and not ((adopted >= start) & (adopted <= as_of)).any():
             notes.append(f"no episode was adopted between period_start {_d(start)} and as_of "
                          f"{_d(as_of)}; the data's adoptions run from {_d(p.first_adoption)} "
                          f"to {_d(p.last_adoption)}.")
     if not notes:
         return []
-    defaults = [k for k in ("as_of", "period_start") if k not in set(given)]
-    lead = ("the packaged default " + " and ".join(defaults) + " do not fit the data"
+    asked = ("as_of",) if start is None else ("as_of", "period_start")
+    defaults = [k for k in asked if k not in set(given)]
+    verb = "does" if len(defaults) == 1 else "do"
+    lead = (f"the packaged default {' and '.join(defaults)} {verb} not fit the data"
             if defaults else "the dates given do not fit the data")
+    flag = ({"as_of": "-p as_of=", "period_start": "-p period_start="} if options == "report"
+            else {"as_of": "--as-of ", "period_start": "--since "})
     suggest = []
     if p.last_record is not None:
-        suggest.append(f"-p as_of={_d(p.last_record)}")
-    if p.first_adoption is not None:
-        suggest.append(f"-p period_start={_d(p.first_adoption)}")
-    tail = (f"Dates that fit the data (last record; first adoption): {' '.join(suggest)}. "
+        suggest.append(f"{flag['as_of']}{_d(p.last_record)}")
+    if p.first_adoption is not None and start is not None:
+        suggest.append(f"{flag['period_start']}{_d(p.first_adoption)}")
+    basis = "last record; first adoption" if len(suggest) == 2 else "last record"
+    tail = (f"Dates that fit the data ({basis}): {' '.join(suggest)}. "
             "They are suggested, not adopted: the run keeps its dates.") if suggest else ""
     return [f"{lead}: " + " ".join(notes) + (" " + tail if tail else "")]
