@@ -23,6 +23,16 @@ def _config(args):
     return load_config(getattr(args, "config", None), overrides or None)
 
 
+def _period_notes(ds, cfg, args, *, period: bool = True) -> None:
+    """Say on stderr when the run's dates miss the data (:mod:`iomlib.data.coverage`)."""
+    from iomlib.data.coverage import coverage_notes
+    given = [k for k, a in (("as_of", "as_of"), ("period_start", "since"))
+             if getattr(args, a, None)]
+    start = cfg.period_start if period else None
+    for line in coverage_notes(ds, cfg.as_of, start, given=given, options="cli"):
+        print(f"iom {args.command}: note: {line}", file=sys.stderr)
+
+
 def cmd_validate(args) -> int:
     from iomlib.data.sources import load_dataset
     from iomlib.errors import DataValidationError
@@ -68,6 +78,7 @@ def cmd_headline(args) -> int:
     from iomlib.measures.headline import headline_json, headline_table
     cfg = _config(args)
     ds = open_dataset(args.data, config=cfg)
+    _period_notes(ds, cfg, args)
     table = headline_table(ds, config=cfg)
     if args.json:
         print(json.dumps(headline_json(table), indent=2))
@@ -109,6 +120,7 @@ def cmd_impact(args) -> int:
     from iomlib.impact.summary import run_impact
     cfg = _config(args)
     ds = open_dataset(getattr(args, "data", None), config=cfg)
+    _period_notes(ds, cfg, args, period=False)     # the estimate uses as_of only
     print(run_impact(ds, cfg, as_json=getattr(args, "json", False)))
     sys.stdout.flush()
     return 0

@@ -53,8 +53,10 @@ import pandas as pd
 from IPython.display import Markdown, display
 
 import iomlib.measures.cohort
+import iomlib.measures.guards as guards
 import iomlib.notebook
 from iomlib import plots
+from iomlib.measures.empty import section
 
 run = iomlib.notebook.start(data, as_of=as_of, period_start=period_start, cohort=cohort,
                             config=config, min_cell=min_cell, audience=audience)
@@ -111,10 +113,12 @@ display(Markdown(
 # %%
 plotted = (by_status.drop(index="all")[ACTIVE + LONG].rename_axis("cohort").reset_index()
            .melt(id_vars="cohort", var_name="status", value_name="n"))
-ax = plots.bar_counts(plotted, x="status", y="n", hue="cohort",
-                      title=f"Open episodes on {cfg.as_of.date()} by status and cohort "
-                            f"(n = {count_text(n_open, 'people')})",
-                      xlabel="Status on the as-of date", ylabel="People (n)")
+with section("Open episodes by status"):
+    guards.open_episodes(status, cfg.as_of)
+    ax = plots.bar_counts(plotted, x="status", y="n", hue="cohort",
+                          title=f"Open episodes on {cfg.as_of.date()} by status and cohort "
+                                f"(n = {count_text(n_open, 'people')})",
+                          xlabel="Status on the as-of date", ylabel="People (n)")
 
 # %% [markdown]
 # ## Adoptions and removals
@@ -125,15 +129,19 @@ ax = plots.bar_counts(plotted, x="status", y="n", hue="cohort",
 
 # %%
 monthly = iomlib.measures.cohort.flows(ds, cfg.period_start, cfg.as_of, freq="M")
+monthly_flows = monthly
 monthly = (monthly.groupby(["period_start", "event"])["n"].sum().unstack("event")
            .reset_index().assign(year=lambda t: t["period_start"].dt.year))
 monthly.columns.name = None
-monthly = sdc.table(monthly, count_cols=["adopted", "removed"], totals="columns", by="year")
-ax = plots.counts_over_time(monthly.melt(id_vars="period_start", value_vars=["adopted", "removed"],
-                                         var_name="event", value_name="n"),
-                            x="period_start", y="n", hue="event",
-                            title="Adoptions and removals per month (episodes, n)",
-                            ylabel="Episodes per month (n)", xlabel="Month")
+with section("Adoptions and removals per month"):
+    guards.flows_in_period(monthly_flows, cfg.period_start, cfg.as_of)
+    monthly = sdc.table(monthly, count_cols=["adopted", "removed"], totals="columns", by="year")
+    ax = plots.counts_over_time(monthly.melt(id_vars="period_start",
+                                             value_vars=["adopted", "removed"],
+                                             var_name="event", value_name="n"),
+                                x="period_start", y="n", hue="event",
+                                title="Adoptions and removals per month (episodes, n)",
+                                ylabel="Episodes per month (n)", xlabel="Month")
 
 # %% [markdown]
 # One table per event: the episodes adopted (or removed) each year by cohort, with the total
@@ -141,21 +149,23 @@ ax = plots.counts_over_time(monthly.melt(id_vars="period_start", value_vars=["ad
 
 # %%
 yearly = iomlib.measures.cohort.flows(ds, cfg.period_start, cfg.as_of, freq="Y")
-cohorts = list(dict.fromkeys(yearly["cohort"]))
-parts = []
-for event, part in yearly.groupby("event", sort=False):
-    t = part.pivot_table(index="period", columns="cohort", values="n", aggfunc="sum")[cohorts]
-    t.loc["all years"] = t.sum()
-    t["all cohorts"] = t.sum(axis=1)
-    parts.append(t.reset_index().assign(event=event))
-by_year = pd.concat(parts, ignore_index=True)[["event", "period", *cohorts, "all cohorts"]]
-by_year.columns.name = None
-by_year = sdc.table(by_year, count_cols=cohorts, by="event",
-                    totals={"column": "all cohorts", "row": ("period", "all years")})
-display(sdc.for_display(by_year))
-ax = plots.bar_counts(by_year[by_year["period"] != "all years"], x="period", y="all cohorts",
-                      hue="event", title="Adoptions and removals per year (episodes, n)",
-                      xlabel="Year", ylabel="Episodes (n)")
+with section("Adoptions and removals per year"):
+    guards.flows_in_period(yearly, cfg.period_start, cfg.as_of)
+    cohorts = list(dict.fromkeys(yearly["cohort"]))
+    parts = []
+    for event, part in yearly.groupby("event", sort=False):
+        t = part.pivot_table(index="period", columns="cohort", values="n", aggfunc="sum")[cohorts]
+        t.loc["all years"] = t.sum()
+        t["all cohorts"] = t.sum(axis=1)
+        parts.append(t.reset_index().assign(event=event))
+    by_year = pd.concat(parts, ignore_index=True)[["event", "period", *cohorts, "all cohorts"]]
+    by_year.columns.name = None
+    by_year = sdc.table(by_year, count_cols=cohorts, by="event",
+                        totals={"column": "all cohorts", "row": ("period", "all years")})
+    display(sdc.for_display(by_year))
+    ax = plots.bar_counts(by_year[by_year["period"] != "all years"], x="period", y="all cohorts",
+                          hue="event", title="Adoptions and removals per year (episodes, n)",
+                          xlabel="Year", ylabel="Episodes (n)")
 
 # %% [markdown]
 # ## Why nominals were removed
@@ -175,11 +185,13 @@ reasons = pd.concat([reasons[["removal_reason", "n", "pct"]],
 reasons = sdc.table(reasons, count_cols="n", totals={"row": ("removal_reason", "all reasons")},
                     derived={"pct": "n"})
 display(sdc.for_display(reasons, digits=1))
-ax = plots.bar_counts(reasons[reasons["removal_reason"] != "all reasons"], x="removal_reason",
-                      y="n", horizontal=True,
-                      title=f"Removal reasons, {cfg.period_start.date()} to {cfg.as_of.date()} "
-                            f"(n = {sdc.count(removals)} removals)",
-                      xlabel="Reason", ylabel="Episodes removed (n)")
+with section("Removal reasons"):
+    guards.removals_counted(removals, cfg.period_start, cfg.as_of)
+    ax = plots.bar_counts(reasons[reasons["removal_reason"] != "all reasons"],
+                          x="removal_reason", y="n", horizontal=True,
+                          title=f"Removal reasons, {cfg.period_start.date()} to "
+                                f"{cfg.as_of.date()} (n = {sdc.count(removals)} removals)",
+                          xlabel="Reason", ylabel="Episodes removed (n)")
 
 # %% [markdown]
 # ## Cohort size over time

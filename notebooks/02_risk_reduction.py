@@ -51,9 +51,11 @@ import pandas as pd
 from IPython.display import Markdown, display
 
 import iomlib.measures.curves
+import iomlib.measures.guards as guards
 import iomlib.measures.reduction
 import iomlib.notebook
 from iomlib import plots
+from iomlib.measures.empty import section
 
 run = iomlib.notebook.start(data, as_of=as_of, period_start=period_start, cohort=cohort,
                             config=config, min_cell=min_cell, audience=audience)
@@ -82,21 +84,26 @@ display(Markdown(run.describe() + " Episodes adopted in the period."))
 # shown as `[c]`.
 
 # %%
-curve = iomlib.measures.curves.risk_by_month(ds, cfg, as_of=cfg.as_of, since=cfg.period_start,
-                                    landmark=cfg.month12_months)
-ax = plots.risk_curve(sdc.curve(curve, n_col="n_at_risk", people_col="n_people"))
+with section("Risk by month"):
+    guards.adoptions(ds, cfg.period_start, cfg.as_of, what="the risk curve")
+    curve = iomlib.measures.curves.risk_by_month(ds, cfg, as_of=cfg.as_of,
+                                                 since=cfg.period_start,
+                                                 landmark=cfg.month12_months)
+    ax = plots.risk_curve(sdc.curve(curve, n_col="n_at_risk", people_col="n_people"))
 
 # %%
-key_months = [-12, -6, -1, 0, 6, 12, 18, 24]
-key = curve[curve["month"].isin(key_months)].pivot(
-    index="month", columns="group", values=["mean", "n_at_risk", "n_people"])
-key.columns = [f"{value}: {group}" for value, group in key.columns]
-groups = list(dict.fromkeys(curve["group"]))
-counts = [f"{c}: {g}" for g in groups for c in ("n_at_risk", "n_people")]
-key[counts] = key[counts].astype("Int64")       # months a group does not reach: blank
-sdc.show(key, count_cols=counts,
-         derived={f"mean: {g}": [f"n_at_risk: {g}", f"n_people: {g}"] for g in groups},
-         digits=1)
+with section("Risk by month (table)"):
+    guards.adoptions(ds, cfg.period_start, cfg.as_of, what="the risk table")
+    key_months = [-12, -6, -1, 0, 6, 12, 18, 24]
+    key = curve[curve["month"].isin(key_months)].pivot(
+        index="month", columns="group", values=["mean", "n_at_risk", "n_people"])
+    key.columns = [f"{value}: {group}" for value, group in key.columns]
+    groups = list(dict.fromkeys(curve["group"]))
+    counts = [f"{c}: {g}" for g in groups for c in ("n_at_risk", "n_people")]
+    key[counts] = key[counts].astype("Int64")       # months a group does not reach: blank
+    sdc.show(key, count_cols=counts,
+             derived={f"mean: {g}": [f"n_at_risk: {g}", f"n_people: {g}"] for g in groups},
+             digits=1)
 
 # %% [markdown]
 # ## Removed nominals: risk at adoption and at removal
@@ -107,19 +114,21 @@ sdc.show(key, count_cols=counts,
 
 # %%
 removed = iomlib.measures.reduction.removed_episodes(ds, cfg.period_start, cfg.as_of, cfg)
-if sdc.public:
-    display(Markdown(INDIVIDUAL_LEVEL))
-else:
-    ax = plots.paired_scatter(removed, x="risk_at_adoption", y="risk_at_removal",
-                              title=f"Risk at adoption and at removal (n = "
-                                    f"{sdc.count(len(removed))} removed episodes)",
-                              xlabel="Risk score at adoption (points)",
-                              ylabel="Risk score at removal (points)")
-medians = ["median_risk_at_adoption", "median_risk_at_removal"]
-sdc.show(removed.groupby("removal_reason").agg(
-    n=("episode_id", "size"), median_risk_at_adoption=("risk_at_adoption", "median"),
-    median_risk_at_removal=("risk_at_removal", "median")),
-    count_cols="n", totals="columns", derived=dict.fromkeys(medians, "n"), digits=1)
+with section("Removed nominals"):
+    guards.removals(removed, cfg.period_start, cfg.as_of)
+    if sdc.public:
+        display(Markdown(INDIVIDUAL_LEVEL))
+    else:
+        ax = plots.paired_scatter(removed, x="risk_at_adoption", y="risk_at_removal",
+                                  title=f"Risk at adoption and at removal (n = "
+                                        f"{sdc.count(len(removed))} removed episodes)",
+                                  xlabel="Risk score at adoption (points)",
+                                  ylabel="Risk score at removal (points)")
+    medians = ["median_risk_at_adoption", "median_risk_at_removal"]
+    sdc.show(removed.groupby("removal_reason").agg(
+        n=("episode_id", "size"), median_risk_at_adoption=("risk_at_adoption", "median"),
+        median_risk_at_removal=("risk_at_removal", "median")),
+        count_cols="n", totals="columns", derived=dict.fromkeys(medians, "n"), digits=1)
 
 # %% [markdown]
 # ## The headline reductions and their alternatives
@@ -160,23 +169,27 @@ sdc.show(month12[MEASURE_COLUMNS], **HEADLINE_RULES)
 # %%
 years = [y for y in range(cfg.period_start.year, cfg.as_of.year + 1)
          if pd.Timestamp(year=y, month=12, day=31) + pd.Timedelta(days=365) <= cfg.as_of]
-fig_a = iomlib.measures.reduction.figure_a(ds, cfg, years=years, as_of=cfg.as_of)
-fig_a = sdc.table(fig_a, count_cols=["n_zero_differences", "n_decreased", "n_increased"],
-                  totals={"column": "n"},
-                  derived={"mean_before": "n", "mean_after": "n",
-                           # the statistic and p together would give back the number of
-                           # non-zero pairs (hence a hidden n_zero_differences); p alone not
-                           "wilcoxon_statistic": ["n", "n_zero_differences"],
-                           "wilcoxon_p": "n",
-                           "sign_test_p": ["n_zero_differences", "n_decreased", "n_increased"]})
-display(sdc.for_display(fig_a, digits={"mean_before": 2, "mean_after": 2,
-                                       "wilcoxon_statistic": 1}))
-fig, axes = plt.subplots(1, 2, figsize=(14, 5))
-units = ["Offences per nominal (mean)", "Summed severity per nominal (mean, CSS points)"]
-for ax, outcome, unit in zip(axes, ["frequency", "severity"], units):
-    plots.before_after(fig_a[fig_a["outcome"] == outcome], group="year",
-                       labels=("12 months before", "12 months after"), ax=ax,
-                       title=f"Figure A: {outcome}", xlabel="Year of adoption", ylabel=unit)
+with section("Figure A"):
+    guards.years_followed(years)
+    guards.adoptions(ds, f"{years[0]}-01-01", f"{years[-1]}-12-31", what="Figure A")
+    fig_a = iomlib.measures.reduction.figure_a(ds, cfg, years=years, as_of=cfg.as_of)
+    fig_a = sdc.table(fig_a, count_cols=["n_zero_differences", "n_decreased", "n_increased"],
+                      totals={"column": "n"},
+                      derived={"mean_before": "n", "mean_after": "n",
+                               # the statistic and p together would give back the number of
+                               # non-zero pairs (hence a hidden n_zero_differences); p alone not
+                               "wilcoxon_statistic": ["n", "n_zero_differences"],
+                               "wilcoxon_p": "n",
+                               "sign_test_p": ["n_zero_differences", "n_decreased",
+                                               "n_increased"]})
+    display(sdc.for_display(fig_a, digits={"mean_before": 2, "mean_after": 2,
+                                           "wilcoxon_statistic": 1}))
+    fig, axes = plt.subplots(1, 2, figsize=(14, 5))
+    units = ["Offences per nominal (mean)", "Summed severity per nominal (mean, CSS points)"]
+    for ax, outcome, unit in zip(axes, ["frequency", "severity"], units):
+        plots.before_after(fig_a[fig_a["outcome"] == outcome], group="year",
+                           labels=("12 months before", "12 months after"), ax=ax,
+                           title=f"Figure A: {outcome}", xlabel="Year of adoption", ylabel=unit)
 
 # %% [markdown]
 # ## Does the reduction depend on the starting risk? (regression to the mean)
@@ -195,27 +208,32 @@ for ax, outcome, unit in zip(axes, ["frequency", "severity"], units):
 # %%
 reached = iomlib.measures.reduction.month12_episodes(ds, cfg.as_of, cfg, months=cfg.month12_months)
 reached = reached[reached["reached"]]
-bands = iomlib.measures.curves.reduction_by_baseline(reached, baseline="risk_at_adoption",
-                                            reduction="reduction_pct", bins=5)
-if sdc.public:
-    bands = bands.drop(columns=["baseline_low", "baseline_high"])
-bands = sdc.table(bands, count_cols="n", totals="columns",
-                  derived=dict.fromkeys([c for c in bands.columns
-                                         if c not in ("bin", "n")], "n"))
-rho = iomlib.measures.curves.rank_correlation(reached, x="risk_at_adoption", y="reduction_pct")
-rho_removed = iomlib.measures.curves.rank_correlation(removed, x="risk_at_adoption",
-                                                     y="reduction_pct")
-band_means_only = sdc.public and bands["n"].notna().all() and len(bands) > 0
-if sdc.public and not band_means_only:
-    display(Markdown(INDIVIDUAL_LEVEL))
-else:
-    ax = plots.reduction_vs_baseline(reached, baseline="risk_at_adoption",
-                                     reduction="reduction_pct", bins=bands,
-                                     points=not sdc.public,
-                                     rho=None if sdc.is_small(rho["n"]) else rho["rho"],
-                                     title=f"% reduction by month 12 against risk at adoption "
-                                           f"(n = {sdc.count(rho['n'])} episodes)")
-display(sdc.for_display(bands, digits=1))
-sdc.show(pd.DataFrame([{"episodes": "reached month 12", **rho},
-                       {"episodes": "removed in the period", **rho_removed}]),
-         count_cols=["n", "excluded"], derived={"rho": "n", "p": "n"}, digits={"rho": 3})
+with section("Regression to the mean"):
+    guards.month12_reached(reached, cfg.as_of, cfg.month12_months)
+    guards.scored_at_adoption(reached)
+    bands = iomlib.measures.curves.reduction_by_baseline(
+        reached, baseline="risk_at_adoption", reduction="reduction_pct", bins=5)
+    if sdc.public:
+        bands = bands.drop(columns=["baseline_low", "baseline_high"])
+    bands = sdc.table(bands, count_cols="n", totals="columns",
+                      derived=dict.fromkeys([c for c in bands.columns
+                                             if c not in ("bin", "n")], "n"))
+    rho = iomlib.measures.curves.rank_correlation(reached, x="risk_at_adoption",
+                                                  y="reduction_pct")
+    rho_removed = iomlib.measures.curves.rank_correlation(removed, x="risk_at_adoption",
+                                                         y="reduction_pct")
+    band_means_only = sdc.public and bands["n"].notna().all() and len(bands) > 0
+    if sdc.public and not band_means_only:
+        display(Markdown(INDIVIDUAL_LEVEL))
+    else:
+        ax = plots.reduction_vs_baseline(reached, baseline="risk_at_adoption",
+                                         reduction="reduction_pct", bins=bands,
+                                         points=not sdc.public,
+                                         rho=None if sdc.is_small(rho["n"]) else rho["rho"],
+                                         title=f"% reduction by month 12 against risk at "
+                                               f"adoption (n = {sdc.count(rho['n'])} "
+                                               "episodes)")
+    display(sdc.for_display(bands, digits=1))
+    sdc.show(pd.DataFrame([{"episodes": "reached month 12", **rho},
+                           {"episodes": "removed in the period", **rho_removed}]),
+             count_cols=["n", "excluded"], derived={"rho": "n", "p": "n"}, digits={"rho": 3})

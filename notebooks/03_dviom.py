@@ -53,8 +53,10 @@ from IPython.display import Markdown, display
 
 import iomlib.measures.cohort
 import iomlib.measures.dv
+import iomlib.measures.guards as guards
 import iomlib.notebook
 from iomlib import plots
+from iomlib.measures.empty import section
 
 dv_cohort = "DVIOM" if cohort == "all" else cohort
 run = iomlib.notebook.start(data, as_of=as_of, period_start=period_start, cohort=dv_cohort,
@@ -62,6 +64,7 @@ run = iomlib.notebook.start(data, as_of=as_of, period_start=period_start, cohort
 cfg, ds, sdc = run.cfg, run.ds, run.sdc
 MEASURE_COLUMNS = ["measure", "value", "n", "headline", "definition"]
 display(Markdown(run.describe()))
+guards.cohort_present(ds, dv_cohort)
 
 
 def joined(first, second):
@@ -90,9 +93,14 @@ yearly.columns.name = None
 sdc.show(yearly, count_cols=list(yearly.columns), totals="columns")
 size = iomlib.measures.cohort.size_over_time(ds, cfg.period_start, cfg.as_of)
 size = sdc.table(size.loc[size["cohort"] == "all", ["date", "active"]], count_cols="active")
-ax = plots.counts_over_time(size, x="date", y="active",
-                            title=f"{dv_cohort}: active cohort at each month end (people, n)",
-                            ylabel="Active people (n)", xlabel="Month end")
+with section("Active cohort over time"):
+    guards.rows(size[size["active"].fillna(0) > 0],
+                f"Nobody was in the {dv_cohort} cohort between {cfg.period_start.date()} and "
+                f"{cfg.as_of.date()}, so its size over time cannot be drawn.")
+    ax = plots.counts_over_time(size, x="date", y="active",
+                                title=f"{dv_cohort}: active cohort at each month end "
+                                      "(people, n)",
+                                ylabel="Active people (n)", xlabel="Month end")
 
 # %% [markdown]
 # ## Domestic-abuse offending before and after adoption

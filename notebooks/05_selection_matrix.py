@@ -42,9 +42,11 @@ import pandas as pd
 from IPython.display import Markdown, display
 
 import iomlib.measures.cohort
+import iomlib.measures.guards as guards
 import iomlib.notebook
 import iomlib.risk.matrix
 from iomlib import plots
+from iomlib.measures.empty import section
 from iomlib.sdc.suppress import fold_hidden
 
 run = iomlib.notebook.start(data, as_of=as_of, period_start=period_start, cohort=cohort,
@@ -84,11 +86,13 @@ for label, who in [("people scored by the matrix", scores),
                    ("people with matrix points", scores[scores["points"] > 0]),
                    ("people at or above the threshold", scores[scores["crosses"]])]:
     sdc.people(label, who["person_id"])   # for the run's cross-table audit
-ax = plots.score_histogram(scores, score="points", threshold=version.threshold,
-                           min_count=sdc.min_cell if sdc.public else 1,
-                           title=f"Selection-matrix points on {cfg.as_of.date()} "
-                                 f"(version {version.name}; n = "
-                                 f"{sdc.count(with_points, 'people')} with points)")
+with section("Score distribution"):
+    guards.with_points(scores, cfg.as_of)
+    ax = plots.score_histogram(scores, score="points", threshold=version.threshold,
+                               min_count=sdc.min_cell if sdc.public else 1,
+                               title=f"Selection-matrix points on {cfg.as_of.date()} "
+                                     f"(version {version.name}; n = "
+                                     f"{sdc.count(with_points, 'people')} with points)")
 
 # %% [markdown]
 # ## Who is selected under each version
@@ -101,30 +105,36 @@ ax = plots.score_histogram(scores, score="points", threshold=version.threshold,
 # %%
 comparison = iomlib.risk.matrix.compare_versions(ds_all, cfg.as_of, cfg)
 groups = iomlib.measures.cohort.selection_groups(comparison, first.name, last.name)
-yes_no = {False: "no", True: "yes"}
-crosstab = (pd.crosstab(groups[f"crosses_{first.name}"], groups[f"crosses_{last.name}"],
-                        margins=True, margins_name="n")
-            .rename(index=yes_no, columns=yes_no)
-            .rename_axis(index=f"crosses {first.name}", columns=f"crosses {last.name}"))
-crosstab = sdc.table(crosstab, count_cols=[c for c in crosstab.columns if c != "n"],
-                     totals={"column": "n", "row": "n"})
-display(sdc.for_display(crosstab))
-# the people counts of the selection groups are cells of this table: where it hides one, the
-# tables and charts below hide it too
 cell_of = {"both": ("yes", "yes"), f"only {first.name}": ("yes", "no"),
            f"only {last.name}": ("no", "yes")}
-people_hidden = {g for g, (r, c) in cell_of.items()
-                 if sdc.public and r in crosstab.index and f"{c}_suppressed" in crosstab
-                 and bool(crosstab.loc[r, f"{c}_suppressed"])}
+people_hidden = set()
+with section("Who is selected under each version"):
+    guards.with_points(scores, cfg.as_of)
+    yes_no = {False: "no", True: "yes"}
+    crosstab = (pd.crosstab(groups[f"crosses_{first.name}"], groups[f"crosses_{last.name}"],
+                            margins=True, margins_name="n")
+                .rename(index=yes_no, columns=yes_no)
+                .rename_axis(index=f"crosses {first.name}", columns=f"crosses {last.name}"))
+    crosstab = sdc.table(crosstab, count_cols=[c for c in crosstab.columns if c != "n"],
+                         totals={"column": "n", "row": "n"})
+    display(sdc.for_display(crosstab))
+    # the people counts of the selection groups are cells of this table: where it hides one,
+    # the tables and charts below hide it too
+    people_hidden = {g for g, (r, c) in cell_of.items()
+                     if sdc.public and r in crosstab.index and f"{c}_suppressed" in crosstab
+                     and bool(crosstab.loc[r, f"{c}_suppressed"])}
 if sdc.public:
     display(Markdown("*The chart of each person's points under the two versions is omitted "
                      "from public reports: it shows individual people.*"))
 else:
-    ax = plots.versions_scatter(groups, x=f"points_{first.name}", y=f"points_{last.name}",
-                                hue="group", threshold_x=first.threshold,
-                                threshold_y=last.threshold,
-                                title=f"Points under the {first.name} and {last.name} versions",
-                                xlabel=f"{first.name} points", ylabel=f"{last.name} points")
+    with section("Points under the two versions"):
+        guards.with_points(scores, cfg.as_of)
+        ax = plots.versions_scatter(groups, x=f"points_{first.name}", y=f"points_{last.name}",
+                                    hue="group", threshold_x=first.threshold,
+                                    threshold_y=last.threshold,
+                                    title=f"Points under the {first.name} and {last.name} "
+                                          "versions",
+                                    xlabel=f"{first.name} points", ylabel=f"{last.name} points")
 
 # %% [markdown]
 # ## Offence types of each group
@@ -173,11 +183,14 @@ selected = groups[groups["group"] != "neither"]
 mix = iomlib.measures.cohort.offence_mix(ds_all, selected, window_start, cfg.as_of)
 order = list(mix.groupby("offence_category")["n_offences"].sum().nlargest(9).index)
 mix_checked = checked_mix(mix)
-shares, dropped = shares_frame(mix_checked, people_hidden)
-ax = plots.stacked_shares(shares, group="group", category="offence_category",
-                          value="n_offences", order=order,
-                          title="Offence types of people crossing the threshold, by version")
-dropped_note(dropped)
+with section("Offence types of each group (chart)"):
+    guards.categories(order)
+    shares, dropped = shares_frame(mix_checked, people_hidden)
+    ax = plots.stacked_shares(shares, group="group", category="offence_category",
+                              value="n_offences", order=order,
+                              title="Offence types of people crossing the threshold, by "
+                                    "version")
+    dropped_note(dropped)
 summary = (mix.groupby("group").agg(n=("group_people", "first"), offences=("n_offences", "sum"),
                                     weapon_offences=("weapon_offences", "sum"))
            .assign(weapon_pct=lambda t: 100 * t["weapon_offences"] / t["offences"]))
@@ -201,11 +214,15 @@ status = iomlib.measures.cohort.status_on(ds, cfg.as_of)
 active = status.loc[status["active"], ["person_id", "cohort"]].rename(columns={"cohort": "group"})
 mix_active = iomlib.measures.cohort.offence_mix(ds_all, active, window_start, cfg.as_of)
 active_checked = checked_mix(mix_active)
-shares_active, dropped = shares_frame(active_checked)
-ax = plots.stacked_shares(shares_active, group="group", category="offence_category",
-                          value="n_offences", order=order,
-                          title=f"Offence types of the active cohort on {cfg.as_of.date()}")
-dropped_note(dropped)
+order_active = order or list(
+    mix_active.groupby("offence_category")["n_offences"].sum().nlargest(9).index)
+with section("The managed cohort by offence type (chart)"):
+    guards.categories(order_active)
+    shares_active, dropped = shares_frame(active_checked)
+    ax = plots.stacked_shares(shares_active, group="group", category="offence_category",
+                              value="n_offences", order=order_active,
+                              title=f"Offence types of the active cohort on {cfg.as_of.date()}")
+    dropped_note(dropped)
 shown = sdc.for_display(active_checked)     # hidden counts as [c]
 by_type = (shown.pivot(index="offence_category", columns="group", values="n_offences")
            .reindex([c for c in shown["offence_category"].unique() if c != TOTAL] + [TOTAL]))

@@ -50,6 +50,7 @@ from IPython.display import Markdown, display
 
 import iomlib.measures.cohort
 import iomlib.measures.curves
+import iomlib.measures.guards as guards
 import iomlib.notebook
 from iomlib import plots
 
@@ -57,6 +58,8 @@ run = iomlib.notebook.start(data, as_of=as_of, period_start=period_start, cohort
                             config=config, min_cell=min_cell, audience=audience,
                             show_identifiers=show_identifiers)
 cfg, ds, sdc = run.cfg, run.ds, run.sdc
+if person_id is None:
+    guards.profile_available(ds, cfg.period_start, cfg.as_of)
 pid = person_id if person_id is not None else iomlib.measures.cohort.first_nominal(
     ds, since=cfg.period_start, as_of=cfg.as_of)
 history = iomlib.measures.curves.nominal_history(run.data, pid, cfg, end=cfg.as_of)

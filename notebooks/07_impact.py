@@ -58,6 +58,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from IPython.display import Markdown, display
 
+import iomlib.measures.guards
 import iomlib.notebook
 from iomlib import impact
 
@@ -65,6 +66,7 @@ run = iomlib.notebook.start(data, as_of=as_of, period_start=period_start, cohort
                             config=config, min_cell=min_cell, audience=audience)
 cfg, ds, sdc = run.cfg, run.data, run.sdc     # every cohort: see the note on `cohort` below
 panel = impact.prepare(ds, cfg)
+iomlib.measures.guards.impact_possible(panel)     # thin data: say why, list the notebook
 pd.set_option("display.max_colwidth", 90)
 display(Markdown(
     f"Data: `{ds.source}`; as of **{cfg.as_of.date()}**; {sdc.count(panel.n_people, 'people')} "

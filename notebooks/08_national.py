@@ -40,6 +40,7 @@ audience = "restricted"
 # %%
 from IPython.display import Markdown, display
 
+import iomlib.measures.guards as guards
 import iomlib.measures.national
 import iomlib.notebook
 from iomlib import plots
@@ -53,6 +54,7 @@ table = iomlib.measures.national.force_month12(ds, cfg)
 national = table[table["force"] == "England and Wales"].iloc[0]
 forces = table[table["force"] != "England and Wales"]
 pooled_sd = national["sd"]
+guards.national_available(national, pooled_sd)
 forces = iomlib.measures.national.classify(forces, national["value"], pooled_sd)
 forces = forces.sort_values("force")
 # a force's figures rest on its episodes; the national n (their sum) is published, so where one

@@ -252,9 +252,12 @@ def test_matrix_version_on(date, name):
     assert v.weapon_points == (6 if name == "2018" else 0)
 
 
-def test_matrix_version_before_the_first_is_an_error():
+def test_matrix_version_before_the_first_is_an_error_only_when_asked():
     with pytest.raises(ConfigError, match="2010-01-01"):
-        default_config().matrix_version_on("2009-12-31")
+        default_config().matrix_version_on("2009-12-31", before_first="error")
+    # by default, dates before the first version are scored under the earliest one
+    cfg = default_config()
+    assert cfg.matrix_version_on("1988-11-30") == cfg.matrix_versions[0]
 
 
 def test_matrix_versions_are_sorted_whatever_the_file_order():

@@ -219,6 +219,9 @@ def test_index_and_metrics_agree_with_headline(good_run):
     metrics = json.loads((latest / "metrics.json").read_text())
     run = metrics.pop("run")
     impact = metrics.pop("impact_managed_rate_reduction")
+    quality = metrics.pop("data_quality")       # the ledger, rows set aside (issue #12)
+    assert quality["rows_set_aside"] == sum(t["rows_set_aside"]
+                                            for t in quality["tables"].values())
     assert metrics == json.loads(json.dumps(expected))
     if impact.get("value") is not None:  # the honest estimate agrees with the library
         from iomlib.impact import impact_headline

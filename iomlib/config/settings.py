@@ -29,7 +29,7 @@ RISK_METHODS = ("weighted",)  # imported scores are governed by risk.prefer_impo
 
 _SECTIONS = {"risk", "matrix", "headline", "report"}
 _RISK_KEYS = {"method", "severity_table", "window_days", "half_life_days", "weapon_uplift",
-              "prefer_imported"}
+              "prefer_imported", "imported_valid_days"}
 _MATRIX_KEYS = {"window_days", "versions"}
 _VERSION_KEYS = {"name", "effective_from", "threshold", "weapon_points", "points"}
 _HEADLINE_KEYS = {"period_start", "as_of", "month12_months"}
@@ -115,6 +115,9 @@ class RiskConfig(_Settings):
     half_life_days: Annotated[float, _number("risk", positive=True)] = 180.0
     weapon_uplift: Annotated[float, _number("risk", minimum=0)] = 0.5
     prefer_imported: Annotated[bool, _flag("risk")] = True
+    #: an imported score holds from its date until the person's next one, for at most this
+    #: many days; after that the computed score is used (sparse exports do not last forever)
+    imported_valid_days: Annotated[int, _number("risk", integer=True, positive=True)] = 365
 
     @model_validator(mode="before")
     @classmethod
@@ -235,12 +238,18 @@ class Config(_Settings):
         """The offence categories, in the order of the severity tables."""
         return tuple(self.severity_tables["offence_category"])
 
-    def matrix_version_on(self, date) -> MatrixVersion:
+    def matrix_version_on(self, date, *, before_first: str = "earliest") -> MatrixVersion:
         """The matrix version in force on ``date``.
+
+        Dates before the earliest version's ``effective_from`` (a real extract's offences go
+        back decades) are scored under the **earliest** version, by definition: the data-quality
+        ledger counts such offences (:mod:`iomlib.data.oddities`) and the reports say so.
 
         Parameters
         ----------
         date : str, date or Timestamp
+        before_first : {"earliest", "error"}, default "earliest"
+            What a date before the earliest version gets: that version, or a ``ConfigError``.
 
         Returns
         -------
@@ -249,11 +258,13 @@ class Config(_Settings):
         Raises
         ------
         ConfigError
-            No version is in force yet on ``date``.
+            ``before_first="error"`` and no version is in force yet on ``date``.
         """
         date = pd.Timestamp(date)
         live = [v for v in self.matrix_versions if v.effective_from <= date]
         if not live:
+            if before_first == "earliest":
+                return self.matrix_versions[0]
             raise ConfigError(f"no selection-matrix version is in force on {date.date()}; the "
                               f"earliest starts {self.matrix_versions[0].effective_from.date()}")
         return live[-1]

@@ -26,7 +26,8 @@ adoption while in custody
 people with no offences
     kept: they are part of the comparison pool.
 offences before the earliest selection-matrix version
-    kept; how they are scored is the risk engine's decision. The note counts them against the
+    kept, and scored under the earliest version (points at a month end before it, too: see
+    :meth:`iomlib.config.settings.Config.matrix_version_on`). The note counts them against the
     configuration given to the validator (``config.matrix_versions``).
 """
 from __future__ import annotations
@@ -159,8 +160,8 @@ def offences_before_matrix(st, first_version: pd.Timestamp | None) -> None:
     kept = _kept_typed(st)
     early = (kept["offence_date"] < first_version).fillna(False).to_numpy(dtype=bool)
     _note(st, f"offences dated before the earliest selection-matrix version "
-              f"({first_version:%Y-%m-%d}); kept (how they are scored is the risk engine's "
-              f"decision)", kept.index[early])
+              f"({first_version:%Y-%m-%d}); kept and scored under that earliest version",
+          kept.index[early])
 
 
 def handle_oddities(states: Mapping, out, config) -> None:

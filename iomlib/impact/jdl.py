@@ -356,25 +356,21 @@ def _rate_and_frequency(a: pd.DataFrame, c: pd.DataFrame) -> tuple[dict, dict, d
 
 
 def _kaplan_meier(a: pd.DataFrame, c: pd.DataFrame) -> pd.DataFrame:
-    """Kaplan-Meier time to first reoffence per group, with 95% bands and numbers at risk."""
-    from lifelines import KaplanMeierFitter
-    kmf_rows = []
-    for name, g in (("adopted", a), ("comparison", c)):
-        km = KaplanMeierFitter().fit(g["days_to_first"], g["reoffended"], label=name)
-        sf = km.survival_function_.join(km.confidence_interval_)
-        sf.columns = ["survival", "ci_low", "ci_high"]
-        sf["at_risk"] = km.event_table["at_risk"].reindex(sf.index).to_numpy()
-        sf = sf.reset_index().rename(columns={"timeline": "days"})
-        sf.insert(0, "group", name)
-        kmf_rows.append(sf)
-    return pd.concat(kmf_rows, ignore_index=True)
+    """Kaplan-Meier time to first reoffence per group
+    (:func:`iomlib.impact.survival.kaplan_meier`)."""
+    from iomlib.impact.survival import kaplan_meier
+    return kaplan_meier({"adopted": a, "comparison": c}, "days_to_first", "reoffended")
 
 
-def _cox(mt: pd.DataFrame) -> dict:
-    """Cox hazard ratio of a first reoffence, adopted against comparison."""
-    from lifelines import CoxPHFitter
-    cox = CoxPHFitter().fit(mt[["days_to_first", "reoffended", "adopted"]],
-                            "days_to_first", "reoffended")
-    s = cox.summary.loc["adopted"]
-    return {"hazard_ratio": float(s["exp(coef)"]), "ci_low": float(s["exp(coef) lower 95%"]),
-            "ci_high": float(s["exp(coef) upper 95%"]), "p": float(s["p"])}
+def _cox(mt: pd.DataFrame, covariates=()) -> dict:
+    """Cox hazard ratio of a first reoffence, adopted against comparison, optionally adjusted
+    (:func:`iomlib.impact.survival.hazard_ratio`); NaNs with the reason in ``note`` when the
+    data cannot support it (e.g. no reoffences)."""
+    from iomlib.impact.survival import SurvivalDataError, hazard_ratio
+    try:
+        return hazard_ratio(mt, "days_to_first", "reoffended", "adopted", covariates)
+    except SurvivalDataError as e:
+        nan = float("nan")
+        return {"hazard_ratio": nan, "ci_low": nan, "ci_high": nan, "p": nan, "n": len(mt),
+                "events": int(mt["reoffended"].sum()) if "reoffended" in mt else 0,
+                "covariates": [], "converged": False, "note": f"no Cox model: {e}"}

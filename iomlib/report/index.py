@@ -209,6 +209,7 @@ def index_html(metrics: dict, reports: list[dict], run: dict) -> str:
     str
         A self-contained HTML page (inline CSS, no scripts).
     """
+    from iomlib.report.quality import quality_section
     esc = html.escape
     params = run["parameters"]
     public = params.get("audience") == "public"
@@ -235,6 +236,7 @@ audience {esc(str(params.get('audience')))}; data: <code>{esc(run['data_source']
 </tbody></table>
 <p class="muted">Every figure with its numerator, denominator and alternative definitions:
 <a href="metrics.json">metrics.json</a>.</p>
+{quality_section(metrics.get("data_quality"))}
 <h2 id="reports">Analysts' pages</h2>
 <ol class="reports">
 {''.join(_report_items(reports, public))}

@@ -371,5 +371,6 @@ def check_parameters(args) -> dict:
         raise IomError(f"{latest} exists and is not a symlink; move it away so that it can "
                        f"point to the latest good run")
     return {"notebooks": notebooks, "notebook_dir": nb_dir, "parameters": params,
-            "config": cfg, "jobs": min(jobs, len(notebooks)), "out": Path(args.out)}
+            "config": cfg, "jobs": min(jobs, len(notebooks)), "out": Path(args.out),
+            "given": sorted(given)}
 

@@ -80,11 +80,12 @@ class Progress:
             Shown after the plain log line.
         """
         st = self.state[name]
-        if st["status"] in ("ok", "failed"):
+        if st["status"] in ("ok", "failed", "nothing to show"):
             return
         st.update(status=status, seconds=seconds)
         if not self.tty:
-            self.log(f"iom report: {name}: {'done' if status == 'ok' else 'FAILED'} in "
+            said = {"ok": "done", "nothing to show": "nothing to show"}.get(status, "FAILED")
+            self.log(f"iom report: {name}: {said} in "
                      f"{seconds:.1f} s" + (f" ({message})" if message else ""))
 
     def _line(self, name: str) -> str:
@@ -98,7 +99,8 @@ class Progress:
                     else "starting kernel")
             tail = f"[run ] {cell:<18} {el:6.1f} s"
         else:
-            tail = f"[{' ok ' if s == 'ok' else 'FAIL'}] {'':<18} {st['seconds']:6.1f} s"
+            mark = {"ok": " ok ", "nothing to show": "none"}.get(s, "FAIL")
+            tail = f"[{mark}] {'':<18} {st['seconds']:6.1f} s"
         return f"  {name:<{self.width}}  {tail}"
 
     def close(self) -> None:

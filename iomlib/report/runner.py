@@ -51,6 +51,7 @@ from iomlib.report.index import headline_metrics, index_html
 from iomlib.report.inputs import load_data, needs_data_first
 from iomlib.report.kernel import choose_kernel
 from iomlib.report.notebooks import Notebook, run_order
+from iomlib.report.nothing import NOTHING_TO_SHOW
 from iomlib.report.params import check_parameters, mask_secrets, valid_parameters_text
 from iomlib.report.progress import Progress
 from iomlib.report.render import finish_report
@@ -269,7 +270,16 @@ def _describe(run: Run) -> None:
         run.ds = load_data(run.ctx)
     write_snapshot(run.ds, Path(run.env[SNAPSHOT_ENV]), run.params["data"], run.ctx["config"])
     params = run.params
+    from iomlib.data.coverage import coverage_notes
+    coverage = coverage_notes(run.ds, params["as_of"], params["period_start"],
+                              given=run.ctx.get("given", ()))
+    for line in coverage:     # the period misses the data: say so, suggest dates that fit
+        run.progress.log(f"iom report: note: {line}")
     run.metrics = headline_metrics(run.ds, run.ctx)
+    from iomlib.data.quality import announce, data_quality
+    run.metrics["data_quality"] = data_quality(run.ds.ledger)
+    for line in announce(run.ds.ledger):      # rows set aside are said, not hidden
+        run.progress.log(line)
     run.shown = {k: run.redactions.get(v, v) if k == "person_id" else v
                  for k, v in mask_secrets(params).items()}
     data_prov = prov_mod.data_provenance(run.ds, params["data"])
@@ -281,7 +291,7 @@ def _describe(run: Run) -> None:
                 "config": config_prov, "packages": prov_mod.package_versions(),
                 "git": prov_mod.git_info(run.ctx["notebook_dir"].resolve()),
                 "environment": prov_mod.environment(), "kernel": run.kernel,
-                "jobs": run.ctx["jobs"], "notebooks": []}
+                "jobs": run.ctx["jobs"], "notebooks": [], "period_notes": coverage}
     write_json(run.run_dir / "provenance.json", run.info)
     run.progress.draw()
 
@@ -396,7 +406,7 @@ def _publish(run: Run) -> int:
     """Write the run's pages and files; point ``latest`` at it if every notebook succeeded."""
     ended = now()
     failed = [run.results[nb.name] for nb in run.notebooks
-              if run.results[nb.name]["status"] != "ok"]
+              if run.results[nb.name]["status"] not in ("ok", NOTHING_TO_SHOW)]
     reports = _finish_pages(run, ended)
     _write_run_files(run, "failed" if failed else "ok", ended, reports)
     from iomlib.report.appendix.build import appendix_for_run

@@ -109,6 +109,8 @@ def _execute(job: dict, res: dict) -> None:
     """Run the notebook with papermill; a failure is recorded in ``res``."""
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
+
+    from iomlib.report.nothing import is_nothing_at_all, mark_nothing_to_show
     name = job["name"]
     current = {"index": None}
 
@@ -130,6 +132,9 @@ def _execute(job: dict, res: dict) -> None:
             cwd=job["cwd"], execution_timeout=job.get("timeout"),
             on_cell_start=on_cell_start, **engine_options())
     except PapermillExecutionError as exc:
+        if is_nothing_at_all(exc.ename):      # the notebook said why it has nothing to show
+            mark_nothing_to_show(job["ipynb"], res, exc.evalue)
+            return
         cell = source_position(exc.cell_index)
         _failure(res, {"cell": cell, "exec_count": exc.exec_count, "ename": exc.ename,
                        "evalue": exc.evalue, "source": _first_line(exc.source)},

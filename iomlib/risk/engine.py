@@ -227,8 +227,10 @@ def score(dataset, pairs: pd.DataFrame, config: Config | None = None, *,
 
     Returns ``pairs`` with two added columns: ``score`` and ``score_source``
     (``"computed"`` or ``"imported"``). An imported score applies to a pair when the person has
-    an imported score dated on or before the pair's date (the latest such score is used) and
-    ``config.risk.prefer_imported`` is true.
+    an imported score dated on or before the pair's date and ``config.risk.prefer_imported`` is
+    true: the latest such score is used, and it holds until the person's next imported score
+    for at most ``config.risk.imported_valid_days`` days (default 365); a pair further from its
+    last imported score gets the computed score (sparse exports do not last forever).
 
     Parameters
     ----------
@@ -254,7 +256,9 @@ def score(dataset, pairs: pd.DataFrame, config: Config | None = None, *,
         right["_d"] = pd.to_datetime(right["_d"]).astype("datetime64[ns]")
         right = right.sort_values("_d")
         m = pd.merge_asof(left.sort_values("_d"), right, on="_d", by="person_id",
-                          direction="backward").sort_values("_row")
+                          direction="backward",
+                          tolerance=pd.Timedelta(days=cfg.risk.imported_valid_days)
+                          ).sort_values("_row")
         has = m["_imp"].notna().to_numpy()
         vals = out["score"].to_numpy().copy()
         vals[has] = m["_imp"].to_numpy()[has]
