@@ -309,18 +309,21 @@ def _tables(p: WorldB, ppl: _People, w: _World, rng: np.random.Generator):
                       pd.Series(rng.integers(0, 10 ** 7, len(o))).map("V{:07d}".format), "")
     offences = pd.DataFrame({
         "offence_id": [f"O{k + 1:07d}" for k in range(len(o))], "person_id": ids[o[:, 0]],
-        "offence_date": _dates(o[:, 1]), "offence_code": np.array([c[6] for c in _CATS])[o[:, 2]],
+        "offence_date": _dates(o[:, 1]),
+        "offence_code": np.array([c[6] for c in _CATS])[o[:, 2]],
         "offence_category": cats, "weapon": weap, "domestic": dom | (cats == "domestic_abuse"),
         "victim_id": victim})
     s = w.spells
-    custody = pd.DataFrame({"person_id": ids[[x[0] for x in s]], "start_date": _dates([x[1] for x in s]),
+    custody = pd.DataFrame({"person_id": ids[[x[0] for x in s]],
+                            "start_date": _dates([x[1] for x in s]),
                             "end_date": _dates([x[2] for x in s]),
                             "sentence_kind": [x[3] for x in s]})
     e = w.episodes
     end = _day(p.end)
     rem = [x[2] if x[2] is not None and x[2] <= end else None for x in e]
     episodes = pd.DataFrame({
-        "episode_id": [f"E{k + 1:05d}" for k in range(len(e))], "person_id": ids[[x[0] for x in e]],
+        "episode_id": [f"E{k + 1:05d}" for k in range(len(e))],
+        "person_id": ids[[x[0] for x in e]],
         "cohort": "IOM", "adopted_on": _dates([x[1] for x in e]),
         "removed_on": pd.Series([pd.NaT if r is None else pd.Timestamp(_EPOCH + r) for r in rem],
                                 dtype="datetime64[ns]"),

@@ -32,8 +32,8 @@ import pandas as pd
 
 from iomlib.config.settings import Config, default_config
 from iomlib.errors import IomError
-from iomlib.impact.panel import _intervals_to_days
-from iomlib.risk.engine import day_numbers
+from iomlib.impact.panel import _intervals_to_days, history_design
+from iomlib.risk.engine import compute_scores, day_numbers, window_sums
 from iomlib.risk.matrix import matrix_points
 
 _EPOCH = np.datetime64("1970-01-01", "D")
@@ -370,6 +370,7 @@ def _history(dd: DayData, rows, d, cfg: Config) -> dict:
     out = {f: dd.count(dd.off_key, rows, d - b, d - a) for f, (a, b) in WINDOWS.items()}
     win = out["c_window"]
     lib_w = dd.days(dd.lib_cum, rows, d - 365, d - 1)
+    out.update(_recency(dd, rows, d, cfg))
     out.update({
         "points": _points(dd, rows, d, cfg),
         "lib_window": lib_w,
@@ -391,6 +392,55 @@ def _follow_up(dd: DayData, rows, d, follow_up_days: int) -> dict:
     """Offences, offences on managed days, days at liberty and managed days at liberty in
     ``[d + 1, d + follow_up_days]``."""
     lo, hi = d + 1, d + follow_up_days
-    return {"y": dd.count(dd.off_key, rows, lo, hi), "y_managed": dd.count(dd.man_key, rows, lo, hi),
+    return {"y": dd.count(dd.off_key, rows, lo, hi),
+            "y_managed": dd.count(dd.man_key, rows, lo, hi),
             "liberty": dd.days(dd.lib_cum, rows, lo, hi),
             "managed_liberty": dd.days(dd.man_cum, rows, lo, hi)}
+
+
+def _recency(dd: DayData, rows, d, cfg: Config) -> dict:
+    """Recency of offending before each decision date: the suite's risk score on the day
+    before, offences with a 14-day half-life, offences in the last 14 days, days since the last
+    offence (capped at 730)."""
+    pairs = pd.DataFrame({"person_id": dd.ids[rows], "date": pd.to_datetime(_EPOCH + d - 1)})
+    before = np.searchsorted(dd.off_key, rows.astype(np.int64) * dd.stride + (d - dd.day0),
+                             "left") - 1
+    prev = dd.off_key[np.maximum(before, 0)]
+    same = (before >= 0) & (prev // dd.stride == rows)
+    since = np.where(same, d - (dd.day0 + prev % dd.stride), 730)
+    return {"risk": compute_scores(dd.offences, pairs, cfg),
+            "recent_decay": window_sums(dd.offences, np.ones(len(dd.offences)), pairs,
+                                        window_days=365, half_life_days=14.0),
+            "c_14": dd.count(dd.off_key, rows, d - 14, d - 1),
+            "days_since": np.minimum(since, 730).astype(float)}
+
+
+def decision_design(rs: pd.DataFrame) -> pd.DataFrame:
+    """Covariates of the decision-date outcome model.
+
+    Those of :func:`iomlib.impact.panel.history_design` (on windows of days before the decision
+    date) and the recency of offending: log(1 + risk score), log(1 + offences with a 14-day
+    half-life), log(1 + offences in the last 14 days), log(1 + days since the last offence) and
+    the log of the whole recorded history's offences per year at liberty (shrunk: ``(c + 0.5) /
+    (years + 0.5)``), which summarises a person's long-run rate (their frailty).
+
+    Parameters
+    ----------
+    rs : DataFrame
+        Risk sets from :func:`decision_risk_sets`.
+
+    Returns
+    -------
+    DataFrame
+        The design matrix (with a ``const`` column), indexed like ``rs``.
+    """
+    X = history_design(rs)
+    extra = pd.DataFrame({"log1p_risk": np.log1p(rs["risk"]),
+                          "log1p_recent_decay": np.log1p(rs["recent_decay"]),
+                          "log1p_c_14": np.log1p(rs["c_14"]),
+                          "log1p_days_since": np.log1p(rs["days_since"]),
+                          "log_total_rate": np.log((rs["c_hist"] + rs["c_window"] + 0.5)
+                                                   / ((rs["lib_hist"] + rs["lib_window"])
+                                                      / 365.25 + 0.5))}, index=rs.index)
+    keep = [c for c in extra.columns if extra[c].std() > 0]
+    return pd.concat([X, extra[keep]], axis=1)

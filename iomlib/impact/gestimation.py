@@ -7,11 +7,11 @@ import pandas as pd
 from iomlib.config.settings import Config, default_config
 from iomlib.errors import IomError
 from iomlib.impact.base import Estimator, summary_row
-from iomlib.impact.decisions import day_data, decision_risk_sets
+from iomlib.impact.decisions import day_data, decision_design, decision_risk_sets
 from iomlib.impact.models import g_estimate
 from iomlib.impact.panel import Panel
-from iomlib.impact.panel import history_design
 from iomlib.impact.preparation import risk_set_data
+from iomlib.impact.sensitivity import placebo, selection_bounds
 
 MAIN_METHOD = ("g-estimation of the managed-rate effect on risk sets at the panel's decision "
                "dates (emulated trials; Poisson, days at liberty exposure, person-clustered "
@@ -99,7 +99,7 @@ class StructuralRate(Estimator):
             ``self``, fitted.
         """
         rs, X = self._risk_sets(dataset, config, as_of, panel)
-        self.risk_sets_ = rs
+        self.risk_sets_, self.design_ = rs, X
         g = g_estimate((rs["y"] - rs["y_managed"]).to_numpy(float),
                        rs["y_managed"].to_numpy(float), X.to_numpy(float),
                        rs["liberty"].to_numpy(float), rs["row"].to_numpy(),
@@ -133,9 +133,32 @@ class StructuralRate(Estimator):
         cfg = config or default_config()
         t = panel.as_of if panel is not None else as_of
         dd = day_data(dataset, t, cfg)
+        self.day_data_ = dd
         self.as_of_ = pd.Timestamp(np.datetime64("1970-01-01", "D") + dd.last)
         rs = decision_risk_sets(dd, cfg, follow_up_days=round(self.follow_up * 365 / 12))
         return design_with_adopted(rs)
+
+    def sensitivity(self) -> dict:
+        """How strong unrecorded selection would have to be to explain the estimate away.
+
+        Returns
+        -------
+        dict
+            :func:`iomlib.impact.sensitivity.selection_bounds` of the fitted estimate.
+        """
+        return selection_bounds(self.estimate_, self.ci_low_, self.ci_high_)
+
+    def placebo(self) -> dict:
+        """Pseudo-adoption 12 months before the real one (a placebo; see ``sensitivity``).
+
+        Returns
+        -------
+        dict
+            The placebo comparison; needs a fit on decision dates.
+        """
+        if not hasattr(self, "day_data_"):
+            raise IomError("impact: the placebo needs a fit on decision dates")
+        return placebo(self.day_data_, self.risk_sets_, self.design_)
 
     def headline(self) -> dict:
         """The fitted estimate for JSON output.
@@ -198,11 +221,11 @@ def design_with_adopted(rs: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     Returns
     -------
     (risk_sets, design) : tuple of DataFrame
-        :func:`~iomlib.impact.panel.history_design` with ``adopted`` as its second column.
+        :func:`~iomlib.impact.decisions.decision_design` with ``adopted`` second.
     """
     rs = rs[rs["liberty"] > 0].reset_index(drop=True)
     if rs["adopted"].sum() == 0 or (rs["adopted"] == 0).sum() == 0:
         raise IomError("impact: the risk sets need both adopted and not-adopted people")
-    X = history_design(rs)
+    X = decision_design(rs)
     X.insert(1, "adopted", rs["adopted"].astype(float))
     return rs, X
