@@ -192,3 +192,39 @@ def placebo(dd, rs: pd.DataFrame, design: pd.DataFrame) -> dict:
     return {"estimate": round(1 - math.exp(b), 4), "ci_low": round(lo, 4),
             "ci_high": round(hi, 4), "rate_ratio": round(math.exp(b), 4), "n": int(len(y)),
             "converged": bool(f.converged), "passes": bool(lo <= 0 <= hi)}
+
+
+def robustness_text(bounds: dict, placebo_result: dict) -> str:
+    """The bound and the placebo in plain words, for the index page and the report.
+
+    Parameters
+    ----------
+    bounds : dict
+        From :func:`selection_bounds`.
+    placebo_result : dict
+        From :func:`placebo` (or with ``estimate`` None and an ``error``).
+
+    Returns
+    -------
+    str
+    """
+    e, e_ci = bounds["e_value"], bounds["e_value_ci"]
+    if e_ci <= 1.0:
+        bound = ("The interval already includes no effect, so no unrecorded selection is "
+                 "needed to explain the estimate away")
+    else:
+        bound = (f"To explain the estimate away, unrecorded selection would have to make "
+                 f"offending {e:.2f} times as likely and be {e:.2f} times as common among the "
+                 f"adopted (E-value; {e_ci:.2f} to move the interval to include no effect)")
+    p = placebo_result
+    if p.get("estimate") is None:
+        plac = f"the placebo could not be computed ({p.get('error', 'no data')})"
+    else:
+        verdict = ("no difference, as it should" if p["passes"] else
+                   "a difference: the adopted differed from the comparison before the "
+                   "decision in a way the recorded history does not explain, so the estimate "
+                   "is not trustworthy")
+        plac = (f"placebo (pseudo-adoption 12 months before the real one): "
+                f"{100 * p['estimate']:.1f}% (95% CI {100 * p['ci_low']:.1f}% to "
+                f"{100 * p['ci_high']:.1f}%), {verdict}")
+    return f"{bound}; {plac}."

@@ -85,11 +85,13 @@ def _headline_rows(metrics: dict, min_cell: int) -> list[str]:
     if isinstance(imp, dict) and imp.get("value") is not None:
         rows.append(
             "<tr data-measure='impact_managed_rate_reduction'><th scope='row'>"
-            "impact_managed_rate_reduction (honest estimate)</th>"
+            "Reduction in the offending rate while managed, first 12 months after adoption "
+            "(honest estimate)</th>"
             f"<td class='num'>{100 * imp['value']:.1f}%</td>"
             f"<td class='num'>{esc(_impact_people(imp))}</td>"
             f"<td class='ci'>{esc(interval_text(imp.get('ci_low'), imp.get('ci_high')))}</td>"
-            f"<td>{esc(str(imp.get('definition') or ''))}; {esc(str(imp.get('method')))}</td>"
+            f"<td>{esc(str(imp.get('definition') or ''))}; {esc(str(imp.get('method')))}"
+            f"{'. ' + esc(str(imp['robustness'])) if imp.get('robustness') else ''}</td>"
             "</tr>")
     return rows
 

@@ -22,7 +22,7 @@ Secondary (complementary) suppression
     value can be derived exactly.
 
 What it does not cover: a rate or percentage is hidden when its numerator or denominator is
-small, not when its complement is (86% of 58 survivors felt safer implies that 8 did not); and
+small, not when its complement is (86% of 58 respondents felt safer implies that 8 did not); and
 suppression is applied table by table, so a difference *between* tables (adoptions published in
 one, the episodes compared in another) can still give a small administrative count. Review such
 pairs before publishing.
@@ -376,7 +376,7 @@ def suppress_measures(df: pd.DataFrame, *, min_cell: int = DEFAULT_MIN_CELL, cou
     min_cell : int, default 10
     count_cols : sequence of str, default ("n",)
         The counts of people each row rests on; add ``"numerator"`` where it counts people too
-        (e.g. survivors who felt safer) so that a small numerator hides the row's figures.
+        (e.g. respondents who felt safer) so that a small numerator hides the row's figures.
     derived : sequence of str
         Columns hidden with the count (those present in ``df``; counts excluded).
     flags : {"marker", "columns", None}, default "marker"
