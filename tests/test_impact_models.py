@@ -104,3 +104,10 @@ def test_g_estimate_reports_a_fit_that_did_not_converge():
         good = g_estimate(*args, names=["const", "adopted", "x"])
     assert good["converged"] is True and good["note"] is None
     assert good["curve"]["converged"].all()
+
+
+def test_z95_is_the_normal_quantile():
+    from scipy import stats
+
+    from iomlib.impact.models import Z95
+    assert Z95 == pytest.approx(float(stats.norm.ppf(0.975)), abs=1e-12)

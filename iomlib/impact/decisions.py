@@ -62,7 +62,7 @@ class DayData:
     off_key, dom_key, weap_key, man_key : ndarray of int
         Sorted ``row * stride + (day - day0)`` of every offence, of domestic, weapon-enabled
         offences and of offences on managed days.
-    lib_cum, man_cum, man_any_cum : ndarray of int32, shape (n, n_days + 1)
+    lib_cum, man_cum, man_any_cum : ndarray of int16 (int32 from 32,000 days), shape (n, n_days + 1)
         Running totals (leading zero) of days at liberty, managed days at liberty and managed
         days.
     custody : ndarray of bool, shape (n, n_days)
@@ -219,8 +219,9 @@ def _build(dataset, t: pd.Timestamp) -> DayData:
 
 
 def _cum(a: np.ndarray) -> np.ndarray:
-    out = np.zeros((a.shape[0], a.shape[1] + 1), dtype=np.int32)
-    np.cumsum(a, axis=1, dtype=np.int32, out=out[:, 1:])
+    kind = np.int16 if a.shape[1] < 32000 else np.int32   # running day counts fit in int16
+    out = np.zeros((a.shape[0], a.shape[1] + 1), dtype=kind)
+    np.cumsum(a, axis=1, dtype=kind, out=out[:, 1:])
     return out
 
 
@@ -251,18 +252,24 @@ def _eligibility(dd: DayData, dates: np.ndarray, cfg: Config) -> np.ndarray:
     """Whether each person crosses the threshold on each decision date, shape (n, len(dates)).
 
     Points count offences up to the day before the date, under the version in force on it.
+    Only people with an offence in the matrix window are scored (the others have no points).
     """
     n = len(dd.ids)
     out = np.zeros((n, len(dates)), dtype=bool)
-    stamps = pd.to_datetime(_EPOCH + dates)
-    before = pd.to_datetime(_EPOCH + dates - 1)
-    names = np.array([cfg.matrix_version_on(s).name for s in stamps])
+    rows = np.repeat(np.arange(n), len(dates))
+    cols = np.tile(np.arange(len(dates)), n)
+    d = dates[cols]
+    some = dd.count(dd.off_key, rows, d - cfg.matrix_window_days, d - 1) > 0
+    if any(v.threshold <= 0 for v in cfg.matrix_versions):   # zero points would cross
+        some[:] = True
+    rows, cols = rows[some], cols[some]
+    names = np.array([cfg.matrix_version_on(s).name for s in pd.to_datetime(_EPOCH + dates)])
     for v in pd.unique(names):
-        cols = np.flatnonzero(names == v)
-        pairs = pd.DataFrame({"person_id": np.repeat(dd.ids, len(cols)),
-                              "date": np.tile(before[cols].values, n)})
+        k = names[cols] == v
+        pairs = pd.DataFrame({"person_id": dd.ids[rows[k]],
+                              "date": pd.to_datetime(_EPOCH + dates[cols[k]] - 1)})
         mp = matrix_points(dd.offences, pairs, cfg, version=v)
-        out[:, cols] = mp["crosses"].to_numpy().reshape(n, len(cols))
+        out[rows[k], cols[k]] = mp["crosses"].to_numpy()
     return out
 
 

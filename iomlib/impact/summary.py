@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -10,13 +11,15 @@ import pandas as pd
 from iomlib.config.settings import Config, default_config
 from iomlib.errors import IomError
 from iomlib.impact.base import ESTIMAND
-from iomlib.impact.benchmark import EligibleBenchmark
-from iomlib.impact.count_models import CountModels
-from iomlib.impact.event_study import EventStudy
 from iomlib.impact.gestimation import StructuralRate
-from iomlib.impact.jdl import JusticeDataLab
 from iomlib.impact.preparation import prepare
 from iomlib.impact.sensitivity import robustness_text
+
+if TYPE_CHECKING:  # the other estimators are imported when fitted (iom impact needs only one)
+    from iomlib.impact.benchmark import EligibleBenchmark
+    from iomlib.impact.count_models import CountModels
+    from iomlib.impact.event_study import EventStudy
+    from iomlib.impact.jdl import JusticeDataLab
 
 
 @dataclass
@@ -61,6 +64,10 @@ def impact_table(dataset, config: Config | None = None, *, as_of=None,
     -------
     ImpactResults
     """
+    from iomlib.impact.benchmark import EligibleBenchmark
+    from iomlib.impact.count_models import CountModels
+    from iomlib.impact.event_study import EventStudy
+    from iomlib.impact.jdl import JusticeDataLab
     cfg = config or default_config()
     P = prepare(dataset, cfg, as_of)
     kw = {"panel": P}
