@@ -182,11 +182,12 @@ def placebo(dd, rs: pd.DataFrame, design: pd.DataFrame) -> dict:
     dict
         ``estimate`` (1 - placebo rate ratio, adopted against comparison, on the same scale as
         the main estimate: 0 when there is no difference), ``ci_low``, ``ci_high`` (95%,
-        person-clustered), ``rate_ratio``, ``n`` (risk-set records used), ``converged`` and
+        person-clustered jackknife errors), ``rate_ratio``, ``n`` (risk-set records used), ``converged`` and
         ``passes`` (the interval includes 0).
     """
     y, lib, X, groups = placebo_data(dd, rs, design)
-    f = poisson_fit(y, X.to_numpy(float), lib, groups, names=list(X.columns))
+    f = poisson_fit(y, X.to_numpy(float), lib, groups, names=list(X.columns),
+                    cov_type="cr3")
     b, se = f.coef("adopted")
     lo, hi = 1 - math.exp(b + Z95 * se), 1 - math.exp(b - Z95 * se)
     return {"estimate": round(1 - math.exp(b), 4), "ci_low": round(lo, 4),
