@@ -300,6 +300,10 @@ def write_markdown(summary: pd.DataFrame, runs: pd.DataFrame, args, elapsed: flo
         ("- The placebo row: the main estimate's placebo (pseudo-adoption 12 months before "
          "the real one) has truth 0 in both worlds (neither world selects on anything the "
          "record does not hold); its coverage is 1 minus its false-alarm rate."),
+    ]
+    if getattr(args, "note", ""):
+        lines.append(f"- **About this run:** {args.note}")
+    lines += [
         "",
         "## Results",
         "",
@@ -342,6 +346,17 @@ What the estimate cannot be made honest on, in words:
   at liberty and not offending until a removal is recorded (and for ever if never managed). The
   requirement of an offence in the 91 days before the decision removes most of them from the
   comparison; those who leave during the follow-up dilute both arms alike.
+- **The placebo raises false alarms when the panel remembers older offences.** World B's panel
+  score still counts offences more than a year old (a 150-day time constant). The main estimate
+  adjusts for them (the history before the selection window is a covariate), but the placebo
+  uses that year as its outcome, so the adopted people look as if they had offended more than
+  the comparison in it even though nothing unrecorded drives selection. In a diagnostic run
+  (3 seeds, no effect) with a 60-day memory the placebo intervals covered 0 in all three. A
+  failing placebo is a warning to investigate, not proof of unrecorded selection.
+- **Very uneven offending.** World B's self-exciting offending gives a few people bursts of
+  many offences; estimates then vary more from force to force than any interval computed from
+  one force can show. The jackknife-type errors (CV3) are used for this reason; where coverage
+  is still short in the table above, the interval is too narrow on such data.
 - **Effects that vary and fade.** The estimate is one number for the first 12 months after
   adoption, weighted by how much the adopted people would have offended; it does not say how
   the effect changes with time on the scheme or who benefits most.
@@ -363,6 +378,8 @@ def main(argv=None) -> int:
     ap.add_argument("--from-raw", default=None, help="only write the report from this CSV")
     ap.add_argument("--elapsed-min", type=float, default=float("nan"),
                     help="with --from-raw: the wall time of the run that wrote it")
+    ap.add_argument("--note", default="", help="a sentence on how the run went (e.g. stopped "
+                    "early), printed under the run's description")
     args = ap.parse_args(argv)
     if args.from_raw:
         runs = pd.read_csv(args.from_raw)
