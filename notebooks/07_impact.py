@@ -237,7 +237,7 @@ moved = pd.DataFrame(bounds["table"]).rename(columns={
     "strength": "strength of unrecorded selection (both associations)",
     "bounding_factor": "bounding factor", "estimate": "estimate moved towards no effect",
     "ci_low": "95% CI low, moved", "ci_high": "95% CI high, moved"})
-sdc.show(sdc.table(moved, rests_on=min(main_groups)), digits=3)
+sdc.show(moved, digits=3, rests_on=min(main_groups))
 display(Markdown(
     f"E-value of the estimate: **{fig(bounds['e_value'], '.2f', *main_groups)}**; of the "
     f"interval's limit nearer no effect: **{fig(bounds['e_value_ci'], '.2f', *main_groups)}** "
