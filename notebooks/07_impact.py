@@ -21,7 +21,8 @@
 # quantity estimated here (the *estimand*) is **the proportional reduction in the offending rate
 # per day at liberty while managed, over the first 12 months after adoption, among the people
 # adopted**: 1 − (offences per day at liberty while managed) / (offences per day at liberty the
-# same people would have committed, on the same days, without the scheme). Days in custody are taken out (a person in prison cannot offend in the
+# same people would have committed, on the same days, without the scheme). Days in custody are
+# taken out (a person in prison cannot offend in the
 # community), so the figure measures what management does, not incapacitation.
 #
 # **Why the published figures cannot answer it.** People are adopted when their offending
@@ -146,10 +147,12 @@ display(Markdown(
 # points. This is the date's *risk set*. Everything used to compare people is computed from the
 # days strictly before the decision date, so nothing that happened after an adoption can leak
 # into the comparison. Among the people in a risk set, those adopted on that date are compared
-# with those who were not, over the 12 months from the day after it, in a Poisson regression of offences with days at liberty as exposure, adjusting for
+# with those who were not, over the 12 months from the day after it, in a Poisson regression of
+# offences with days at liberty as exposure, adjusting for
 # their recorded history (matrix points and risk score, offences in windows of days before the
 # date, how recently they offended, the longer-run offending rate, share of domestic and weapon
-# offences, previous management, age, sex, year), with errors clustered by person (a person appears in many risk sets).
+# offences, previous management, age, sex, year), with errors clustered by person (a person
+# appears in many risk sets).
 #
 # **From "adopted" to "managed".** Some comparison people are adopted during the follow-up and
 # some adopted people are removed, so a plain adopted-vs-not contrast understates the effect

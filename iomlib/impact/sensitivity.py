@@ -182,7 +182,8 @@ def placebo(dd, rs: pd.DataFrame, design: pd.DataFrame) -> dict:
     dict
         ``estimate`` (1 - placebo rate ratio, adopted against comparison, on the same scale as
         the main estimate: 0 when there is no difference), ``ci_low``, ``ci_high`` (95%,
-        person-clustered jackknife errors), ``rate_ratio``, ``n`` (risk-set records used), ``converged`` and
+        person-clustered jackknife errors), ``rate_ratio``, ``n`` (risk-set records used),
+        ``converged`` and
         ``passes`` (the interval includes 0).
     """
     y, lib, X, groups = placebo_data(dd, rs, design)
