@@ -1,17 +1,25 @@
-"""Coverage study of the impact estimators on synthetic forces with a planted effect.
+"""Coverage study of the impact estimators on two synthetic worlds with a planted effect.
 
-Each run simulates a force (``iomlib.data.synth.simulate`` with ``replace(SynthParams(), seed=s,
-true_effect=e)``), fits every estimator of :mod:`iomlib.impact` as of 2020-01-31 with the
-default configuration, and records the estimate and 95% interval of each on the scale of the
-planted effect: the proportional reduction in the offending rate per day at liberty while
-managed. Measures on other scales (the naive risk-score falls, JDL frequency) are compared with
-the same number and flagged. Results: bias, empirical SD, RMSE, 95% interval coverage and mean
-interval width per estimator and planted effect, written to ``docs/impact_coverage.md``.
+Not circular: the estimators are checked on fresh seeds (not the 1-30 the main estimator was
+chosen on), with separate seeds for each planted effect, and on two worlds:
+
+- **world A**: the project's own generator (``iomlib.data.synth.simulate``); the truth is the
+  planted effect, a constant proportional reduction of the rate on managed days;
+- **world B**: ``benchmarks/world_b.py``, written independently of it (self-exciting negative
+  binomial offending, panels on the second Wednesday, day-level custody, recording lags for
+  moves and deaths, a waiting list and capacity, effects varying across people and fading with
+  time on the scheme); the truth of the estimand (``world_b.ESTIMAND``) is computed from both
+  potential outcomes, so it differs from the planted knob.
+
+Each run fits the main estimate (and its placebo) on every seed, and every other estimator of
+notebook 07 on the first ``--all-seeds`` seeds of each world and effect (they are slower; the
+report says how many runs each row rests on). Results: bias, coverage and width with Monte
+Carlo standard errors, written to ``docs/impact_coverage.md``.
 
 Usage::
 
-    .venv/bin/python benchmarks/impact_coverage.py                  # 30 seeds x (0, .2, .4)
-    .venv/bin/python benchmarks/impact_coverage.py --seeds 3 --out /tmp/cov.md   # quick look
+    .venv/bin/python benchmarks/impact_coverage.py --seeds 200 --all-seeds 20
+    .venv/bin/python benchmarks/impact_coverage.py --seeds 4 --all-seeds 1 --out /tmp/cov.md
 """
 from __future__ import annotations
 
@@ -89,51 +97,83 @@ WHY = {
 }
 
 
-def one_run(task):
-    seed, effect, people = task
-    warnings.simplefilter("ignore")
-    from iomlib.config.settings import default_config
-    from iomlib.data.synth import SynthParams, simulate
-    from iomlib.impact import (
-        CountModels,
-        EligibleBenchmark,
-        EventStudy,
-        JusticeDataLab,
-        StructuralRate,
-        prepare,
-    )
-    t0 = time.perf_counter()
-    ds = simulate(replace(SynthParams(), seed=seed, true_effect=effect, n_people=people))
-    cfg = default_config()
+SEED_BASE = {"A": 10_000, "B": 20_000}   # fresh seeds, far from the 1-30 of the old study
+WORLDS = {"A": "world A (the project's generator, synth.py)",
+          "B": "world B (independent: benchmarks/world_b.py)"}
+
+
+def seed_for(world: str, effect_index: int, i: int) -> int:
+    """A separate seed for every world, planted effect and run."""
+    return SEED_BASE[world] + 1000 * effect_index + i
+
+
+def simulate(world: str, seed: int, effect: float, people: int):
+    """(dataset, truth of the estimand) of one run."""
+    if world == "A":
+        from iomlib.data.synth import SynthParams
+        from iomlib.data.synth import simulate as simulate_a
+        return simulate_a(replace(SynthParams(), seed=seed, true_effect=effect,
+                                  n_people=people)), effect
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from world_b import WorldB, simulate_b
+    return simulate_b(replace(WorldB(), seed=seed, effect=effect, n_people=people))
+
+
+def _others(ds, cfg):
+    """Every other estimator of notebook 07 on one force: (summary frames, seconds)."""
+    from iomlib.impact import CountModels, EligibleBenchmark, EventStudy, JusticeDataLab, prepare
     P = prepare(ds, cfg)
     parts = []
-    timings = {}
-    for est in (StructuralRate(), EligibleBenchmark(reps=499),
-                EventStudy(uniform_reps=0, outcomes=("count", "liberty")), CountModels(),
-                JusticeDataLab()):
-        t1 = time.perf_counter()
+    for est in (EligibleBenchmark(reps=199), EventStudy(uniform_reps=0,
+                                                       outcomes=("count", "liberty")),
+                CountModels(), JusticeDataLab()):
         try:
             est.fit(ds, cfg, panel=P)
             parts.append(est.summary)
         except Exception as exc:  # noqa: BLE001 - record any failure and keep going
             parts.append(pd.DataFrame([{"key": None, "measure": f"ERROR {type(est).__name__}",
                                         "estimate": np.nan, "method": repr(exc)}]))
-        timings[type(est).__name__] = time.perf_counter() - t1
+    return parts
+
+
+def one_run(task):
+    world, seed, effect, people, full = task
+    warnings.simplefilter("ignore")
+    from iomlib.config.settings import default_config
+    from iomlib.impact import StructuralRate
+    t0 = time.perf_counter()
+    ds, truth = simulate(world, seed, effect, people)
+    cfg = default_config()
+    t1 = time.perf_counter()
+    main = StructuralRate().fit(ds, cfg)
+    main_seconds = time.perf_counter() - t1
+    parts = [main.summary]
+    try:
+        plac = main.placebo()
+    except Exception:  # noqa: BLE001
+        plac = {"estimate": np.nan, "ci_low": np.nan, "ci_high": np.nan, "passes": np.nan}
+    if full:
+        parts += _others(ds, cfg)
     s = pd.concat(parts, ignore_index=True)
     rows = []
     for label, key, _scale, mult in ESTIMATORS:
         r = s[s["key"] == key]
         if len(r) == 0:
-            rows.append({"estimator": label, "estimate": np.nan, "ci_low": np.nan,
-                         "ci_high": np.nan})
             continue
         r = r.iloc[0]
         rows.append({"estimator": label, "estimate": _m(r["estimate"], mult),
                      "ci_low": _m(r["ci_low"], mult), "ci_high": _m(r["ci_high"], mult)})
+    rows.append({"estimator": PLACEBO, "estimate": plac["estimate"], "ci_low": plac["ci_low"],
+                 "ci_high": plac["ci_high"]})
     out = pd.DataFrame(rows)
-    out["seed"], out["effect"], out["seconds"] = seed, effect, time.perf_counter() - t0
-    out["main_seconds"] = timings.get("StructuralRate", np.nan)
+    out["world"], out["seed"], out["effect"] = world, seed, effect
+    out["truth"] = np.where(out["estimator"] == PLACEBO, 0.0, truth)
+    out["seconds"] = time.perf_counter() - t0
+    out["main_seconds"] = main_seconds
     return out
+
+
+PLACEBO = "placebo of the main estimate (pseudo-adoption 12 months earlier; truth 0)"
 
 
 def _m(x, mult):
@@ -144,191 +184,230 @@ def _m(x, mult):
 
 
 def summarise(runs: pd.DataFrame) -> pd.DataFrame:
+    """Bias, coverage and width per world, estimator and planted effect, with MC errors."""
     r = runs.copy()
-    r["covered"] = (r["ci_low"] <= r["effect"]) & (r["effect"] <= r["ci_high"])
-    r["has_ci"] = r["ci_low"].notna() & r["ci_high"].notna()
+    r["covered"] = ((r["ci_low"] <= r["truth"]) & (r["truth"] <= r["ci_high"])).astype(float)
+    r.loc[r["ci_low"].isna() & r["ci_high"].isna(), "covered"] = np.nan
     r["width"] = r["ci_high"] - r["ci_low"]
-    r["err"] = r["estimate"] - r["effect"]
-    g = r.groupby(["estimator", "effect"], sort=False)
-    out = g.agg(n=("estimate", lambda x: int(x.notna().sum())), mean=("estimate", "mean"),
-                bias=("err", "mean"), sd=("estimate", "std"),
-                rmse=("err", lambda x: float(np.sqrt(np.nanmean(x ** 2)))),
-                coverage=("covered", "mean"), n_ci=("has_ci", "sum"),
-                width=("width", "mean")).reset_index()
-    out.loc[out["n_ci"] == 0, ["coverage", "width"]] = np.nan
+    r["err"] = r["estimate"] - r["truth"]
+    g = r.groupby(["world", "estimator", "effect"], sort=False)
+    out = g.agg(n=("estimate", lambda x: int(x.notna().sum())), truth=("truth", "mean"),
+                mean=("estimate", "mean"), bias=("err", "mean"), sd=("estimate", "std"),
+                err_sd=("err", "std"), rmse=("err", lambda x: float(np.sqrt(np.nanmean(x ** 2)))),
+                coverage=("covered", "mean"), n_ci=("covered", "count"),
+                width=("width", lambda x: float(np.nanmean(x[np.isfinite(x)]))
+                       if np.isfinite(x).any() else np.nan)).reset_index()
+    out = out.sort_values(["world", "effect"], kind="stable").reset_index(drop=True)
+    out["bias_se"] = out["err_sd"] / np.sqrt(out["n"].clip(lower=1))
+    out["coverage_se"] = np.sqrt(out["coverage"] * (1 - out["coverage"])
+                                 / out["n_ci"].clip(lower=1))
     return out
 
 
-def verdict(rows: pd.DataFrame) -> str:
+def verdict(rows: pd.DataFrame, main: bool = False) -> str:
     worst_bias = rows["bias"].abs().max()
     cov = rows["coverage"]
     if cov.isna().all():
         return "no interval" if worst_bias > 0.05 else "ok (no interval)"
-    if worst_bias <= 0.05 and cov.min() >= 0.85:
+    if main:
+        ok = worst_bias < 0.02 and cov.min() >= 0.93 and cov.max() <= 0.97
+        if ok:
+            return "meets the goal (coverage 93-97%, abs(bias) < 0.02)"
+    elif worst_bias <= 0.05 and cov.min() >= 0.85:
         return "works"
     bits = []
-    if worst_bias > 0.05:
-        bits.append(f"biased (up to {worst_bias:+.2f})".replace("+", ""))
-    if cov.min() < 0.85:
+    if worst_bias > (0.02 if main else 0.05):
+        bits.append(f"biased (up to {worst_bias:.3f})")
+    if cov.min() < (0.93 if main else 0.85):
         bits.append(f"undercovers (as low as {cov.min():.0%})")
-    return "FAILS: " + ", ".join(bits)
+    if main and cov.max() > 0.97:
+        bits.append(f"conservative (up to {cov.max():.0%})")
+    return ("misses the goal: " if main else "FAILS: ") + ", ".join(bits)
+
+
+def _cell(r) -> list[str]:
+    cov = "-" if pd.isna(r["coverage"]) else (f"{r['coverage']:.1%} +/- "
+                                              f"{100 * r['coverage_se']:.1f}")
+    return [f"{r['truth']:.3f}", f"{r['mean']:.3f}", f"{r['bias']:+.3f} +/- {r['bias_se']:.3f}",
+            cov, "-" if pd.isna(r["width"]) else f"{r['width']:.2f}", f"{int(r['n'])}"]
+
+
+def _world_lines(summary: pd.DataFrame, world: str) -> list[str]:
+    scale = {lab: sc for lab, _, sc, _ in ESTIMATORS}
+    scale[PLACEBO] = "rate, placebo year"
+    lines = [f"### {WORLDS[world]}", "",
+             "| estimator | scale | planted | truth | mean | bias +/- MC s.e. | coverage +/- MC "
+             "s.e. | width | runs |", "|---|---|---|---|---|---|---|---|---|"]
+    sw = summary[summary["world"] == world]
+    labels = [lab for lab, *_ in ESTIMATORS] + [PLACEBO]
+    for lab in labels:
+        rows = sw[sw["estimator"] == lab]
+        for _, r in rows.iterrows():
+            name = f"**{lab}**" if lab.startswith("MAIN") else lab
+            lines.append(f"| {name} | {scale[lab]} | {r['effect']:g} | "
+                         + " | ".join(_cell(r)) + " |")
+    lines += ["", "| estimator | verdict |", "|---|---|"]
+    for lab in labels:
+        rows = sw[sw["estimator"] == lab]
+        if len(rows):
+            lines.append(f"| {lab} | {verdict(rows, main=lab.startswith('MAIN'))} |")
+    return lines + [""]
+
+
+def _median_main(main: pd.DataFrame) -> float:
+    return float(main.groupby(["world", "seed", "effect"])["main_seconds"].first().median())
 
 
 def write_markdown(summary: pd.DataFrame, runs: pd.DataFrame, args, elapsed: float,
                    path: Path):
-    effects = sorted(summary["effect"].unique())
+    main = runs[runs["estimator"].str.startswith("MAIN")]
+    n_main = main.groupby(["world", "effect"]).size()
+    n_all = runs[runs["estimator"].str.startswith("count model: Poisson")].groupby(
+        ["world", "effect"]).size()
     lines = [
-        "# Impact estimators: bias and 95% interval coverage on synthetic forces",
+        "# Impact estimators: bias and 95% interval coverage on two synthetic worlds",
         "",
         "Generated by `benchmarks/impact_coverage.py` (do not edit by hand).",
         "",
-        (f"- Runs: {len(runs['seed'].unique())} seeds x planted effects "
-        f"{', '.join(f'{e:g}' for e in effects)}; {args.people} people per force; as-of date "
-        "2020-01-31; default configuration."),
-        (f"- Wall time {elapsed / 60:.1f} min with {args.processes} processes "
-        f"(Python {platform.python_version()}); median time of the main estimator per force "
-        f"{runs.groupby(['seed', 'effect'])['main_seconds'].first().median():.1f} s "
-        "(after the shared person-month panel is built)."),
-        ("- **Planted effect** (`SynthParams.true_effect`): the proportional reduction in the "
-        "offending rate per day at liberty while managed (offences are thinned with this "
-        "probability during an open episode). Every estimate is compared with it on that "
-        "scale; measures on another scale are marked in the *scale* column and compared with "
-        "the same number only to show how far they are from it."),
-        ("- *bias* = mean estimate minus the planted effect; *coverage* = share of 95% intervals "
-        "containing the planted effect; *width* = mean interval width. A verdict of *works* "
-        "needs |bias| <= 0.05 and coverage >= 85% at every planted effect."),
-        "",
+        (f"- Seeds actually run: main estimate {int(n_main.min()) if len(n_main) else 0} to "
+         f"{int(n_main.max()) if len(n_main) else 0} per world and planted effect; every "
+         f"other estimator of notebook 07 on "
+         f"{int(n_all.min()) if len(n_all) else 0} to {int(n_all.max()) if len(n_all) else 0} "
+         "of them (they take several times longer per force, so fewer seeds fit in the time; "
+         "their verdicts are clear at that number). Separate fresh seeds per world and planted "
+         f"effect (world A from {SEED_BASE['A']}, world B from {SEED_BASE['B']}; seed = base "
+         "+ 1000 x effect index + run). "
+         f"{args.people} people per force; as-of date 2020-01-31; default configuration."),
+        (f"- Wall time {elapsed / 60:.1f} min with {args.processes} processes on a machine "
+         f"shared with other work (Python {platform.python_version()}); median time of the "
+         f"main estimate per force {_median_main(main):.2f} s "
+         f"(fit only), median whole run {main['seconds'].median():.1f} s (simulation "
+         "included)."),
+        ("- **The estimand** (named in `iomlib.impact.ESTIMAND`): "
+         "the proportional reduction in the offending rate per day at liberty while managed, "
+         "over the first 12 months after adoption, among the people adopted. In world A the "
+         "planted effect is constant, so the truth equals it; in world B effects vary across "
+         "people and fade with time on the scheme, and the truth is computed from both "
+         "potential outcomes (the same world simulated with management having no effect)."),
+        ("- *bias* = mean (estimate - truth), with its Monte Carlo standard error "
+         "(SD / sqrt(runs)); "
+         "*coverage* = share of 95% intervals containing the truth, with its Monte Carlo "
+         "standard error sqrt(c (1 - c) / runs); *width* = mean width of the finite intervals. "
+         "Goal for the main estimate: coverage 93-97% and abs(bias) < 0.02 in both worlds. "
+         "Other estimators measure other quantities (see *scale*) and are compared with the "
+         "same truth only to show how far they are from it (*works*: abs(bias) <= 0.05 and "
+         "coverage >= 85%)."),
+        ("- The placebo row: the main estimate's placebo (pseudo-adoption 12 months before "
+         "the real one) has truth 0 in both worlds (neither world selects on anything the "
+         "record does not hold); its coverage is 1 minus its false-alarm rate."),
     ]
-    scale = {lab: sc for lab, _, sc, _ in ESTIMATORS}
-    head = "| estimator | scale | " + " | ".join(
-        f"e={e:g}: mean (bias) | cov. | width" for e in effects) + " | verdict |"
-    sep = "|" + "---|" * (3 + 3 * len(effects))
-    lines += ["## Results", "", head, sep]
-    for lab, *_ in ESTIMATORS:
-        rows = summary[summary["estimator"] == lab]
-        if len(rows) == 0:
-            continue
-        cells = []
-        for e in effects:
-            r = rows[rows["effect"] == e]
-            if len(r) == 0:
-                cells += ["", "", ""]
-                continue
-            r = r.iloc[0]
-            cells.append(f"{r['mean']:.3f} ({r['bias']:+.3f})")
-            cells.append("-" if pd.isna(r["coverage"]) else f"{r['coverage']:.0%}")
-            cells.append("-" if pd.isna(r["width"]) else f"{r['width']:.2f}")
-        name = f"**{lab}**" if lab.startswith("MAIN") else lab
-        lines.append(f"| {name} | {scale[lab]} | " + " | ".join(cells)
-                     + f" | {verdict(rows)} |")
-    n_runs = int(summary["n"].max())
-    half = 196 * np.sqrt(0.95 * 0.05 / max(n_runs, 1))
-    lines += ["", (f"With {n_runs} runs per planted effect a coverage estimate is uncertain by "
-              f"about +/-{half:.0f} points (an exact 95% interval covers all {n_runs} runs "
-              f"{0.95 ** n_runs:.0%} of the time), so "
-              "the table below also compares the spread of the estimates across runs (SD) "
-              "with the standard error the interval implies (width / 3.92): a ratio "
-              "SE / SD near 1 means a well-calibrated interval, above 1 a conservative one."),
-              "", "| estimator | " + " | ".join(f"e={e:g}: SD / RMSE / SE÷SD"
-                                                 for e in effects) + " |",
-              "|---|" + "---|" * len(effects)]
-    for lab, *_ in ESTIMATORS:
-        rows = summary[summary["estimator"] == lab]
-        if len(rows) == 0:
-            continue
-        cells = []
-        for e in effects:
-            r = rows[rows["effect"] == e]
-            if len(r) == 0:
-                cells.append("")
-                continue
-            r = r.iloc[0]
-            ratio = (r["width"] / 3.92 / r["sd"]) if r["sd"] > 0 else np.nan
-            cells.append(f"{r['sd']:.3f} / {r['rmse']:.3f} / "
-                         + ("-" if pd.isna(ratio) else f"{ratio:.2f}"))
-        lines.append(f"| {lab} | " + " | ".join(cells) + " |")
-    lines += ["", "## Where estimators fail, and why", ""]
-    for lab, *_ in ESTIMATORS:
-        rows = summary[summary["estimator"] == lab]
-        v = verdict(rows)
-        if v.startswith("works") or lab.startswith("MAIN"):
-            continue
-        lines.append(f"- **{lab}**: {v}. {WHY.get(lab, '')}")
-    main = summary[summary["estimator"].str.startswith("MAIN")]
+    if getattr(args, "note", ""):
+        lines.append(f"- **About this run:** {args.note}")
     lines += [
-        "", "## The main estimator", "",
-        ("`iom impact` and `impact_headline` report the g-estimate "
-        "(`iomlib.impact.StructuralRate`): on each month end's risk set (everyone the panel "
-        "could have adopted: eligible, not on the scheme, not in long custody, not removed in "
-        "the last 3 months, offended in the last 3 months), offences in the next 12 months "
-        "are modelled by a Poisson regression with days at liberty as exposure, pre-entry "
-        "history covariates and person-clustered errors; offences committed while managed are "
-        "counted 1/(1 - e) times and e is solved so that adopted and not-adopted people with "
-        "the same history have the same rate. The interval inverts the clustered Wald test."),
         "",
-        f"Verdict on this study: {verdict(main)}. " + _main_caveat(main),
-        "",
-        ("Limits that remain (also on real data): people who die or move away without a record "
-        "stay in the comparison group while they still carry points (restricting to people who "
-        "offended in the last 3 months removes most of them); adoption must depend only on "
-        "recorded history - panel discretion based on intelligence the data do not hold would "
-        "bias every estimator here; and the estimate is an average over the people the panel "
-        "actually adopts."),
+        "## Results",
         "",
     ]
+    for w in [w for w in ("A", "B") if w in set(summary["world"])]:
+        lines += _world_lines(summary, w)
+    lines += ["## Where the other estimators fail, and why", ""]
+    for lab, *_ in ESTIMATORS:
+        if lab.startswith("MAIN"):
+            continue
+        rows = summary[summary["estimator"] == lab]
+        if len(rows):
+            lines.append(f"- **{lab}**: {verdict(rows)}. {WHY.get(lab, '')}")
+    lines += ["", NOTES, ""]
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join(lines))
 
 
-def _main_caveat(main: pd.DataFrame) -> str:
-    if len(main) == 0:
-        return ""
-    b = main["bias"]
-    c = main["coverage"]
-    ratio = (main["width"] / 3.92 / main["sd"]).mean()
-    text = (f"Bias ranges from {b.min():+.3f} to {b.max():+.3f} and coverage from "
-            f"{c.min():.0%} to {c.max():.0%} across the planted effects; intervals are wide "
-            f"(mean width {main['width'].mean():.2f}), so a single force's estimate is "
-            "imprecise even when unbiased.")
-    if ratio > 1.15:
-        text += (f" The intervals are **conservative**: the standard error they imply is on "
-                 f"average {ratio:.1f} times the spread of the estimates across runs, so "
-                 "coverage is above 95%. A likely reason: the person-clustered sandwich treats "
-                 "people as independent, while adoption under a fixed team capacity makes them "
-                 "compete for places (one person's adoption is another's non-adoption). The "
-                 "price is wider intervals, not misleading ones.")
-    return text
+NOTES = """## The main estimator
+
+`iom impact` and `impact_headline` report the g-estimate (`iomlib.impact.StructuralRate`). Each
+decision date (a day on which the panel actually adopted someone) is an emulated trial: the risk
+set is everyone the panel could have adopted that day (crosses the selection threshold on the
+offences before it; not on the scheme, not in custody, not removed in the last 91 days, an
+offence in the last 91 days); every covariate is computed from the days strictly before the
+date; follow-up is the 12 months from the day after it. Offences in the follow-up are modelled
+by a Poisson regression with days at liberty as exposure and person-clustered errors; offences
+committed while managed are counted 1/(1 - e) times and e is solved so that adopted and
+not-adopted people with the same recorded history have the same rate. The interval inverts the
+clustered Wald test.
+
+What the estimate cannot be made honest on, in words:
+
+- **Selection on what the record does not hold.** If the panel adopts on intelligence that also
+  predicts offending, every estimator here is biased, by an amount the data cannot show. The
+  report gives the E-value (how strong such selection would have to be to explain the estimate
+  away) and the placebo (which catches selection that also showed in offending before the
+  decision, not selection on the future alone).
+- **People who leave without a record.** Someone who moves away or dies stays in the data as if
+  at liberty and not offending until a removal is recorded (and for ever if never managed). The
+  requirement of an offence in the 91 days before the decision removes most of them from the
+  comparison; those who leave during the follow-up dilute both arms alike.
+- **The placebo raises false alarms when the panel remembers older offences.** World B's panel
+  score still counts offences more than a year old (a 150-day time constant). The main estimate
+  adjusts for them (the history before the selection window is a covariate), but the placebo
+  uses that year as its outcome, so the adopted people look as if they had offended more than
+  the comparison in it even though nothing unrecorded drives selection. In a diagnostic run
+  (3 seeds, no effect) with a 60-day memory the placebo intervals covered 0 in all three. A
+  failing placebo is a warning to investigate, not proof of unrecorded selection.
+- **Very uneven offending.** World B's self-exciting offending gives a few people bursts of
+  many offences; estimates then vary more from force to force than any interval computed from
+  one force can show. The jackknife-type errors (CV3) are used for this reason; where coverage
+  is still short in the table above, the interval is too narrow on such data.
+- **Effects that vary and fade.** The estimate is one number for the first 12 months after
+  adoption, weighted by how much the adopted people would have offended; it does not say how
+  the effect changes with time on the scheme or who benefits most.
+"""
 
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--seeds", type=int, default=30, help="seeds per planted effect")
-    ap.add_argument("--first-seed", type=int, default=1)
+    ap.add_argument("--seeds", type=int, default=200, help="main-estimate seeds per world "
+                    "and planted effect")
+    ap.add_argument("--all-seeds", type=int, default=20, help="of which every estimator runs "
+                    "on this many")
+    ap.add_argument("--worlds", nargs="+", default=["A", "B"], choices=["A", "B"])
     ap.add_argument("--effects", type=float, nargs="+", default=[0.0, 0.2, 0.4])
     ap.add_argument("--people", type=int, default=4000)
     ap.add_argument("--processes", type=int, default=2)
     ap.add_argument("--out", default=str(ROOT / "docs" / "impact_coverage.md"))
-    ap.add_argument("--raw", default=None, help="also write every run to this CSV")
+    ap.add_argument("--raw", default=None, help="append every run to this CSV as it finishes")
+    ap.add_argument("--from-raw", default=None, help="only write the report from this CSV")
+    ap.add_argument("--elapsed-min", type=float, default=float("nan"),
+                    help="with --from-raw: the wall time of the run that wrote it")
+    ap.add_argument("--note", default="", help="a sentence on how the run went (e.g. stopped "
+                    "early), printed under the run's description")
     args = ap.parse_args(argv)
+    if args.from_raw:
+        runs = pd.read_csv(args.from_raw)
+        elapsed = 60 * args.elapsed_min
+        summary = summarise(runs)
+        write_markdown(summary, runs, args, elapsed, Path(args.out))
+        print(f"wrote {args.out} from {len(runs)} rows")
+        return 0
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-    tasks = [(s, e, args.people) for e in args.effects
-             for s in range(args.first_seed, args.first_seed + args.seeds)]
+    # interleave so that a run stopped early still covers every world and effect
+    tasks = [(w, seed_for(w, k, i), e, args.people, i < args.all_seeds)
+             for i in range(args.seeds) for w in args.worlds
+             for k, e in enumerate(args.effects)]
     t0 = time.perf_counter()
     frames = []
     with mp.get_context("spawn").Pool(args.processes) as pool:
         for k, df in enumerate(pool.imap_unordered(one_run, tasks), 1):
             frames.append(df)
-            print(f"[{k}/{len(tasks)}] seed {df['seed'].iloc[0]} effect "
-                  f"{df['effect'].iloc[0]:g}: {df['seconds'].iloc[0]:.0f} s; main "
-                  f"{df.loc[df['estimator'].str.startswith('MAIN'), 'estimate'].iloc[0]:.3f}",
-                  flush=True)
+            if args.raw:
+                df.to_csv(args.raw, mode="a", header=not Path(args.raw).exists(), index=False)
+            m = df[df["estimator"].str.startswith("MAIN")].iloc[0]
+            print(f"[{k}/{len(tasks)}] world {m['world']} seed {m['seed']} effect "
+                  f"{m['effect']:g}: {m['seconds']:.0f} s; truth {m['truth']:.3f} main "
+                  f"{m['estimate']:.3f} ({m['ci_low']:.3f}, {m['ci_high']:.3f})", flush=True)
     runs = pd.concat(frames, ignore_index=True)
     elapsed = time.perf_counter() - t0
-    if args.raw:
-        runs.to_csv(args.raw, index=False)
-    summary = summarise(runs)
-    write_markdown(summary, runs, args, elapsed, Path(args.out))
+    write_markdown(summarise(runs), runs, args, elapsed, Path(args.out))
     print(f"wrote {args.out} in {elapsed / 60:.1f} min")
     return 0
 

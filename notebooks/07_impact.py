@@ -18,10 +18,11 @@
 # # 07 Impact: honest estimates beside the naive figures
 #
 # **The question.** By how much does being managed by IOM reduce a person's offending? The
-# quantity estimated here is the **proportional reduction in the offending rate per day at
-# liberty while a person is managed**: 1 − (offences per day at liberty while managed) /
-# (offences per day at liberty the same people would have committed, at the same time, without
-# the scheme). Days in custody are taken out (a person in prison cannot offend in the
+# quantity estimated here (the *estimand*) is **the proportional reduction in the offending rate
+# per day at liberty while managed, over the first 12 months after adoption, among the people
+# adopted**: 1 − (offences per day at liberty while managed) / (offences per day at liberty the
+# same people would have committed, on the same days, without the scheme). Days in custody are
+# taken out (a person in prison cannot offend in the
 # community), so the figure measures what management does, not incapacitation.
 #
 # **Why the published figures cannot answer it.** People are adopted when their offending
@@ -140,15 +141,20 @@ display(Markdown(
 # %% [markdown]
 # ## 3. Main estimate: the effect of being managed on the offending rate
 #
-# **Design.** At each month end the panel could have adopted anyone who crossed the threshold
-# and was free (not on the scheme, not in long custody, not removed in the last three months);
-# we also require an offence in the last three months, which drops people who have left the
-# area or died but still carry points. This is the month's *risk set*. Among the people in a
-# risk set, those adopted that month are compared with those who were not, over the next 12
-# months, in a Poisson regression of offences with days at liberty as exposure, adjusting for
-# their recorded history (matrix points, offences month by month over the selection window,
-# the longer-run offending rate, share of domestic and weapon offences, previous management,
-# age, sex, year), with errors clustered by person (a person appears in many risk sets).
+# **Design.** Each day on which the panel adopted someone (its *decision date*: panels meet
+# mid-month in many forces) is treated as a trial. On that date the panel could have adopted
+# anyone who crossed the threshold on the offences recorded before it and was free (not on the
+# scheme, not in custody, not removed in the last three months); we also require an offence in
+# the three months before, which drops people who have left the area or died but still carry
+# points. This is the date's *risk set*. Everything used to compare people is computed from the
+# days strictly before the decision date, so nothing that happened after an adoption can leak
+# into the comparison. Among the people in a risk set, those adopted on that date are compared
+# with those who were not, over the 12 months from the day after it, in a Poisson regression of
+# offences with days at liberty as exposure, adjusting for
+# their recorded history (matrix points and risk score, offences in windows of days before the
+# date, how recently they offended, the longer-run offending rate, share of domestic and weapon
+# offences, previous management, age, sex, year), with errors clustered by person (a person
+# appears in many risk sets).
 #
 # **From "adopted" to "managed".** Some comparison people are adopted during the follow-up and
 # some adopted people are removed, so a plain adopted-vs-not contrast understates the effect
@@ -178,13 +184,14 @@ display(Markdown(
     f"**{fig(main.estimate_, '.0%', *main_groups)}** (95% CI "
     f"{fig(main.ci_low_, '.0%', *main_groups)} to {fig(main.ci_high_, '.0%', *main_groups)}), "
     f"comparing {sdc.count(main.n_treated_, 'people')} adopted with "
-    f"{sdc.count(main.n_control_)} eligible people not adopted at the same month end "
-    f"({sdc.count(main.n_rows_)} person-month risk-set records{periods}). The two groups "
-    f"overlap: {overlap}. A person is in the "
-    "comparison group at every month end at which they were eligible and free but not adopted, "
-    "and in the managed group at the month end at which they were adopted; someone eligible "
+    f"{sdc.count(main.n_control_)} eligible people not adopted on the same decision date "
+    f"({sdc.count(main.n_rows_)} risk-set records, one per person and decision date{periods}). "
+    f"The two groups overlap: {overlap}. A person is in the "
+    "comparison group at every decision date on which they were eligible and free but not "
+    "adopted, and in the managed group on the date they were adopted; someone eligible "
     "for months before a panel took them on is therefore a comparison first and adopted later. "
-    "This is intended (each month end is its own comparison of people with the same history), "
+    "This is intended (each decision date is its own comparison of people with the same "
+    "history), "
     "and the person-clustered errors allow for it. Adopted people were managed "
     f"on {fig(main.managed_share_['adopted'], '.0%', main.n_treated_)} of their follow-up days "
     f"at liberty, the comparison group on "
@@ -207,6 +214,48 @@ if curve["z"].notna().any():
     plt.show()
 else:
     display(Markdown(f"*Chart not shown: it rests on fewer than {sdc.min_cell} people.*"))
+
+# %% [markdown]
+# ### 3a. What no design here can test: selection on what the data do not hold
+#
+# Panels use intelligence that is not in the data. If that intelligence also predicts
+# offending, the main estimate is biased by an amount the data cannot show. Two aids:
+#
+# - **How strong would it have to be?** VanderWeele & Ding (2017, *Annals of Internal Medicine*
+#   167:268-274) bound how far an unrecorded factor can move a rate ratio: a factor that
+#   multiplies offending by a given amount and is that many times as common among the adopted
+#   can move the rate ratio by at most the *bounding factor*. The table moves the estimate by it
+#   for factors of growing strength; the *E-value* is the strength at which the estimate (or
+#   its interval) would reach no effect. Larger E-values mean a more robust finding.
+# - **Placebo: pseudo-adoption 12 months before the real one.** The people adopted on a
+#   decision date and those not adopted are compared on the year that ended 12 months before
+#   it, before any of the adoptions studied, given the recorded history after that year. If
+#   the panel's choice rests on the record alone, the two groups offended at the same rate in
+#   that year (a placebo "reduction" near 0). A difference means the choice carries information
+#   about offending that the record does not: the estimate should then not be trusted. The
+#   placebo cannot catch selection that acts only on the future.
+
+# %%
+bounds = main.sensitivity()
+plac = main.placebo()
+moved = pd.DataFrame(bounds["table"]).rename(columns={
+    "strength": "strength of unrecorded selection (both associations)",
+    "bounding_factor": "bounding factor", "estimate": "estimate moved towards no effect",
+    "ci_low": "95% CI low, moved", "ci_high": "95% CI high, moved"})
+sdc.show(moved, digits=3, rests_on=min(main_groups))
+display(Markdown(
+    f"E-value of the estimate: **{fig(bounds['e_value'], '.2f', *main_groups)}**; of the "
+    f"interval's limit nearer no effect: **{fig(bounds['e_value_ci'], '.2f', *main_groups)}** "
+    "(1 means the interval already includes no effect).\n\n"
+    f"Placebo (pseudo-adoption 12 months before the real one): a "
+    f"**{fig(plac['estimate'], '.0%', *main_groups)}** \"reduction\" (95% CI "
+    f"{fig(plac['ci_low'], '.0%', *main_groups)} to {fig(plac['ci_high'], '.0%', *main_groups)}"
+    f"), over {sdc.count(plac['n'])} risk-set records. "
+    + ("The interval includes 0: no sign that the panel's choice carries information the "
+       "record does not hold." if plac["passes"] else
+       "**The interval excludes 0: the adopted people already differed from the comparison "
+       "people before the decision in a way their recorded history does not explain. The main "
+       "estimate should not be trusted on these data.**")))
 
 # %% [markdown]
 # ## 4. Staggered-entry event study (Callaway & Sant'Anna)
@@ -351,8 +400,11 @@ show(results.table())
 # ## 8. How the estimators behave when the truth is known
 #
 # `benchmarks/impact_coverage.py` simulates synthetic forces with planted effects of 0, 20% and
-# 40% and records how often each estimator's 95% interval contains the planted value. Its
-# results table, from `docs/impact_coverage.md`:
+# 40% in two worlds — the suite's own generator, and a second world written independently of it
+# (panels on the second Wednesday, day-level custody, people who move away without a record, a
+# waiting list and capacity, effects that vary and fade, the truth computed from both potential
+# outcomes) — and records each estimator's bias and how often its 95% interval contains the
+# truth, with Monte Carlo errors. Its results, from `docs/impact_coverage.md`:
 
 # %%
 candidates = [Path("../docs/impact_coverage.md"), Path("docs/impact_coverage.md"),
@@ -361,7 +413,7 @@ cov = next((c for c in candidates if c.exists()), None)
 if cov is not None:
     text = cov.read_text()
     start = text.find("## Results")
-    end = text.find("Empirical SD")
+    end = text.find("## Where the other estimators fail")
     display(Markdown(text[start:end] if start >= 0 else text))
 else:
     display(Markdown("*No coverage table found; run "
@@ -388,14 +440,24 @@ lines = [
         "period, would be needed to tell." if spans_zero else
         "The interval excludes no effect: the data indicate that management reduces "
         "offending, by an amount within the interval.")),
-    ("- **What it covers:** people the panel actually adopts, while they are managed, compared "
-    "with eligible people of the same recorded history at the same month end. It does not say "
+    ("- **What it covers:** people the panel actually adopts, while they are managed in the "
+    "first 12 months after adoption, compared with eligible people of the same recorded "
+    "history on the same decision date. It is one number for that year: it does not say how "
+    "the effect changes with time on the scheme or who benefits most. It does not say "
     "what would happen if the scheme took different people, nor what happens after removal."),
     ("- **What it assumes:** adoption depends on the recorded history (matrix ranking, capacity "
     "and chance), not on intelligence outside the data; offending is recorded alike for managed "
     "and unmanaged people (closer supervision may detect more offences, which would make the "
     "scheme look *less* effective); people who leave the area without record are rare among "
     "those who offended in the last three months."),
+    ("- **Unrecorded selection:** " + ("the interval already includes no effect. "
+     if bounds["e_value_ci"] <= 1 else
+     f"to explain the estimate away, selection on intelligence outside the data would have to "
+     f"be associated with adoption and with offending by a factor of "
+     f"{fig(bounds['e_value'], '.2f', *main_groups)} each (E-value). ")
+     + ("The placebo shows no sign of it." if plac["passes"] else
+        "**The placebo fails: on these data the main estimate cannot be made honest, and it "
+        "should not be reported as the effect of the scheme.**")),
     ("- **What cannot be concluded:** from the event study and the JDL-style comparison alone, "
     "nothing about the direction of the effect — both rest on comparison groups that are "
     "selected on offending, and on synthetic data with a known answer both are biased."),

@@ -103,3 +103,16 @@ def test_headline_json_counts_are_integers(small_dataset, counts_config):
         for field in ("numerator", "denominator"):
             v = j[key][field]
             assert v is None or isinstance(v, int), (key, field, v)
+
+
+def test_month12_names_the_episodes_and_shows_the_periods_own():
+    """The month-12 headline says it includes episodes adopted before the period start; the
+    period's own adoptions are shown beside it (#11)."""
+    from iomlib.data.open import default_dataset
+    t = headline_table(default_dataset())
+    m = t[t["measure"] == "month12_mean_reduction_pct"]
+    head = m[m["headline"]].iloc[0]
+    assert "including episodes adopted before the period start" in head["definition"]
+    own = m[m["definition"].str.startswith("episodes adopted on or after the period start")]
+    assert len(own) == 1 and not own["headline"].iloc[0]
+    assert 0 < own["n"].iloc[0] < head["n"]

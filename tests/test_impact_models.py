@@ -104,3 +104,42 @@ def test_g_estimate_reports_a_fit_that_did_not_converge():
         good = g_estimate(*args, names=["const", "adopted", "x"])
     assert good["converged"] is True and good["note"] is None
     assert good["curve"]["converged"].all()
+
+
+def test_z95_is_the_normal_quantile():
+    from scipy import stats
+
+    from iomlib.impact.models import Z95
+    assert Z95 == pytest.approx(float(stats.norm.ppf(0.975)), abs=1e-12)
+
+
+def test_jackknife_covariance_matches_leave_one_cluster_out_steps():
+    """CV3 equals (G-1)/G sum of d_g d_g' with d_g = (H - H_g)^-1 s_g computed directly, and
+    is close to the exact leave-one-cluster-out jackknife of refitted coefficients."""
+    from iomlib.impact.models import _jackknife_covariance, poisson_fit
+    rng = np.random.default_rng(4)
+    G = 60
+    groups = np.repeat(np.arange(G), rng.integers(1, 5, G))
+    n = len(groups)
+    X = np.column_stack([np.ones(n), rng.normal(size=n), rng.integers(0, 2, n)])
+    frailty = rng.gamma(1.0, 1.0, G)[groups]
+    y = rng.poisson(np.exp(0.2 + 0.3 * X[:, 1]) * frailty).astype(float)
+    expo = np.ones(n)
+    f = poisson_fit(y, X, expo, groups, cov_type="cr3")
+    mu = f.mu
+    H = (X * mu[:, None]).T @ X
+    D = []
+    refit = []
+    for g in range(G):
+        k = groups == g
+        Hg = (X[k] * mu[k, None]).T @ X[k]
+        D.append(np.linalg.solve(H - Hg, X[k].T @ (y[k] - mu[k])))
+        refit.append(poisson_fit(y[~k], X[~k], expo[~k], groups[~k]).params)
+    D = np.array(D)
+    direct = D.T @ D * (G - 1) / G
+    np.testing.assert_allclose(_jackknife_covariance(y, X, mu, groups), direct, rtol=1e-8)
+    np.testing.assert_allclose(f.cov, direct, rtol=1e-8)
+    R = np.array(refit)
+    exact = (R - R.mean(0)).T @ (R - R.mean(0)) * (G - 1) / G
+    np.testing.assert_allclose(np.sqrt(np.diag(direct)), np.sqrt(np.diag(exact)), rtol=0.1)
+    assert np.all(np.diag(direct) >= np.diag(poisson_fit(y, X, expo, groups).cov) * 0.9)

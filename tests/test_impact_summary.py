@@ -63,8 +63,13 @@ def test_impact_headline_keys():
     from iomlib.data.open import default_dataset
     h = impact_headline(default_dataset())
     assert {"estimate", "ci_low", "ci_high", "method", "n_treated", "n_control"} <= set(h)
-    assert {"estimand", "as_of"} <= set(h)
+    assert {"estimand", "as_of", "sensitivity", "placebo", "robustness"} <= set(h)
     assert h["ci_low"] <= h["estimate"] <= h["ci_high"]
+    assert "first 12 months after adoption" in h["estimand"]
+    assert h["sensitivity"]["e_value"] >= 1 and len(h["sensitivity"]["table"]) == 5
+    assert h["placebo"]["ci_low"] <= h["placebo"]["estimate"] <= h["placebo"]["ci_high"]
+    assert "placebo" in h["robustness"] and "E-value" in h["robustness"] or \
+        "already includes no effect" in h["robustness"]
 
 
 @pytest.mark.slow

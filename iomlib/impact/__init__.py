@@ -1,8 +1,11 @@
 """Impact: the honest estimates beside the naive figures (issue 4).
 
-The quantity of interest (the *estimand*) is the **proportional reduction in the offending rate
-per day at liberty while a person is managed**: ``1 - rate(managed) / rate(same person, same
-time, not managed)``. The synthetic force plants exactly this (``SynthParams.true_effect``).
+The quantity of interest (the *estimand*, :data:`ESTIMAND`) is **the proportional reduction in
+the offending rate per day at liberty while managed, over the first 12 months after adoption,
+among the people adopted**: ``1 - rate(managed) / rate(same people, same days, not managed)``.
+The synthetic force plants exactly this (``SynthParams.true_effect``, constant); the second world
+of the coverage study (``benchmarks/world_b.py``) lets it vary and fade and computes its truth
+from both potential outcomes.
 
 People are adopted at a peak of their offending, by a ranking on the selection matrix with a
 fixed team capacity, so the naive before/after falls are mostly regression to the mean and
@@ -26,7 +29,9 @@ is a stable id to select rows by, :func:`summary_rows`):
     offence counts, days at liberty as exposure, person-clustered errors, pre-entry history as
     covariates; intention-to-treat rate ratios of adoption.
 :class:`StructuralRate` (``gestimation``, the **main estimate**)
-    The same risk sets and Poisson model, solved for the managed-rate effect by g-estimation:
+    Risk sets on the panel's real decision dates (:mod:`iomlib.impact.decisions`: one emulated
+    trial per date, every covariate from the days strictly before it, follow-up from the day
+    after) and the same Poisson model, solved for the managed-rate effect by g-estimation:
     the effect ``e`` is the value at which, once every offence committed while managed is
     counted ``1 / (1 - e)`` times (the offending that management prevented), adopted people
     and not-adopted people with the same history have the same follow-up offending rate.
@@ -38,7 +43,9 @@ is a stable id to select rows by, :func:`summary_rows`):
     comparison group of eligible never-adopted people; one-year reoffending rate, frequency per
     100, time to first reoffence (Kaplan-Meier, Cox); attrition and balance tables; JDL wording.
 
-:func:`impact_headline` gives the main estimate for ``metrics.json``; ``iom impact`` prints it.
+:func:`impact_headline` gives the main estimate for ``metrics.json`` with its sensitivity to
+unrecorded selection (E-value, VanderWeele & Ding 2017) and its placebo (pseudo-adoption 12
+months earlier), :mod:`iomlib.impact.sensitivity`; ``iom impact`` prints it.
 
 Modules: ``panel`` (person-by-month arrays) -> ``preparation`` (the cached panel, risk sets) ->
 one module per estimator, each built on ``base`` (summary rows) and the statistics of
@@ -57,6 +64,8 @@ _getattr, _dir, _all = lazy_exports(__name__, {
     "event_study": "EventStudy",
     "count_models": "CountModels MODEL_KEYS",
     "gestimation": "MAIN_METHOD StructuralRate arm_counts",
+    "decisions": "day_data decision_dates decision_risk_sets decision_design",
+    "sensitivity": "e_value bounding_factor selection_bounds placebo robustness_text",
     "jdl": "JDL_INCONCLUSIVE JDL_SIGNIFICANT jdl_wording proportion_difference JusticeDataLab",
     "summary": "ImpactResults impact_table impact_headline run_impact",
 })

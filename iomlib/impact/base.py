@@ -14,8 +14,10 @@ from iomlib.config.settings import Config, default_config
 from iomlib.errors import IomError
 from iomlib.impact.preparation import prepare
 
-ESTIMAND = ("proportional reduction in the offending rate per day at liberty while managed "
-            "(1 - managed rate / counterfactual rate)")
+ESTIMAND = ("the proportional reduction in the offending rate per day at liberty while managed, "
+            "over the first 12 months after adoption, among the people adopted "
+            "(1 - their rate while managed / the rate they would have had on the same days "
+            "without management)")
 SUMMARY_COLUMNS = ["key", "measure", "estimate", "ci_low", "ci_high", "n", "n_treated",
                    "n_control", "scale", "method", "converged", "note"]
 

@@ -3,17 +3,23 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 
 from iomlib.config.settings import Config, default_config
+from iomlib.errors import IomError
 from iomlib.impact.base import ESTIMAND
-from iomlib.impact.benchmark import EligibleBenchmark
-from iomlib.impact.count_models import CountModels
-from iomlib.impact.event_study import EventStudy
 from iomlib.impact.gestimation import StructuralRate
-from iomlib.impact.jdl import JusticeDataLab
 from iomlib.impact.preparation import prepare
+from iomlib.impact.sensitivity import robustness_text
+
+if TYPE_CHECKING:  # the other estimators are imported when fitted (iom impact needs only one)
+    from iomlib.impact.benchmark import EligibleBenchmark
+    from iomlib.impact.count_models import CountModels
+    from iomlib.impact.event_study import EventStudy
+    from iomlib.impact.jdl import JusticeDataLab
 
 
 @dataclass
@@ -58,6 +64,10 @@ def impact_table(dataset, config: Config | None = None, *, as_of=None,
     -------
     ImpactResults
     """
+    from iomlib.impact.benchmark import EligibleBenchmark
+    from iomlib.impact.count_models import CountModels
+    from iomlib.impact.event_study import EventStudy
+    from iomlib.impact.jdl import JusticeDataLab
     cfg = config or default_config()
     P = prepare(dataset, cfg, as_of)
     kw = {"panel": P}
@@ -87,13 +97,21 @@ def impact_headline(dataset, config: Config | None = None, *, as_of=None) -> dic
         day at liberty while managed), ``method``, ``n_treated``, ``n_control``,
         ``converged`` and ``note`` (False and what did not converge when a fit of the
         g-estimation did not converge), the distinct people and person-periods per arm
-        (:func:`~iomlib.impact.gestimation.arm_counts`), plus ``estimand`` and ``as_of``.
+        (:func:`~iomlib.impact.gestimation.arm_counts`), plus ``estimand``, ``as_of``,
+        ``sensitivity`` (:func:`~iomlib.impact.sensitivity.selection_bounds`), ``placebo``
+        (:func:`~iomlib.impact.sensitivity.placebo`) and ``robustness`` (both in words).
     """
     cfg = config or default_config()
     m = StructuralRate().fit(dataset, cfg, as_of=as_of)
     out = m.headline()
     out["estimand"] = ESTIMAND
     out["as_of"] = m.as_of_.date().isoformat()
+    out["sensitivity"] = m.sensitivity()
+    try:
+        out["placebo"] = m.placebo()
+    except (IomError, np.linalg.LinAlgError, ValueError) as exc:
+        out["placebo"] = {"estimate": None, "error": str(exc)}
+    out["robustness"] = robustness_text(out["sensitivity"], out["placebo"])
     return out
 
 

@@ -49,12 +49,50 @@ def headline_table(dataset, *, as_of=None, since=None, config: Config | None = N
         unique_nominals(dataset, s, t),
         active_cohort(dataset, t),
         removed_reduction(dataset, s, t, cfg),
-        month12_reduction(dataset, t, cfg, months=cfg.month12_months),
+        month12_with_since(dataset, s, t, cfg),
         felt_safer(dataset, t),
     ]
     out = pd.DataFrame([r for part in parts for r in part.to_dict("records")])
     out.insert(0, "as_of", t.date().isoformat())
     return out
+
+
+def month12_with_since(dataset, since, as_of, config: Config) -> pd.DataFrame:
+    """The month-12 reduction, named for the episodes it covers, with the period's own beside it.
+
+    The headline counts every episode that reached 12 months on the scheme by the as-of date,
+    **including episodes adopted before the period start** (a scheme's whole caseload); its
+    definition says so. Beside it (an alternative, not the headline): the same measure over the
+    episodes adopted on or after ``since`` only (the period's own adoptions).
+
+    Parameters
+    ----------
+    dataset : Dataset
+        The data.
+    since, as_of : Timestamp
+        Period start and as-of date.
+    config : Config
+        Risk settings.
+
+    Returns
+    -------
+    DataFrame
+        The rows of :func:`iomlib.measures.reduction.month12_reduction`, definitions naming the
+        episodes covered, then the rows of the period's own adoptions (``headline`` False).
+    """
+    months = config.month12_months
+    rows = month12_reduction(dataset, as_of, config, months=months).copy()
+    rows["definition"] = (rows["definition"].astype(str) + f"; including episodes adopted before "
+                          f"the period start {since.date()}")
+    own = dataset.copy()
+    own.episodes = dataset.episodes[dataset.episodes["adopted_on"] >= since]
+    if len(own.episodes) == 0:
+        return rows
+    period = month12_reduction(own, as_of, config, months=months).copy()
+    period = period[period["headline"]].assign(headline=False)
+    period["definition"] = (f"episodes adopted on or after the period start {since.date()} only: "
+                            + period["definition"].astype(str))
+    return pd.concat([rows, period], ignore_index=True)
 
 
 def _clean(v):

@@ -97,7 +97,8 @@ def _headline_rows(metrics: dict, min_cell: int) -> list[str]:
             f"<td class='num'>{100 * imp['value']:.1f}%</td>"
             f"<td class='num'>{esc(_impact_people(imp))}</td>"
             f"<td class='ci'>{esc(interval_text(imp.get('ci_low'), imp.get('ci_high')))}</td>"
-            f"<td>{esc(str(imp.get('definition') or ''))}; {esc(str(imp.get('method')))}</td>"
+            f"<td>{esc(str(imp.get('definition') or ''))}; {esc(str(imp.get('method')))}"
+            f"{'. ' + esc(str(imp['robustness'])) if imp.get('robustness') else ''}</td>"
             "</tr>")
     return rows
 

@@ -21,7 +21,7 @@ Secondary (complementary) suppression
     implied by the published cells and totals gets one more complementary cell, until no hidden
     value can be derived exactly.
 
-A rate in a measure table is also hidden when its complement is small (86% of 58 survivors felt
+A rate in a measure table is also hidden when its complement is small (86% of 58 respondents felt
 safer implies that 8 did not; :func:`suppress_measures`' ``complement`` rule). Suppression is
 applied table by table; differences *between* tables (adoptions published in one, the episodes
 compared in another) are found by the run's cross-table audit (:mod:`iomlib.sdc.ledger`) where
@@ -444,7 +444,7 @@ def suppress_measures(df: pd.DataFrame, *, min_cell: int = DEFAULT_MIN_CELL, cou
     min_cell : int, default 10
     count_cols : sequence of str, default ("n",)
         The counts of people each row rests on; add ``"numerator"`` where it counts people too
-        (e.g. survivors who felt safer) so that a small numerator hides the row's figures.
+        (e.g. respondents who felt safer) so that a small numerator hides the row's figures.
     derived : sequence of str
         Columns hidden with the count (those present in ``df``; counts excluded).
     flags : {"marker", "columns", None}, default "marker"

@@ -45,7 +45,8 @@ MEASURES: dict[str, Measure] = {
     "idva_felt_safer_pct": Measure("IDVA survey: respondents who felt safer", "%", 1,
                                    "Felt safer (IDVA survey)"),
     "impact_managed_rate_reduction": Measure(
-        "Estimated reduction in the offending rate while managed", "proportion", 1,
+        "Estimated reduction in the offending rate per day at liberty while managed, over the "
+        "first 12 months after adoption, among the people adopted", "proportion", 1,
         "Estimated effect on offending"),
 }
 
