@@ -20,6 +20,12 @@ def test_smd():
     assert smd([1, 2, 3], [2, 3, 4]) == pytest.approx(-1 / np.sqrt(2 / 3))
 
 
+def test_smd_of_an_empty_group_is_undefined_not_an_error():
+    # a thin extract can leave no matched comparison person: the balance table says NaN
+    assert np.isnan(smd([1, 2, 3], []))
+    assert np.isnan(smd([1.0, 2.0], [1.0, 2.0], w_control=[0.0, 0.0]))
+
+
 def _poisson_data(seed=0, n=800, n_groups=200):
     rng = np.random.default_rng(seed)
     X = np.column_stack([np.ones(n), rng.normal(size=n), rng.integers(0, 2, n)])

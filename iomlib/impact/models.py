@@ -48,7 +48,8 @@ def smd(x_treated, x_control, w_treated=None, w_control=None) -> float:
 
     The denominator uses the unweighted variances of the groups as given (Austin 2009), so that
     before- and after-matching values share a scale when the unmatched samples are passed with
-    weights. Returns 0 when both variances are zero and the means are equal.
+    weights. Returns 0 when both variances are zero and the means are equal, and NaN when a
+    group is empty or its weights sum to zero (a thin extract: the difference is undefined).
 
     Parameters
     ----------
@@ -65,6 +66,8 @@ def smd(x_treated, x_control, w_treated=None, w_control=None) -> float:
     xc = np.asarray(x_control, float)
     wt = np.ones(len(xt)) if w_treated is None else np.asarray(w_treated, float)
     wc = np.ones(len(xc)) if w_control is None else np.asarray(w_control, float)
+    if len(xt) == 0 or len(xc) == 0 or wt.sum() <= 0 or wc.sum() <= 0:
+        return float("nan")
     mt = np.average(xt, weights=wt)
     mc = np.average(xc, weights=wc)
     vt = np.average((xt - mt) ** 2, weights=wt)
