@@ -21,7 +21,7 @@
 # and how the cohort has changed: adoptions (people taken onto the scheme), removals and their
 # reasons, and the size of the cohort month by month.
 #
-# **Definitions** (see `domain-notes.md` §3):
+# **Definitions** (the appendix's Annex B gives them in full):
 #
 # - *Unique nominals since D*: distinct people with a management episode that started between D
 #   (`period_start`) and the as-of date. A person adopted twice counts once; the number of

@@ -21,7 +21,7 @@
 # reductions under their named definitions (with the alternatives beside them), Figure A
 # (offending before and after adoption) and a check for regression to the mean.
 #
-# **The risk score** (`domain-notes.md` §2) is a recency- and severity-weighted sum of a
+# **The risk score** (the appendix's Annex B) is a recency- and severity-weighted sum of a
 # person's offences over the previous 365 days (ONS Crime Severity Score weights by default;
 # offences lose half their weight every 180 days). A force's own exported scores are used
 # instead where they exist.

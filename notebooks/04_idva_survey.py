@@ -22,7 +22,7 @@
 # answered at all, and the two agreement items (the risk to them reduced; their quality of
 # life).
 #
-# **Definitions** (`domain-notes.md` §3): *felt safer* = k respondents answering "yes" out of
+# **Definitions** (the appendix's Annex B): *felt safer* = k respondents answering "yes" out of
 # n respondents, with a Wilson 95% interval. The *response rate* is respondents / survivors
 # referred. Because survivors who did not answer may differ from those who did, the worst case
 # (no non-respondent felt safer) and the best case (every non-respondent did) are shown beside

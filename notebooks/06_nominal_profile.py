@@ -24,7 +24,8 @@
 # pseudonyms unless the run is told to show them (`show_identifiers = True`).
 #
 # The risk score each month end is the suite's recency- and severity-weighted score over the
-# previous 365 days (`domain-notes.md` §2), or the force's own imported score where one exists.
+# previous 365 days (defined in the appendix's Annex B), or the force's own imported score
+# where one exists.
 # Only what was known on the as-of date is shown.
 
 # %% tags=["parameters"]
