@@ -63,3 +63,21 @@ def test_public_page_provenance_has_no_timings_or_notebook_file(tmp_path):
         text = page.read_text()
         assert ("2026-01-01T00:00:05" in text) is shown and (".ipynb" in text) is shown
         assert "r1" in text
+
+
+def test_table_headers_read_as_words_not_keys(tmp_path):
+    import pandas as pd
+    table = pd.DataFrame({"weapon_pct": [7.1], "n": [215], "note": ["as_is_value"]},
+                         index=pd.Index(["both"], name="offence_category"))
+    nb = nbformat.v4.new_notebook()
+    out = nbformat.v4.new_output("display_data", data={"text/html": table.to_html(),
+                                                        "text/plain": "t"})
+    nb.cells = [nbformat.v4.new_markdown_cell("# T"), nbformat.v4.new_code_cell("x", outputs=[out])]
+    nbformat.write(nb, tmp_path / "t.ipynb")
+    render.render_report(tmp_path / "t.ipynb", tmp_path / "t.html")
+    page = (tmp_path / "t.html").read_text()
+    assert ">weapon %</th>" in page and ">offence category</th>" in page
+    assert "weapon_pct" not in page and "offence_category" not in page
+    assert "as_is_value" in page                 # values are not touched, only headers
+    assert render.readable_header("n (offences)") == "n (offences)"
+    assert render.readable_header("Already Words") == "Already Words"

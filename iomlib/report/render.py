@@ -1,9 +1,10 @@
 """Rendering an executed notebook as a self-contained HTML page without code.
 
-nbconvert's ``lab`` HTML exporter with inputs and prompts excluded and images embedded, two
-preprocessors of ours (:class:`DropStderr`, :class:`TitleFromHeading`) and the page template
-``templates/iom_report.html.j2``, which extends nbconvert's and adds the marking, the header,
-the failure banner and the contents at the top and the provenance slot at the bottom.
+nbconvert's ``lab`` HTML exporter with inputs and prompts excluded and images embedded, three
+preprocessors of ours (:class:`DropStderr`, :class:`TitleFromHeading`, :class:`ReadableHeaders`)
+and the page template ``templates/iom_report.html.j2``, which extends nbconvert's and adds the
+marking, the header, the failure banner and the contents at the top and the provenance slot at
+the bottom.
 """
 from __future__ import annotations
 
@@ -93,7 +94,80 @@ def _preprocessors():
             resources["title"] = title or resources.get("metadata", {}).get("name")
             return nb, resources
 
-    return DropStderr, TitleFromHeading
+    return DropStderr, TitleFromHeading, _readable_headers_class(Preprocessor)
+
+
+def _readable_headers_class(Preprocessor):
+    """The :class:`ReadableHeaders` preprocessor class, on nbconvert's ``Preprocessor``."""
+
+    class ReadableHeaders(Preprocessor):
+        """Write the column and row headers of displayed tables as words.
+
+        A table's header cell that reads like a program's name (``weapon_pct``,
+        ``offence_category``) is shown as ``weapon %``, ``offence category``: a reader of the
+        page never sees a snake_case key. Only ``<th>`` cells of HTML outputs change; the values,
+        the ``[c]`` markers and the notebook file itself do not.
+        """
+
+        def preprocess(self, nb, resources):
+            """Rewrite the header cells of ``nb``'s HTML outputs.
+
+            Parameters
+            ----------
+            nb : NotebookNode
+            resources : dict
+
+            Returns
+            -------
+            (NotebookNode, dict)
+            """
+            for cell in nb.cells:
+                for out in cell.get("outputs", []) if cell.cell_type == "code" else []:
+                    data = out.get("data", {})
+                    if "text/html" in data:
+                        html = data["text/html"]
+                        html = html if isinstance(html, str) else "".join(html)
+                        data["text/html"] = readable_headers(html)
+            return nb, resources
+
+    return ReadableHeaders
+
+
+_SNAKE = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)+$")
+_TH = re.compile(r"(<th\b[^>]*>)([^<]*)(</th>)")
+
+
+def readable_header(text: str) -> str:
+    """``"weapon_pct"`` -> ``"weapon %"``; text that is not a snake_case key is returned as is.
+
+    Parameters
+    ----------
+    text : str
+        The text of one header cell.
+
+    Returns
+    -------
+    str
+    """
+    key = text.strip()
+    if not _SNAKE.match(key):
+        return text
+    words = ["%" if w == "pct" else w for w in key.split("_")]
+    return " ".join(words)
+
+
+def readable_headers(html: str) -> str:
+    """Apply :func:`readable_header` to every ``<th>`` cell of an HTML fragment.
+
+    Parameters
+    ----------
+    html : str
+
+    Returns
+    -------
+    str
+    """
+    return _TH.sub(lambda m: m.group(1) + readable_header(m.group(2)) + m.group(3), html)
 
 
 def _first_title(nb) -> str | None:
