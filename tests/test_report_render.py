@@ -65,7 +65,7 @@ def test_public_page_provenance_has_no_timings_or_notebook_file(tmp_path):
         assert "r1" in text
 
 
-def test_table_headers_read_as_words_not_keys(tmp_path):
+def test_table_keys_read_as_words(tmp_path):
     import pandas as pd
     table = pd.DataFrame({"weapon_pct": [7.1], "n": [215], "note": ["as_is_value"]},
                          index=pd.Index(["both"], name="offence_category"))
@@ -78,6 +78,6 @@ def test_table_headers_read_as_words_not_keys(tmp_path):
     page = (tmp_path / "t.html").read_text()
     assert ">weapon %</th>" in page and ">offence category</th>" in page
     assert "weapon_pct" not in page and "offence_category" not in page
-    assert "as_is_value" in page                 # values are not touched, only headers
+    assert ">as is value</td>" in page and "as_is_value" not in page   # codes as words too
     assert render.readable_header("n (offences)") == "n (offences)"
     assert render.readable_header("Already Words") == "Already Words"

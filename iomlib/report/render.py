@@ -101,12 +101,12 @@ def _readable_headers_class(Preprocessor):
     """The :class:`ReadableHeaders` preprocessor class, on nbconvert's ``Preprocessor``."""
 
     class ReadableHeaders(Preprocessor):
-        """Write the column and row headers of displayed tables as words.
+        """Write the keys in displayed tables as words.
 
-        A table's header cell that reads like a program's name (``weapon_pct``,
-        ``offence_category``) is shown as ``weapon %``, ``offence category``: a reader of the
-        page never sees a snake_case key. Only ``<th>`` cells of HTML outputs change; the values,
-        the ``[c]`` markers and the notebook file itself do not.
+        A table cell that reads like a program's name (a header ``weapon_pct`` or
+        ``offence_category``, a code ``reduced_risk``) is shown as ``weapon %``, ``offence
+        category``, ``reduced risk``: a reader of the page never sees a snake_case key. Numbers,
+        the ``[c]`` markers, prose and the notebook file itself are not changed.
         """
 
         def preprocess(self, nb, resources):
@@ -134,7 +134,7 @@ def _readable_headers_class(Preprocessor):
 
 
 _SNAKE = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)+$")
-_TH = re.compile(r"(<th\b[^>]*>)([^<]*)(</th>)")
+_CELL = re.compile(r"(<t[hd]\b[^>]*>)([^<]*)(</t[hd]>)")
 
 
 def readable_header(text: str) -> str:
@@ -157,7 +157,7 @@ def readable_header(text: str) -> str:
 
 
 def readable_headers(html: str) -> str:
-    """Apply :func:`readable_header` to every ``<th>`` cell of an HTML fragment.
+    """Apply :func:`readable_header` to every ``<th>`` and ``<td>`` cell of an HTML fragment.
 
     Parameters
     ----------
@@ -167,7 +167,7 @@ def readable_headers(html: str) -> str:
     -------
     str
     """
-    return _TH.sub(lambda m: m.group(1) + readable_header(m.group(2)) + m.group(3), html)
+    return _CELL.sub(lambda m: m.group(1) + readable_header(m.group(2)) + m.group(3), html)
 
 
 def _first_title(nb) -> str | None:
