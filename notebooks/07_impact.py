@@ -168,7 +168,8 @@ display(Markdown(
 # it, as it would any estimate here.
 
 # %%
-main = impact.StructuralRate().fit(ds, cfg, panel=panel)
+with iomlib.measures.guards.impact_estimable():   # thin data: say why, list the notebook
+    main = impact.StructuralRate().fit(ds, cfg, panel=panel)
 show(main.summary)
 main_groups = (main.n_treated_, main.n_control_)
 arms = main.arms_    # a part is shown only when it and its complement are not small (differencing)

@@ -68,3 +68,16 @@ def test_impact_possible_stops_when_nobody_can_be_compared(monkeypatch):
     panel = impact.prepare(tiny, default_config())
     with pytest.raises(NothingAtAll, match="cannot be estimated on these data"):
         guards.impact_possible(panel)
+
+
+def test_impact_estimable_stops_in_words_when_the_decision_risk_sets_lack_an_arm(monkeypatch):
+    # the month-end check can pass while the decision-date risk sets of the main estimate still
+    # lack an arm (a messy extract did): the notebook stops with a sentence, not a traceback
+    from iomlib.errors import IomError
+    monkeypatch.setattr("IPython.display.display", lambda obj: None)
+    with pytest.raises(NothingAtAll, match="cannot be estimated on these data"):
+        with guards.impact_estimable():
+            raise IomError("impact: the risk sets need both adopted and not-adopted people")
+    with pytest.raises(IomError, match="something else"):      # other errors are not hidden
+        with guards.impact_estimable():
+            raise IomError("impact: something else")

@@ -8,6 +8,8 @@ one sentence saying what cannot be shown and why. The notebooks call them inside
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import numpy as np
 import pandas as pd
 
@@ -15,7 +17,7 @@ from iomlib.measures.empty import NothingToShow, require, stop
 
 __all__ = ["adoptions", "categories", "cohort_present", "finite", "month12_reached",
            "flows_in_period", "national_available", "open_episodes", "profile_available",
-           "impact_possible", "removals_counted", "with_points",
+           "impact_estimable", "impact_possible", "removals_counted", "with_points",
            "national_spread", "removals", "rows", "scored_at_adoption", "survey",
            "survey_respondents", "years_followed"]
 
@@ -325,7 +327,31 @@ def impact_possible(panel, follow_up: int = 12) -> None:
     try:
         risk_set_data(panel, follow_up)
     except IomError as exc:
-        reason = str(exc).removeprefix("impact: ")
-        stop("The effect of being managed cannot be estimated on these data: it needs people "
-             "eligible on the selection matrix at a month end with a complete "
-             f"{follow_up}-month follow-up, some adopted and some not ({reason}).")
+        _cannot_estimate(exc, follow_up)
+
+
+def _cannot_estimate(exc, follow_up: int = 12) -> None:
+    """Stop the impact notebook, saying in words why no estimate can be made."""
+    reason = str(exc).removeprefix("impact: ")
+    stop("The effect of being managed cannot be estimated on these data: it needs people "
+         "eligible on the selection matrix with a complete "
+         f"{follow_up}-month follow-up, some adopted and some not ({reason}).")
+
+
+@contextmanager
+def impact_estimable(follow_up: int = 12):
+    """Run the main impact estimate; if its risk sets (on the decision dates) hold no adopted or
+    no comparison person, stop the notebook with the reason in words instead of a traceback.
+
+    Parameters
+    ----------
+    follow_up : int
+        Months of follow-up (the main estimate's).
+    """
+    from iomlib.errors import IomError
+    try:
+        yield
+    except IomError as exc:
+        if "need both adopted and not-adopted" not in str(exc):
+            raise
+        _cannot_estimate(exc, follow_up)
