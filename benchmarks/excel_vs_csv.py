@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import statistics
 import subprocess
 import sys
@@ -24,27 +23,11 @@ import tempfile
 import time
 from pathlib import Path
 
+from _bench import bin_path as _bin
+from _bench import timed as _timed
+
 REPO = Path(__file__).resolve().parent.parent
 GOAL_RATIO = 1.2
-
-
-def _bin(name: str) -> str:
-    return str(Path(sys.executable).parent / name)
-
-
-def _children_cpu() -> float:
-    r = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return r.ru_utime + r.ru_stime
-
-
-def _timed(cmd: list[str]) -> tuple[float, float]:
-    """Wall seconds and CPU seconds (the command and every process it waited for)."""
-    c0, t0 = _children_cpu(), time.perf_counter()
-    proc = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, check=False)
-    dt, cpu = time.perf_counter() - t0, _children_cpu() - c0
-    if proc.returncode != 0:
-        raise SystemExit(f"failed ({proc.returncode}): {' '.join(cmd)}\n{proc.stderr[-3000:]}")
-    return dt, cpu
 
 
 def write_inputs(folder: Path) -> tuple[Path, Path]:

@@ -24,34 +24,16 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
+from _bench import bin_path as _bin
+from _bench import commit as _commit
+from _bench import timed as _timed
+
 REPO = Path(__file__).resolve().parent.parent
 GOAL_SECONDS = 60.0
-
-
-def _bin(name: str) -> str:
-    return str(Path(sys.executable).parent / name)
-
-
-def _children_cpu() -> float:
-    r = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return r.ru_utime + r.ru_stime
-
-
-def _timed(cmd: list[str]) -> tuple[float, float]:
-    """Wall seconds and CPU seconds (the command and every process it waited for)."""
-    c0, t0 = _children_cpu(), time.perf_counter()
-    proc = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, check=False)
-    dt, cpu = time.perf_counter() - t0, _children_cpu() - c0
-    if proc.returncode != 0:
-        raise SystemExit(f"failed ({proc.returncode}): {' '.join(cmd)}\n{proc.stderr[-3000:]}")
-    return dt, cpu
 
 
 def _subset(data: Path, forces: list[str], out: Path) -> Path:
@@ -87,14 +69,6 @@ def scale_points(data: Path) -> list[dict]:
                          "cpu_microseconds_per_offence": round(1e6 * cpu / n_off, 2)})
             del ds
     return rows
-
-
-def _commit() -> str:
-    try:
-        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, text=True,
-                              capture_output=True, check=True).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
 
 
 def main(argv=None) -> int:

@@ -29,6 +29,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from _bench import commit as _commit
+
 REPO = Path(__file__).resolve().parent.parent
 GOAL_SECONDS = 15.0
 GOAL_RATIO = 4.0
@@ -86,14 +88,6 @@ def time_sequential(notebooks: list[Path], out: Path, kernel: str | None,
         _run([*cmd, str(nb), str(executed)], REPO)
         _run([_bin("jupyter"), "nbconvert", "--to", "html", "--no-input", str(executed)], REPO)
     return time.perf_counter() - t0
-
-
-def _commit() -> str:
-    try:
-        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, text=True,
-                              capture_output=True, check=True).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
 
 
 def _kernel() -> str | None:
