@@ -278,8 +278,9 @@ def write_markdown(summary: pd.DataFrame, runs: pd.DataFrame, args, elapsed: flo
          f"effect (world A from {SEED_BASE['A']}, world B from {SEED_BASE['B']}; seed = base "
          "+ 1000 x effect index + run). "
          f"{args.people} people per force; as-of date 2020-01-31; default configuration."),
-        (f"- Wall time {elapsed / 60:.1f} min with {args.processes} processes on a machine "
-         f"shared with other work (Python {platform.python_version()}); median time of the "
+        (f"- Wall time {elapsed / 60:.1f} min with {args.processes} processes on a "
+         f"{os.cpu_count()}-core machine (load average {os.getloadavg()[0]:.1f} when this "
+         f"report was written; Python {platform.python_version()}); median time of the "
          f"main estimate per force {_median_main(main):.2f} s "
          f"(fit only), median whole run {main['seconds'].median():.1f} s (simulation "
          "included)."),
