@@ -32,21 +32,16 @@ import pandas as pd
 
 from iomlib.config.settings import Config, default_config
 from iomlib.errors import IomError
-from iomlib.impact.panel import _intervals_to_days, history_design
-from iomlib.risk.engine import compute_scores, day_numbers, window_sums
+from iomlib.impact._cache import cached
+from iomlib.impact.panel import _EPOCH, _day, _intervals_to_days, history_design
+from iomlib.risk.engine import compute_scores, window_sums
 from iomlib.risk.matrix import matrix_points
 
-_EPOCH = np.datetime64("1970-01-01", "D")
 _CACHE: dict = {}
-_CACHE_SIZE = 4
 
 # history windows before the decision date, in days (first, last) counted back from d - 1
 WINDOWS = {"c0": (1, 30), "c1": (31, 61), "c2": (62, 91), "c3_5": (92, 182),
            "c6_11": (183, 365), "c_window": (1, 365)}
-
-
-def _day(values) -> np.ndarray:
-    return day_numbers(values, _EPOCH)
 
 
 @dataclass
@@ -115,12 +110,16 @@ class DayData:
         -------
         ndarray of float
         """
-        a = np.clip(np.asarray(lo) - self.day0, 0, self.n_days)
-        b = np.clip(np.asarray(hi) - self.day0 + 1, 0, self.n_days)
-        b = np.maximum(a, b)
+        a, b = self._span(lo, hi)
         base = np.asarray(rows, np.int64) * self.stride
         return (np.searchsorted(key, base + b, "left")
                 - np.searchsorted(key, base + a, "left")).astype(float)
+
+    def _span(self, lo, hi) -> tuple[np.ndarray, np.ndarray]:
+        """Grid columns ``[a, b)`` of days ``lo..hi``, clipped to the grid (empty if hi < lo)."""
+        a = np.clip(np.asarray(lo) - self.day0, 0, self.n_days)
+        b = np.clip(np.asarray(hi) - self.day0 + 1, 0, self.n_days)
+        return a, np.maximum(a, b)
 
     def days(self, cum: np.ndarray, rows, lo, hi) -> np.ndarray:
         """Days counted by ``cum`` (``lib_cum`` ...) on days ``lo..hi`` of each row.
@@ -136,9 +135,7 @@ class DayData:
         -------
         ndarray of float
         """
-        a = np.clip(np.asarray(lo) - self.day0, 0, self.n_days)
-        b = np.clip(np.asarray(hi) - self.day0 + 1, 0, self.n_days)
-        b = np.maximum(a, b)
+        a, b = self._span(lo, hi)
         return (cum[rows, b] - cum[rows, a]).astype(float)
 
 
@@ -160,15 +157,7 @@ def day_data(dataset, as_of=None, config: Config | None = None) -> DayData:
     """
     cfg = config or default_config()
     t = pd.Timestamp(as_of) if as_of is not None else cfg.as_of
-    key = (id(dataset), id(cfg), t)
-    hit = _CACHE.get(key)
-    if hit is not None and hit[0] is dataset and hit[1] is cfg:
-        return hit[2]
-    out = _build(dataset, t)
-    if len(_CACHE) >= _CACHE_SIZE:
-        _CACHE.pop(next(iter(_CACHE)))
-    _CACHE[key] = (dataset, cfg, out)
-    return out
+    return cached(_CACHE, dataset, cfg, t, lambda: _build(dataset, t))
 
 
 def _build(dataset, t: pd.Timestamp) -> DayData:

@@ -6,10 +6,10 @@ import pandas as pd
 
 from iomlib.config.settings import Config, default_config
 from iomlib.errors import IomError
+from iomlib.impact._cache import cached
 from iomlib.impact.panel import Panel, build_panel, history_design, risk_sets
 
 _PANELS: dict = {}
-_CACHE_SIZE = 4
 
 
 def prepare(dataset, config: Config | None = None, as_of=None) -> Panel:
@@ -35,15 +35,7 @@ def prepare(dataset, config: Config | None = None, as_of=None) -> Panel:
     """
     cfg = config or default_config()
     t = pd.Timestamp(as_of) if as_of is not None else cfg.as_of
-    key = (id(dataset), id(cfg), t)
-    hit = _PANELS.get(key)
-    if hit is not None and hit[0] is dataset and hit[1] is cfg:
-        return hit[2]
-    panel = build_panel(dataset, t, cfg)
-    if len(_PANELS) >= _CACHE_SIZE:
-        _PANELS.pop(next(iter(_PANELS)))
-    _PANELS[key] = (dataset, cfg, panel)
-    return panel
+    return cached(_PANELS, dataset, cfg, t, lambda: build_panel(dataset, t, cfg))
 
 
 def window_sum(A: np.ndarray, rows: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
