@@ -11,6 +11,7 @@ import pytest
 from impact_support import fitted, small_force
 
 from iomlib.impact.summary import ImpactResults, impact_headline, run_impact
+from iomlib.report.kernel import engine_options
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -77,4 +78,5 @@ def test_notebook_07_runs(tmp_path):
     papermill = pytest.importorskip("papermill")
     nb = ROOT / "notebooks" / "07_impact.ipynb"
     papermill.execute_notebook(str(nb), str(tmp_path / "out.ipynb"), cwd=str(ROOT / "notebooks"),
-                               parameters={"as_of": "2020-01-31"}, progress_bar=False)
+                               parameters={"as_of": "2020-01-31"}, progress_bar=False,
+                               **engine_options())

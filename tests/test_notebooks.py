@@ -33,6 +33,8 @@ SHARED_PARAMETERS = {"data": None, "as_of": "2020-01-31", "period_start": "2016-
                      "cohort": "all", "config": None, "min_cell": 10, "audience": "restricted"}
 KERNEL = "iom-suite"
 RUN_TIMEOUT = 600   # seconds for the whole parallel batch
+#: Runs one notebook in a Unix-socket kernel: parallel TCP kernels can race for a port.
+RUN_NOTEBOOK = Path(__file__).resolve().parent / "run_notebook.py"
 
 
 def _read(name: str) -> nbformat.NotebookNode:
@@ -157,9 +159,8 @@ def executed(small_data_dir, kernel_env, tmp_path_factory):
     for run, params in runs.items():
         src = NOTEBOOK_DIR / f"{run.split('-')[0]}.ipynb"
         dst = out_dir / f"{run}.ipynb"
-        cmd = [sys.executable, "-m", "papermill", str(src), str(dst), "-k", KERNEL,
-               "--cwd", str(NOTEBOOK_DIR), "--log-level", "WARNING",
-               "-y", json.dumps(params)]
+        cmd = [sys.executable, str(RUN_NOTEBOOK), str(src), str(dst), KERNEL,
+               str(NOTEBOOK_DIR), json.dumps(params)]
         log = open(out_dir / f"{run}.log", "w")  # noqa: SIM115 (closed after the wait)
         procs[run] = (subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT,
                                        env=kernel_env), dst, log)
