@@ -449,8 +449,11 @@ lines = [
     ("- **What it assumes:** adoption depends on the recorded history (matrix ranking, capacity "
     "and chance), not on intelligence outside the data; offending is recorded alike for managed "
     "and unmanaged people (closer supervision may detect more offences, which would make the "
-    "scheme look *less* effective); people who leave the area without record are rare among "
-    "those who offended in the last three months."),
+    "scheme look *less* effective); people who leave the area without any record are rare among "
+    "those who offended in the last three months. Those who have left by the decision day can "
+    "only be in the comparison group (a panel adopts people who are still there) and count as "
+    "offending no more, which also makes the scheme look *less* effective: where many people "
+    "move away unrecorded, read the estimate as a lower bound."),
     ("- **Unrecorded selection:** " + ("the interval already includes no effect. "
      if bounds["e_value_ci"] <= 1 else
      f"to explain the estimate away, selection on intelligence outside the data would have to "
