@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from iomlib.errors import IomError
+from iomlib.report import zygote
 from iomlib.report.audience import (
     identifier_redactions,
     ledger_audit,
@@ -175,6 +176,7 @@ class Run:
     kernel: str = ""
     env: dict = field(default_factory=dict)
     pool: Any = None
+    zygote: Any = None
     queue: Any = None
     ds: Any = None
     redactions: dict = field(default_factory=dict)
@@ -220,6 +222,8 @@ def _prepare(run: Run) -> None:
         # the run's scratch folder instead of ~/.ipython
         env = {**env, "IPYTHONDIR": str(run.scratch / "ipython")}
     env = {**env, **snapshot_environment(run.scratch)}  # kernels read the run's snapshot
+    # kernels fork from a process that imports the notebooks' libraries once (POSIX)
+    run.zygote, run.kernel, env = zygote.start(run.kernel, run.scratch, env)
     run.env = env
     # the workers import papermill and nbconvert while this process loads the data
     run.pool, run.queue = start_pool(run.ctx["jobs"], env)
@@ -482,6 +486,8 @@ def run_report(args) -> int:
     finally:
         if run.pool is not None:  # only on an error or interruption: stop the workers now
             stop_pool(run.pool)
+        if run.zygote is not None:
+            run.zygote.stop()
         shutil.rmtree(run.scratch, ignore_errors=True)
         if previous_term is not None:
             import signal
