@@ -149,3 +149,34 @@ def test_jackknife_covariance_matches_leave_one_cluster_out_steps():
     exact = (R - R.mean(0)).T @ (R - R.mean(0)) * (G - 1) / G
     np.testing.assert_allclose(np.sqrt(np.diag(direct)), np.sqrt(np.diag(exact)), rtol=0.1)
     assert np.all(np.diag(direct) >= np.diag(poisson_fit(y, X, expo, groups).cov) * 0.9)
+
+
+@pytest.mark.parametrize("f, lo, hi", [
+    (lambda x: x ** 3 - 2 * x - 5, 2.0, 3.0),                   # Brent's own test function
+    (lambda x: np.cos(x) - x, 0.0, 1.0),
+    (lambda x: np.exp(x) - 1e-3, -20.0, 5.0),
+    (lambda x: np.tanh(50 * (x - 0.3)), -9.0, 0.995),           # a steep z-curve
+    (lambda x: (x - 0.25) ** 3, -1.0, 1.0),                       # a triple root (slow case)
+    (lambda x: np.sign(x - 0.123) * (abs(x - 0.123) ** 0.2), -9.0, 0.995),
+])
+def test_brent_agrees_with_scipy_brentq(f, lo, hi):
+    from scipy.optimize import brentq
+
+    from iomlib.impact.models import brent
+    calls = []
+
+    def counted(x):
+        calls.append(x)
+        return f(x)
+    ours = brent(counted, lo, hi, f(lo), f(hi), xtol=1e-6)
+    ref = brentq(f, lo, hi, xtol=1e-9, maxiter=1000)
+    assert abs(ours - ref) <= 2e-6
+    bisection = int(np.ceil(np.log2((hi - lo) / 1e-6))) + 1
+    assert len(calls) <= 3 * bisection
+    assert all(lo <= x <= hi for x in calls)
+
+
+def test_brent_refuses_a_bracket_without_a_sign_change():
+    from iomlib.impact.models import brent
+    with pytest.raises(ValueError, match="same sign"):
+        brent(lambda x: x * x + 1, -1.0, 1.0, 2.0, 2.0)

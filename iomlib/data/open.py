@@ -8,15 +8,17 @@ from functools import lru_cache
 def _synthetic(seed: int | None):
     from dataclasses import replace
 
-    from iomlib.data.synth import SynthParams, simulate
+    from iomlib.data.synth import SynthParams
+    from iomlib.data.synth_cache import simulate_cached
     params = SynthParams() if seed is None else replace(SynthParams(), seed=seed)
-    return simulate(params)
+    return simulate_cached(params)     # simulated once per installation (a disk cache)
 
 
 def default_dataset(seed: int | None = None):
     """The embedded default: the calibrated synthetic force (default seed) simulated in memory.
 
-    The simulation is cached; every call returns its own copy (:meth:`Dataset.copy`), so a
+    The simulation is cached in memory and on disk (:mod:`iomlib.data.synth_cache`); every
+    call returns its own copy (:meth:`Dataset.copy`), so a
     caller changing a table does not change what the next caller gets.
 
     Parameters
