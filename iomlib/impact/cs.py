@@ -72,29 +72,46 @@ def att_gt(Y: np.ndarray, cohort: np.ndarray, *, anticipation: int = 0,
     for g in np.unique(Gv[~never]).astype(int):
         if g - anticipation - 1 < 0:
             continue
+        cells = _cells_of(g, T, anticipation, base_period, event_window)
+        if not cells:
+            continue
+        ts, bs = np.array(cells).T
         tr = Gv == g
+        # controls of each cell (columns): never treated, or (not yet treated) a later cohort
+        if control_group == "never_treated":
+            ctl = np.repeat(never[:, None], len(ts), axis=1)
+        else:
+            later = np.maximum(ts, bs) + anticipation
+            ctl = never[:, None] | ((Gv[:, None] > later[None, :]) & ~tr[:, None])
+        n_c = ctl.sum(axis=0)
+        keep = n_c >= min_controls
+        if not keep.any():
+            continue
+        ts, bs, ctl, n_c = ts[keep], bs[keep], ctl[:, keep], n_c[keep]
+        att, psi = _cells(Y, tr, ctl, ts, bs, estimand)
+        se = np.sqrt(np.sum(psi ** 2, axis=0)) / n
         n_t = int(tr.sum())
-        for t in range(T):
-            e = t - g
-            if event_window is not None and not event_window[0] <= e <= event_window[1]:
-                continue
-            b = _base(g, t, anticipation, base_period)
-            if b is None:
-                continue
-            if control_group == "never_treated":
-                ctl = never
-            else:
-                ctl = never | ((Gv > max(t, b) + anticipation) & ~tr)
-            n_c = int(ctl.sum())
-            if n_c < min_controls:
-                continue
-            att, psi = _cell(Y, tr, ctl, t, b, estimand)
-            rows.append((g, t, e, b, att, np.sqrt(np.sum(psi ** 2)) / n, n_t, n_c))
-            cols.append(psi)
+        rows.extend(zip([g] * len(ts), ts.tolist(), (ts - g).tolist(), bs.tolist(),
+                        att.tolist(), se.tolist(), [n_t] * len(ts), n_c.tolist()))
+        cols.append(psi)
     table = pd.DataFrame(rows, columns=["cohort", "time", "event_time", "base", "att", "se",
                                         "n_treated", "n_control"])
-    psi = np.column_stack(cols) if cols else np.zeros((n, 0))
+    # column-major, so that the aggregations' gathers of a few cells' columns are contiguous
+    psi = np.concatenate([c.T for c in cols], axis=0).T if cols else np.zeros((n, 0))
     return table, psi
+
+
+def _cells_of(g: int, T: int, anticipation: int, base_period: str,
+              event_window) -> list[tuple[int, int]]:
+    """``(t, base)`` of every cell of cohort ``g`` that has a base period, in time order."""
+    out = []
+    for t in range(T):
+        if event_window is not None and not event_window[0] <= t - g <= event_window[1]:
+            continue
+        b = _base(g, t, anticipation, base_period)
+        if b is not None:
+            out.append((t, b))
+    return out
 
 
 def _base(g: int, t: int, anticipation: int, base_period: str) -> int | None:
@@ -112,24 +129,29 @@ def _base(g: int, t: int, anticipation: int, base_period: str) -> int | None:
     return None if t == b else b
 
 
-def _cell(Y: np.ndarray, tr: np.ndarray, ctl: np.ndarray, t: int, b: int,
-          estimand: str) -> tuple[float, np.ndarray]:
-    """ATT(g, t) (or the treated mean) of one cell and its influence function."""
+def _cells(Y: np.ndarray, tr: np.ndarray, ctl: np.ndarray, ts: np.ndarray, bs: np.ndarray,
+           estimand: str) -> tuple[np.ndarray, np.ndarray]:
+    """ATT(g, t) (or the treated mean) of the cells of one cohort and their influence functions.
+
+    ``tr`` marks the cohort's units; column *j* of ``ctl`` the controls of cell *j*, whose
+    periods are ``ts[j]`` and base ``bs[j]``. Returns ``(att, psi)`` with ``psi`` of shape
+    ``(n, len(ts))``.
+    """
     n = Y.shape[0]
-    n_t, n_c = int(tr.sum()), int(ctl.sum())
-    psi = np.zeros(n)
+    n_t = int(tr.sum())
+    psi = np.zeros((n, len(ts)))
     if estimand == "treated_mean":
-        yt = Y[tr, t]
-        att = yt.mean()
+        yt = Y[np.ix_(tr, ts)]
+        att = yt.mean(axis=0)
         psi[tr] = n * (yt - att) / n_t
-    else:
-        d = Y[:, t] - Y[:, b]
-        mt = d[tr].mean()
-        mc = d[ctl].mean()
-        psi[tr] = n * (d[tr] - mt) / n_t
-        psi[ctl] -= n * (d[ctl] - mc) / n_c
-        att = mt - mc
-    return att, psi
+        return att, psi
+    D = Y[:, ts] - Y[:, bs]
+    mt = D[tr].mean(axis=0)
+    n_c = ctl.sum(axis=0)
+    mc = np.where(ctl, D, 0.0).sum(axis=0) / n_c
+    psi -= np.where(ctl, n * (D - mc) / n_c, 0.0)
+    psi[tr] = n * (D[tr] - mt) / n_t          # a cohort is never its own control
+    return mt - mc, psi
 
 
 def aggregate_event(table: pd.DataFrame, psi: np.ndarray, cohort: np.ndarray, *,
@@ -226,12 +248,20 @@ def _weighted(sub: pd.DataFrame, psi: np.ndarray, Gv: np.ndarray):
     """
     n = len(Gv)
     gs = sub["cohort"].to_numpy(int)
-    p = np.array([np.mean(Gv == g) for g in gs])
-    w = p / p.sum()
-    att = float(np.sum(w * sub["att"].to_numpy()))
+    a = sub["att"].to_numpy(float)
+    uniq, inv = np.unique(gs, return_inverse=True)
+    pos = np.minimum(np.searchsorted(uniq, Gv), len(uniq) - 1)
+    member = uniq[pos] == Gv                     # the unit's cohort has a cell in ``sub``
+    share = np.bincount(pos[member], minlength=len(uniq)) / n
+    p = share[inv]                               # each cell's cohort share
+    S = p.sum()
+    w = p / S
+    att = float(np.sum(w * a))
     psi_att = psi[:, sub.index.to_numpy()] @ w
-    ind = np.column_stack([(Gv == g).astype(float) for g in gs])
-    if1 = (ind - p) / p.sum()
-    if2 = np.outer((ind - p).sum(axis=1), p) / p.sum() ** 2
-    psi_w = psi_att + (if1 - if2) @ sub["att"].to_numpy()
+    # influence of the estimated weights, without the n x cells indicator matrix:
+    # ind @ a and the row sums of ind, where ind[i, j] = 1 if unit i is in cell j's cohort
+    ind_a = np.where(member, np.bincount(inv, weights=a, minlength=len(uniq))[pos], 0.0)
+    ind_rows = np.where(member, np.bincount(inv, minlength=len(uniq))[pos], 0)
+    pa = float(p @ a)
+    psi_w = psi_att + (ind_a - pa) / S - (ind_rows - S) * pa / S ** 2
     return att, float(np.sqrt(np.sum(psi_w ** 2)) / n), psi_w
