@@ -198,6 +198,7 @@ def serve(sock_path: str, ready: str) -> int:
             importlib.import_module(name)
         except Exception as exc:  # noqa: BLE001  (a kernel imports what it needs itself)
             print(f"zygote: could not preload {name}: {exc}", flush=True)
+    _warm_up()
     parent = os.getppid()
     server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     server.bind(sock_path)
@@ -225,6 +226,19 @@ def serve(sock_path: str, ready: str) -> int:
         for fd in fds:
             os.close(fd)
     return 0
+
+
+def _warm_up() -> None:
+    """Load the risk engine's compiled kernel (Numba's disk cache, or a first compilation) and
+    the offence codes, so that forked kernels find them ready."""
+    try:
+        import numpy as np
+
+        from iomlib.risk.grid import window_grid
+        window_grid(np.zeros(1, np.int64), np.zeros(1, np.int64), np.ones(1), np.arange(2),
+                    1, 365, 14.0)
+    except Exception as exc:  # noqa: BLE001  (a kernel does this itself when it needs it)
+        print(f"zygote: could not warm up the risk engine: {exc}", flush=True)
 
 
 def _become_kernel(conn: socket.socket, fds: list[int], request: dict) -> None:
