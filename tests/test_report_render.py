@@ -81,3 +81,13 @@ def test_table_keys_read_as_words(tmp_path):
     assert ">as is value</td>" in page and "as_is_value" not in page   # codes as words too
     assert render.readable_header("n (offences)") == "n (offences)"
     assert render.readable_header("Already Words") == "Already Words"
+
+
+def test_nothing_to_show_is_a_note_not_a_failure(tmp_path):
+    out = tmp_path / "07_impact.html"
+    render.render_report(_notebook(tmp_path / "07_impact.ipynb"), out, run_id="R1",
+                         nothing="the risk sets need both adopted and <not-adopted> people")
+    page = out.read_text()
+    top = page[page.index("<main>"):page.index("Intro.")]
+    assert "Nothing to show on these data." in top and "&lt;not-adopted&gt;" in top
+    assert "This notebook failed" not in page and "output below is partial" not in page

@@ -2,7 +2,9 @@
 
 Such a notebook is not a failure: its status is :data:`NOTHING_TO_SHOW`, the reason is its
 message (listed on the index page), the error output of the cell that stopped it is removed
-(no traceback is published; the reason was displayed just before) and the run still publishes.
+(no traceback is published; the reason was displayed just before), the cells after it (never
+run: headings and narrative without their figures would mislead a reader) are dropped, and the
+run still publishes.
 """
 from __future__ import annotations
 
@@ -44,6 +46,10 @@ def mark_nothing_to_show(ipynb: str | Path, res: dict, reason: str) -> None:
     # papermill's "An Exception was encountered" banner cells
     nb["cells"] = [c for c in nb.get("cells", [])
                    if "papermill-error-cell-tag" not in c.get("metadata", {}).get("tags", [])]
+    stopped = [i for i, c in enumerate(nb["cells"])
+               if c.get("metadata", {}).get("papermill", {}).get("exception")]
+    if stopped:
+        nb["cells"] = nb["cells"][:stopped[0] + 1]     # the rest never ran
     for cell in nb["cells"]:
         if cell.get("cell_type") != "code":
             continue

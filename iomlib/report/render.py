@@ -219,7 +219,8 @@ def exporter():
 
 
 def render_report(ipynb: str | Path, out_html: str | Path, *, run_id: str = "",
-                  failed: str | None = None, marking: str = "") -> dict:
+                  failed: str | None = None, marking: str = "",
+                  nothing: str | None = None) -> dict:
     """Render an executed notebook to a self-contained HTML report without code.
 
     Parameters
@@ -235,6 +236,9 @@ def render_report(ipynb: str | Path, out_html: str | Path, *, run_id: str = "",
         A reason shown in a banner at the top when the notebook failed.
     marking : str
         The protective marking shown above the header (none when empty).
+    nothing : str, optional
+        Why the notebook has nothing to show on these data (not a failure), shown in a note
+        at the top.
 
     Returns
     -------
@@ -245,7 +249,8 @@ def render_report(ipynb: str | Path, out_html: str | Path, *, run_id: str = "",
     import nbformat
     ipynb, out_html = Path(ipynb), Path(out_html)
     nb = nbformat.read(ipynb, as_version=4)
-    iom = {"name": ipynb.stem, "run_id": run_id, "marking": marking, "failed": failed}
+    iom = {"name": ipynb.stem, "run_id": run_id, "marking": marking, "failed": failed,
+           "nothing": nothing}
     body, resources = exporter().from_notebook_node(
         nb, resources={"metadata": {"name": ipynb.stem}, "iom": iom})
     body = strip_external_scripts(body)

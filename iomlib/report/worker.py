@@ -23,6 +23,7 @@ if os.environ.get(_LEAN_ENV) == "1":  # pragma: no cover  (in the pool's fork se
 
 from iomlib.report.audience import redact_file  # noqa: E402
 from iomlib.report.kernel import engine_options  # noqa: E402
+from iomlib.report.nothing import NOTHING_TO_SHOW  # noqa: E402
 from iomlib.report.render import exporter, render_report  # noqa: E402
 
 _QUEUE = None
@@ -164,9 +165,11 @@ def _audit(job: dict, res: dict) -> None:
 def _render(job: dict, res: dict) -> None:
     t1 = time.perf_counter()
     try:
+        nothing = res["status"] == NOTHING_TO_SHOW
+        reason = res["message"].removeprefix(f"{NOTHING_TO_SHOW}: ") if nothing else None
         res.update(render_report(job["ipynb"], job["html"], run_id=job["run_id"],
-                                 failed=res["message"] or None,
-                                 marking=job.get("marking", "")))
+                                 failed=None if nothing else (res["message"] or None),
+                                 nothing=reason, marking=job.get("marking", "")))
     except Exception as exc:  # noqa: BLE001  (reported as a failure)
         res["status"] = "failed"
         res["message"] = res["message"] or (
