@@ -50,7 +50,6 @@ def _ctx(names, audience="restricted"):
 def test_impact_is_estimated_only_when_the_impact_report_is_in_the_run(monkeypatch):
     import iomlib.impact
     from iomlib.data.open import open_dataset
-    from iomlib.measures.headline import HEADLINE_KEYS
     calls = []
 
     def fake(ds, cfg):
@@ -64,10 +63,27 @@ def test_impact_is_estimated_only_when_the_impact_report_is_in_the_run(monkeypat
     assert calls == []                      # not estimated: 07 is not part of the run
     imp = without["impact_managed_rate_reduction"]
     assert imp["value"] is None and imp["not_in_run"] and "07_impact" in imp["error"]
-    assert all(key in without for key in HEADLINE_KEYS)      # the headline figures stay
     with_07 = index.headline_metrics(ds, _ctx(["07_impact", "08_national"]))
     assert calls == [1] and with_07["impact_managed_rate_reduction"]["value"] == 0.1
     assert index.impact_in_run({"parameters": {}})             # no list: every notebook
+
+
+def test_headline_figures_are_computed_only_for_a_run_with_a_notebook_publishing_them():
+    from iomlib.data.open import open_dataset
+    from iomlib.measures.headline import HEADLINE_KEYS, headline_json, headline_table
+    ds = open_dataset()
+    national = index.headline_metrics(ds, _ctx(["08_national"]))
+    assert national["as_of"] == "2020-01-31"
+    for key in HEADLINE_KEYS:
+        e = national[key]
+        assert e["value"] is None and e["not_in_run"] and "01, 02, 04" in e["definition"]
+        assert index._fmt_value(key, e, 10) == "not part of this run"
+    rows = "".join(index._headline_rows(national, 10))
+    assert rows.count("not part of this run") >= len(HEADLINE_KEYS)
+    cohort = index.headline_metrics(ds, _ctx(["01_cohort", "08_national"]))
+    cohort.pop("impact_managed_rate_reduction")
+    assert cohort == headline_json(headline_table(ds))
+    assert index.headlines_in_run({"parameters": {}})
 
 
 def test_index_says_in_words_when_the_impact_estimate_is_not_part_of_the_run():

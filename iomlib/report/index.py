@@ -23,6 +23,35 @@ IMPACT_NOT_IN_RUN = (f"the impact report ({IMPACT_NOTEBOOK}) is not part of this
                      f"national dataset takes minutes)")
 
 
+#: Numbers of the notebooks that publish the five headline figures (cohort sizes, risk
+#: reductions, IDVA survey); the index page computes them when one of these is in the run.
+HEADLINE_NOTEBOOKS = ("01", "02", "04")
+#: What the index page and ``metrics.json`` say of a headline figure not computed.
+HEADLINE_NOT_IN_RUN = ("not part of this run: the headline figures come from notebooks "
+                       + ", ".join(HEADLINE_NOTEBOOKS) + " (cohort, risk reduction, IDVA "
+                       "survey), and none of them was run")
+
+
+def headlines_in_run(ctx: dict) -> bool:
+    """Whether the run includes a notebook publishing the headline figures.
+
+    Parameters
+    ----------
+    ctx : dict
+        From :func:`~iomlib.report.params.check_parameters`; a context without a
+        ``notebooks`` list counts as a run of every notebook.
+
+    Returns
+    -------
+    bool
+        True when a selected notebook's number (``01`` of ``01_cohort``) is one of
+        :data:`HEADLINE_NOTEBOOKS`.
+    """
+    notebooks = ctx.get("notebooks")
+    return notebooks is None or any(nb.name.split("_")[0] in HEADLINE_NOTEBOOKS
+                                    for nb in notebooks)
+
+
 def impact_in_run(ctx: dict) -> bool:
     """Whether the run includes the impact report (so its estimate belongs on the index).
 
@@ -80,15 +109,23 @@ def headline_metrics(ds, ctx: dict) -> dict:
     dict
         :func:`iomlib.measures.headline.headline_json` of
         :func:`iomlib.measures.headline.headline_table` with the run's configuration (as-of
-        date, period start) and cohort (``"all"``: every cohort), and the honest impact
+        date, period start) and cohort (``"all"``: every cohort) when a notebook publishing
+        them is part of the run (:func:`headlines_in_run`; otherwise each figure's ``value``
+        is None, ``not_in_run`` True and ``definition`` :data:`HEADLINE_NOT_IN_RUN`), the
+        ``as_of`` date, and the honest impact
         estimate (:func:`impact_metric`) when the impact report is part of the run
         (:func:`impact_in_run`; otherwise its ``value`` is None, ``not_in_run`` True and
         ``error`` says why, :data:`IMPACT_NOT_IN_RUN`); suppressed for a public audience.
     """
-    from iomlib.measures.headline import headline_json, headline_table
+    from iomlib.measures.headline import HEADLINE_KEYS, headline_json, headline_table
     cohort = ctx["parameters"]["cohort"]
-    metrics = headline_json(headline_table(ds, config=ctx["config"],
-                                           cohorts=None if cohort == "all" else cohort))
+    if headlines_in_run(ctx):
+        metrics = headline_json(headline_table(ds, config=ctx["config"],
+                                               cohorts=None if cohort == "all" else cohort))
+    else:   # e.g. a national comparison (08) alone: not computed, and said so
+        metrics = {key: {"value": None, "n": None, "not_in_run": True,
+                         "definition": HEADLINE_NOT_IN_RUN} for key in HEADLINE_KEYS}
+        metrics["as_of"] = ctx["config"].as_of.date().isoformat()
     metrics["impact_managed_rate_reduction"] = (
         impact_metric(ds, ctx["config"]) if impact_in_run(ctx)
         else {"value": None, "n": None, "not_in_run": True, "error": IMPACT_NOT_IN_RUN})
@@ -103,6 +140,8 @@ def _fmt_value(key: str, entry: dict, min_cell: int) -> str:
     """A headline value for the index page; public runs arrive already suppressed
     (:func:`iomlib.sdc.suppress_headline`)."""
     v = entry.get("value")
+    if entry.get("not_in_run"):
+        return "not part of this run"
     if entry.get("suppressed"):
         return f"[c] (fewer than {min_cell} people)"
     if v is None:
