@@ -22,6 +22,10 @@ def _cell_hashes(s: pd.Series) -> np.ndarray:
     from pandas.util import hash_array
     values = s.to_numpy()
     if values.dtype == object:
+        head = values[:10_000]
+        if len(set(head)) <= len(head) // 2 and not pd.isna(values).any():
+            # few distinct values (codes, categories): hashed once each, the same hashes
+            return hash_array(values, categorize=True)
         # each cell hashed as str(cell): None as "None", like astype(str)
         return hash_array(values, categorize=False)
     return hash_array(values)

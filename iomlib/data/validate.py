@@ -699,8 +699,11 @@ def _final_dtype(s: pd.Series, col: Column) -> pd.Series:
 
 def _finish_dtypes(df: pd.DataFrame, spec: Table) -> pd.DataFrame:
     """The columns of ``df`` in schema order with their final dtypes, on a fresh RangeIndex."""
-    data = {col.name: _final_dtype(df[col.name], col).array
-            for col in spec.columns if col.name in df.columns}
+    data = {}
+    for col in spec.columns:
+        if col.name in df.columns:
+            s = _final_dtype(df[col.name], col)
+            data[col.name] = s.to_numpy() if isinstance(s.dtype, np.dtype) else s.array
     return pd.DataFrame(data, index=pd.RangeIndex(len(df)), copy=False)
 
 
