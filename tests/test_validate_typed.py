@@ -22,7 +22,8 @@ def _typed_tables() -> dict[str, pd.DataFrame]:
     episodes = pd.DataFrame({
         "episode_id": ["E1", "E2", "E3", "E4"], "person_id": ["P1", "P2", "P5", "P1"],
         "cohort": ["IOM"] * 4,
-        "adopted_on": pd.to_datetime(["2019-01-02 10:30", "2019-02-03", None, "2030-01-01"], format="mixed"),
+        "adopted_on": pd.to_datetime(["2019-01-02 10:30", "2019-02-03", None, "2030-01-01"],
+                                     format="mixed"),
         "removed_on": pd.to_datetime(["2019-01-01", None, None, None]),
         "removal_reason": [None, None, None, None]})
     offences = pd.DataFrame({
