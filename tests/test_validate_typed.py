@@ -119,3 +119,19 @@ def test_a_date_outside_the_nanosecond_range_goes_through_text():
     _, _, problems = validate_tables({"people": people, "episodes": episodes,
                                       "offences": offences, **empty}, today=TODAY)
     assert any("value '3000-01-01' is in the future" in str(p) for p in problems)
+
+
+def test_clean_tables_share_no_cells_with_the_input():
+    from dataclasses import replace
+
+    from iomlib.data.synth import SynthParams, simulate
+    typed = simulate(replace(SynthParams(), n_people=60, seed=2)).tables()   # every row kept
+    before = {k: df.copy() for k, df in typed.items()}
+    clean, _, _ = validate_tables(typed, today=TODAY)
+    for name, df in clean.items():
+        for col in df.columns:
+            if col in typed[name].columns and len(df):
+                assert not np.shares_memory(df[col].to_numpy(), typed[name][col].to_numpy()), \
+                    (name, col)
+    for name, df in typed.items():
+        pd.testing.assert_frame_equal(df, before[name])

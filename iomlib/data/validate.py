@@ -522,8 +522,8 @@ def _typed_values(s: pd.Series, kind: str) -> tuple | None:
             return None
         return vals, np.ones(len(s), dtype=bool), empty
     boolean = pd.api.types.is_bool_dtype(dtype)
-    if kind == "bool" and boolean:
-        return s, np.ones(len(s), dtype=bool), empty
+    if kind == "bool" and boolean:     # a copy: the clean table never shares the input's cells
+        return s.copy(), np.ones(len(s), dtype=bool), empty
     if kind not in ("int", "float") or boolean \
             or not (pd.api.types.is_integer_dtype(dtype) or pd.api.types.is_float_dtype(dtype)):
         return None
