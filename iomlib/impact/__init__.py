@@ -67,7 +67,7 @@ _getattr, _dir, _all = lazy_exports(__name__, {
     "decisions": "day_data decision_dates decision_risk_sets decision_design",
     "sensitivity": "e_value bounding_factor selection_bounds placebo robustness_text",
     "jdl": "JDL_INCONCLUSIVE JDL_SIGNIFICANT jdl_wording proportion_difference JusticeDataLab",
-    "summary": "ImpactResults impact_table impact_headline run_impact",
+    "summary": "ImpactResults impact_table impact_headline headline_of run_impact",
 })
 
 # names that moved out of the package: (module, name there)

@@ -102,15 +102,36 @@ def impact_headline(dataset, config: Config | None = None, *, as_of=None) -> dic
         (:func:`~iomlib.impact.sensitivity.placebo`) and ``robustness`` (both in words).
     """
     cfg = config or default_config()
-    m = StructuralRate().fit(dataset, cfg, as_of=as_of)
-    out = m.headline()
+    return headline_of(StructuralRate().fit(dataset, cfg, as_of=as_of))
+
+
+def headline_of(main: StructuralRate, *, sensitivity: dict | None = None,
+                placebo: dict | None = None) -> dict:
+    """:func:`impact_headline` of an estimate already fitted (notebook 07 hands it to the
+    runner this way instead of the runner fitting it again).
+
+    Parameters
+    ----------
+    main : StructuralRate
+        Fitted on decision dates.
+    sensitivity, placebo : dict, optional
+        ``main.sensitivity()`` and ``main.placebo()`` when already computed.
+
+    Returns
+    -------
+    dict
+        As :func:`impact_headline`.
+    """
+    out = main.headline()
     out["estimand"] = ESTIMAND
-    out["as_of"] = m.as_of_.date().isoformat()
-    out["sensitivity"] = m.sensitivity()
-    try:
-        out["placebo"] = m.placebo()
-    except (IomError, np.linalg.LinAlgError, ValueError) as exc:
-        out["placebo"] = {"estimate": None, "error": str(exc)}
+    out["as_of"] = main.as_of_.date().isoformat()
+    out["sensitivity"] = sensitivity if sensitivity is not None else main.sensitivity()
+    if placebo is None:
+        try:
+            placebo = main.placebo()
+        except (IomError, np.linalg.LinAlgError, ValueError) as exc:
+            placebo = {"estimate": None, "error": str(exc)}
+    out["placebo"] = placebo
     out["robustness"] = robustness_text(out["sensitivity"], out["placebo"])
     return out
 

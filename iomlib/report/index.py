@@ -89,13 +89,28 @@ def impact_metric(ds, config) -> dict:
         est = impact_headline(ds, config)
     except IomError as exc:
         return {"value": None, "n": 0, "error": str(exc)}
-    # n: distinct people (a person can be a comparison first and adopted later)
+    return impact_entry(est)
+
+
+def impact_entry(est: dict) -> dict:
+    """The ``metrics.json`` entry of an :func:`iomlib.impact.impact_headline` result.
+
+    Parameters
+    ----------
+    est : dict
+
+    Returns
+    -------
+    dict
+        ``est`` with ``value`` (the estimate), ``n`` (distinct people: a person can be a
+        comparison first and adopted later) and ``definition`` (the estimand).
+    """
     return {"value": est["estimate"],
             "n": est.get("n_people", est["n_treated"] + est["n_control"]),
             "definition": est.get("estimand", ""), **est}
 
 
-def headline_metrics(ds, ctx: dict) -> dict:
+def headline_metrics(ds, ctx: dict, *, impact: dict | None = None) -> dict:
     """The headline figures for the run's data and parameters.
 
     Parameters
@@ -103,6 +118,9 @@ def headline_metrics(ds, ctx: dict) -> dict:
     ds : Dataset
     ctx : dict
         From :func:`~iomlib.report.params.check_parameters`.
+    impact : dict, optional
+        The impact entry when it is already known (:func:`impact_entry` of the estimate
+        notebook 07 recorded, or a placeholder the runner fills in later): not computed here.
 
     Returns
     -------
@@ -127,7 +145,7 @@ def headline_metrics(ds, ctx: dict) -> dict:
                          "definition": HEADLINE_NOT_IN_RUN} for key in HEADLINE_KEYS}
         metrics["as_of"] = ctx["config"].as_of.date().isoformat()
     metrics["impact_managed_rate_reduction"] = (
-        impact_metric(ds, ctx["config"]) if impact_in_run(ctx)
+        impact if impact is not None else impact_metric(ds, ctx["config"]) if impact_in_run(ctx)
         else {"value": None, "n": None, "not_in_run": True, "error": IMPACT_NOT_IN_RUN})
     if ctx["parameters"]["audience"] == "public":
         from iomlib.measures.headline import COUNT_KEYS

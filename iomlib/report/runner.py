@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from iomlib.errors import IomError
-from iomlib.report import zygote
+from iomlib.report import results, zygote
 from iomlib.report.audience import (
     identifier_redactions,
     ledger_audit,
@@ -48,7 +48,13 @@ from iomlib.report.audience import (
     pseudonym_environment,
 )
 from iomlib.report.forces import force_slug, force_subset, report_all_forces
-from iomlib.report.index import headline_metrics, index_html
+from iomlib.report.index import (
+    headline_metrics,
+    impact_entry,
+    impact_in_run,
+    impact_metric,
+    index_html,
+)
 from iomlib.report.inputs import load_data, needs_data_first
 from iomlib.report.kernel import choose_kernel
 from iomlib.report.notebooks import Notebook, run_order
@@ -56,6 +62,7 @@ from iomlib.report.nothing import NOTHING_TO_SHOW
 from iomlib.report.params import check_parameters, mask_secrets, valid_parameters_text
 from iomlib.report.progress import Progress
 from iomlib.report.render import finish_report
+from iomlib.report.results import results_environment
 from iomlib.report.rundir import (
     claim_audience,
     new_run_dir,
@@ -66,6 +73,8 @@ from iomlib.report.rundir import (
 from iomlib.report.snapshot import SNAPSHOT_ENV, snapshot_environment, write_snapshot
 from iomlib.report.worker import now, run_notebook, start_pool, stop_pool
 
+#: The impact estimate's key in ``metrics.json``.
+IMPACT_KEY = "impact_managed_rate_reduction"
 #: Exit status when a notebook fails (parameter, configuration and data errors exit with 2).
 EXIT_NOTEBOOK_FAILED = 1
 #: Default per-cell time limit, seconds.
@@ -222,6 +231,7 @@ def _prepare(run: Run) -> None:
         # the run's scratch folder instead of ~/.ipython
         env = {**env, "IPYTHONDIR": str(run.scratch / "ipython")}
     env = {**env, **snapshot_environment(run.scratch)}  # kernels read the run's snapshot
+    env = {**env, **results_environment(run.scratch)}   # figures notebooks hand back
     # kernels fork from a process that imports the notebooks' libraries once (POSIX)
     run.zygote, run.kernel, env = zygote.start(run.kernel, run.scratch, env)
     run.env = env
@@ -279,7 +289,9 @@ def _describe(run: Run) -> None:
                               given=run.ctx.get("given", ()))
     for line in coverage:     # the period misses the data: say so, suggest dates that fit
         run.progress.log(f"iom report: note: {line}")
-    run.metrics = headline_metrics(run.ds, run.ctx)
+    # the impact estimate comes from notebook 07 when it runs (filled in after the notebooks)
+    run.metrics = headline_metrics(run.ds, run.ctx, impact=(
+        {"value": None, "n": None, "pending": True} if impact_in_run(run.ctx) else None))
     from iomlib.data.quality import announce, data_quality
     run.metrics["data_quality"] = data_quality(run.ds.ledger)
     for line in announce(run.ds.ledger):      # rows set aside are said, not hidden
@@ -406,6 +418,21 @@ def _write_run_files(run: Run, status: str, ended: str, reports: list[dict]) -> 
         "packages": info["packages"]}), encoding="utf-8")
 
 
+def _impact_figure(run: Run) -> None:
+    """The impact entry of ``metrics.json``: the estimate notebook 07 recorded, or (07 failed,
+    had nothing to show or ran without recording) fitted here; suppressed for a public run."""
+    if not impact_in_run(run.ctx):
+        return
+    est = results.read(Path(run.env[results.RESULTS_ENV]), "impact_headline")
+    entry = impact_entry(est) if est is not None else impact_metric(run.ds, run.ctx["config"])
+    if run.params["audience"] == "public":
+        from iomlib.measures.headline import COUNT_KEYS
+        from iomlib.sdc import suppress_headline
+        entry = suppress_headline({IMPACT_KEY: entry}, run.params["min_cell"],
+                                  COUNT_KEYS)[IMPACT_KEY]
+    run.metrics[IMPACT_KEY] = entry
+
+
 def _publish(run: Run) -> int:
     """Write the run's pages and files; point ``latest`` at it if every notebook succeeded."""
     ended = now()
@@ -478,6 +505,7 @@ def run_report(args) -> int:
         _submit(run)
         _describe(run)
         _collect(run)
+        _impact_figure(run)
         _audit_ledger(run)
         return _publish(run)
     except BaseException as exc:
