@@ -498,6 +498,11 @@ def run_report(args) -> int:
     IomError
         Bad parameters, configuration or data (exit status 2; nothing has been run).
     """
+    if "jsonschema" not in sys.modules:
+        # as in the workers (iomlib.report.worker): jsonschema, imported by nbformat for the
+        # appendix, would build rfc3987_syntax's grammar (about a second) for "iri" string
+        # formats that notebooks do not use
+        sys.modules.setdefault("rfc3987_syntax", None)
     run = Run(args=args, started=now(), scratch=Path(tempfile.mkdtemp(prefix="iom-report-")))
     previous_term = _terminate_as_interrupt()
     try:
