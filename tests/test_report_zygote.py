@@ -174,3 +174,24 @@ def test_only_plain_ipykernel_specs_are_forked(tmp_path):
          "display_name": "R", "language": "R"}))
     assert zygote.kernel_python("other-lang", {"JUPYTER_PATH": str(tmp_path)}) is None
     assert zygote.kernel_python("no-such-kernel", {}) is None
+
+
+@pytest.mark.slow
+def test_a_deep_temporary_folder_still_gets_a_socket(tmp_path, monkeypatch):
+    """Unix socket paths are limited to about 100 bytes; a deep scratch folder (e.g. TMPDIR
+    inside a test's folder) gets a short private one, removed when the zygote stops."""
+    from jupyter_client.manager import start_new_kernel
+    deep = tmp_path / ("d" * 60) / ("e" * 60)
+    deep.mkdir(parents=True)
+    z = zygote.Zygote(sys.executable, deep, {})
+    assert len(z.socket) <= 100 and not z.socket.startswith(str(deep))
+    name, env = z.kernel_spec(deep)
+    monkeypatch.setenv("JUPYTER_PATH", env["JUPYTER_PATH"])
+    km, kc = start_new_kernel(kernel_name=name, startup_timeout=90)
+    try:
+        assert int(_run(kc, "import os; print(os.getppid())")) == z.proc.pid    # forked
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)
+        z.stop()
+    assert not Path(z.socket).parent.exists()

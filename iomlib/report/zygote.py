@@ -22,11 +22,13 @@ from __future__ import annotations
 import json
 import os
 import select
+import shutil
 import signal
 import socket
 import struct
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -67,7 +69,7 @@ class Zygote:
 
     def __init__(self, python: str, scratch: Path, env: dict):
         self.python = python
-        self.socket = str(Path(scratch) / "zygote.sock")
+        self.socket = _socket_path(Path(scratch))
         self.ready = Path(scratch) / "zygote.ready"
         log = open(Path(scratch) / "zygote.log", "w")  # noqa: SIM115  (the child keeps it)
         self.proc = subprocess.Popen(
@@ -107,6 +109,23 @@ class Zygote:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+        if Path(self.socket).parent.name.startswith(_SHORT_PREFIX):
+            shutil.rmtree(Path(self.socket).parent, ignore_errors=True)
+
+
+#: Longest Unix socket path used as is (the system limit is 107 bytes on Linux, 103 on macOS).
+_MAX_SOCKET_PATH = 100
+_SHORT_PREFIX = "iomz-"
+
+
+def _socket_path(scratch: Path) -> str:
+    """The zygote's socket: in the run's folder, or in a short private folder under /tmp when
+    that path would be too long for a Unix socket."""
+    path = str(scratch / "zygote.sock")
+    if len(path.encode()) <= _MAX_SOCKET_PATH:
+        return path
+    short = tempfile.mkdtemp(prefix=_SHORT_PREFIX, dir="/tmp" if os.path.isdir("/tmp") else None)
+    return str(Path(short) / "zygote.sock")
 
 
 def kernel_python(kernel: str, env: dict) -> str | None:
