@@ -24,10 +24,11 @@ import tempfile
 from functools import lru_cache
 from pathlib import Path
 
+from iomlib.data.parquet_tables import read_tables, write_tables
+
 #: Environment variable naming the cache folder (``off`` turns the cache off).
 CACHE_ENV = "IOM_CACHE_DIR"
 _FORMAT = 1
-_TABLES = ("people", "episodes", "offences", "custody", "idva_survey", "risk_scores", "ledger")
 _PACKAGE = Path(__file__).resolve().parents[1]
 
 
@@ -87,14 +88,10 @@ def read(folder: Path):
     -------
     Dataset or None
     """
-    import pandas as pd
-
-    from iomlib.data.dataset import Dataset
     try:
         meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
-        frames = {n: pd.read_parquet(folder / f"{n}.parquet") if n in meta["tables"] else None
-                  for n in _TABLES}
-        return Dataset(**frames, source=meta["source"], file_hashes=dict(meta["file_hashes"]))
+        return read_tables(folder, meta["tables"], source=meta["source"],
+                           file_hashes=meta["file_hashes"])
     except (OSError, ValueError, KeyError, TypeError, ImportError):
         return None
 
@@ -113,9 +110,7 @@ def write(ds, folder: Path) -> None:
     except OSError:
         return
     try:
-        tables = [n for n in _TABLES if getattr(ds, n) is not None]
-        for name in tables:
-            getattr(ds, name).to_parquet(tmp / f"{name}.parquet", index=True)
+        tables = write_tables(ds, tmp)
         (tmp / "meta.json").write_text(json.dumps({
             "format": _FORMAT, "source": ds.source, "file_hashes": ds.file_hashes,
             "tables": tables}), encoding="utf-8")

@@ -47,9 +47,7 @@ def headlines_in_run(ctx: dict) -> bool:
         True when a selected notebook's number (``01`` of ``01_cohort``) is one of
         :data:`HEADLINE_NOTEBOOKS`.
     """
-    notebooks = ctx.get("notebooks")
-    return notebooks is None or any(nb.name.split("_")[0] in HEADLINE_NOTEBOOKS
-                                    for nb in notebooks)
+    return _in_run(ctx, lambda name: name.split("_")[0] in HEADLINE_NOTEBOOKS)
 
 
 def impact_in_run(ctx: dict) -> bool:
@@ -65,8 +63,13 @@ def impact_in_run(ctx: dict) -> bool:
     -------
     bool
     """
+    return _in_run(ctx, lambda name: name == IMPACT_NOTEBOOK)
+
+
+def _in_run(ctx: dict, wanted) -> bool:
+    """Whether a selected notebook's name satisfies ``wanted`` (every notebook: no list)."""
     notebooks = ctx.get("notebooks")
-    return notebooks is None or any(nb.name == IMPACT_NOTEBOOK for nb in notebooks)
+    return notebooks is None or any(wanted(nb.name) for nb in notebooks)
 
 
 def impact_metric(ds, config) -> dict:

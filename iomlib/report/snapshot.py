@@ -34,12 +34,13 @@ from pathlib import Path
 
 import pandas as pd
 
+from iomlib.data.parquet_tables import read_tables, write_tables
+
 #: Environment variable naming the run's snapshot folder (set by the runner for the kernels).
 SNAPSHOT_ENV = "IOM_SNAPSHOT"
 #: How long a kernel waits for the runner to finish loading the data, seconds.
 WAIT_SECONDS = 1800.0
 _FORMAT = 1
-_TABLES = ("people", "episodes", "offences", "custody", "idva_survey", "risk_scores", "ledger")
 
 
 def snapshot_environment(scratch: Path) -> dict:
@@ -179,14 +180,10 @@ def write_snapshot(ds, folder: Path, data, config) -> Path:
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     files = source_files(data)
-    for name in _TABLES:
-        df = getattr(ds, name)
-        if df is not None:
-            df.to_parquet(folder / f"{name}.parquet", index=True)
+    tables = write_tables(ds, folder)
     meta = {"format": _FORMAT, "data": data_parameter(data), "key": source_key(data),
             "settings": settings_key(config), "source": ds.source,
-            "file_hashes": ds.file_hashes, "files": _signature(files),
-            "tables": [n for n in _TABLES if getattr(ds, n) is not None]}
+            "file_hashes": ds.file_hashes, "files": _signature(files), "tables": tables}
     tmp = folder / "ready.json.tmp"
     tmp.write_text(json.dumps(meta), encoding="utf-8")
     os.replace(tmp, folder / "ready.json")
@@ -217,12 +214,10 @@ def read_snapshot(folder: Path):
     -------
     Dataset
     """
-    from iomlib.data.dataset import Dataset
     folder = Path(folder)
     meta = json.loads((folder / "ready.json").read_text(encoding="utf-8"))
-    frames = {n: pd.read_parquet(folder / f"{n}.parquet") if n in meta["tables"] else None
-              for n in _TABLES}
-    return Dataset(**frames, source=meta["source"], file_hashes=dict(meta["file_hashes"]))
+    return read_tables(folder, meta["tables"], source=meta["source"],
+                       file_hashes=meta["file_hashes"])
 
 
 def _wait(folder: Path, timeout: float) -> dict | None:
