@@ -69,7 +69,8 @@ def kernel_manager_class():
 
     With the default TCP transport, kernels started at the same moment by parallel processes
     can pick the same free port (a known race); IPC socket paths are unique per kernel. (It
-    also avoids ipykernel's warning about unencrypted TCP.)
+    also avoids ipykernel's warning about unencrypted TCP.) Its clients are
+    :class:`iomlib.report.kernel_client.QuickStartClient`.
 
     Returns
     -------
@@ -85,6 +86,7 @@ def kernel_manager_class():
         class IPCKernelManager(AsyncKernelManager):
             def __init__(self, **kwargs):
                 super().__init__(**kwargs)
+                self.client_class = "iomlib.report.kernel_client.QuickStartClient"
                 self.transport = "ipc"
                 self.ip = os.path.join(tempfile.gettempdir(), f"iomk-{uuid.uuid4().hex[:12]}")
 
