@@ -33,6 +33,7 @@ def test_run_impact_text_and_json():
     text = run_impact(small_force()).splitlines()
     assert text[0].startswith("Effect of being managed on the offending rate (as of ")
     assert "reduction (95% CI" in text[1] and text[3].startswith("  method: g-estimation")
+    assert text[4].startswith("  people who may have left unrecorded: ")
 
 
 def test_iom_impact_json_covers_planted_effect(tmp_path):
@@ -46,7 +47,9 @@ def test_iom_impact_json_covers_planted_effect(tmp_path):
     assert set(h) == {"estimate", "ci_low", "ci_high", "method", "n_treated", "n_control",
                       "converged", "note", "n_people", "n_people_managed",
                       "n_people_comparison", "n_people_both", "n_person_periods_managed",
-                      "n_person_periods_comparison"}
+                      "n_person_periods_comparison", "departure_rate_per_year",
+                      "departure_rate_source", "expected_gone_comparison"}
+    assert h["departure_rate_source"] == "recorded" and h["departure_rate_per_year"] > 0
     assert h["ci_low"] <= 0.20 <= h["ci_high"]
     assert h["n_treated"] > 0 and h["n_control"] > 0
 

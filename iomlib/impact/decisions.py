@@ -66,6 +66,8 @@ class DayData:
         Managed on the day.
     adopt_row, adopt_day, remove_row, remove_day : ndarray of int
         Episodes' person rows with their adoption days, and removals recorded by the as-of day.
+    remove_reason : ndarray of str
+        The recorded reason of each of those removals ("" when none was recorded).
     birth_year : ndarray of float
     male : ndarray of bool
     """
@@ -87,6 +89,7 @@ class DayData:
     adopt_day: np.ndarray
     remove_row: np.ndarray
     remove_day: np.ndarray
+    remove_reason: np.ndarray
     birth_year: np.ndarray
     male: np.ndarray
     offences: pd.DataFrame
@@ -201,10 +204,18 @@ def _build(dataset, t: pd.Timestamp) -> DayData:
         dom_key=np.sort(keys[dom]), weap_key=np.sort(keys[weap]), man_key=np.sort(keys[on_m]),
         lib_cum=_cum(lib), man_cum=_cum(lib & managed), man_any_cum=_cum(managed),
         custody=custody, managed=managed, adopt_row=ew[k], adopt_day=a_day[k],
-        remove_row=ew[rk], remove_day=r_day[rk],
+        remove_row=ew[rk], remove_day=r_day[rk], remove_reason=_reasons(ep)[rk],
         birth_year=people["birth_year"].reindex(ids).to_numpy(float),
         male=(people["sex"].reindex(ids).astype(str).str.upper().str[0] == "M").to_numpy(),
         offences=off)
+
+
+def _reasons(episodes: pd.DataFrame) -> np.ndarray:
+    """Each episode's removal reason as text, "" where none was recorded."""
+    if "removal_reason" not in episodes:
+        return np.full(len(episodes), "", dtype=object)
+    return episodes["removal_reason"].astype(object).where(
+        episodes["removal_reason"].notna(), "").astype(str).to_numpy()
 
 
 def _cum(a: np.ndarray) -> np.ndarray:

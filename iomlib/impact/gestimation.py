@@ -11,10 +11,12 @@ from iomlib.impact.decisions import day_data, decision_design, decision_risk_set
 from iomlib.impact.models import g_estimate
 from iomlib.impact.panel import Panel
 from iomlib.impact.preparation import risk_set_data
+from iomlib.impact.presence import presence_exposure, recorded_departures
 from iomlib.impact.sensitivity import placebo, selection_bounds
 
 MAIN_METHOD = ("g-estimation of the managed-rate effect on risk sets at the panel's decision "
-               "dates (emulated trials; Poisson, days at liberty exposure, test inversion with "
+               "dates (emulated trials; Poisson, days at liberty exposure, comparison follow-up "
+               "corrected for people who may have left unrecorded, test inversion with "
                "person-clustered jackknife (CV3) errors)")
 
 
@@ -49,6 +51,11 @@ class StructuralRate(Estimator):
         Person-clustered covariance of the tests (:func:`iomlib.impact.models.poisson_fit`):
         the jackknife-type CV3 (default; the plain sandwich was too small on the second world
         of the coverage study, where few adopted people carry much of the information).
+    departure_rate : float or None
+        Yearly rate at which people move away or die unrecorded, for the comparison arm's
+        known-presence correction (:mod:`iomlib.impact.presence`). None (default): the rate
+        recorded among managed people (removals as "moved_away" or "deceased" per year of
+        management), a lower bound; 0: no correction.
 
     Attributes
     ----------
@@ -73,12 +80,22 @@ class StructuralRate(Estimator):
         What did not converge (also issued as a ``RuntimeWarning``), else None.
     managed_share_ : dict
         Share of follow-up days at liberty that were managed, adopted and not adopted.
+    presence_ : dict
+        The known-presence correction: ``rate_per_year`` used, its ``source`` ("recorded" or
+        "given"), the recorded ``n_departures`` and ``managed_years``, ``expected_gone``
+        (comparison records expected to have left unrecorded), ``n_comparison`` and
+        ``mean_gap_days`` (decision-date fits only; month-end fits are not corrected).
     """
 
     def __init__(self, follow_up: int = 12, max_iter: int = 100, risk_sets: str = "decision",
-                 cov_type: str = "cr3"):
+                 cov_type: str = "cr3", departure_rate: float | None = None):
         if risk_sets not in ("decision", "month_end"):
             raise ValueError(f"risk_sets={risk_sets!r}: expected 'decision' or 'month_end'")
+        if departure_rate is not None and not (np.isfinite(departure_rate)
+                                               and 0 <= departure_rate < 1):
+            raise ValueError(f"departure_rate={departure_rate!r}: expected None or a yearly "
+                             "rate from 0 to below 1")
+        self.departure_rate = departure_rate
         self.follow_up = follow_up
         self.max_iter = max_iter
         self.risk_sets = risk_sets
@@ -106,9 +123,10 @@ class StructuralRate(Estimator):
         """
         rs, X = self._risk_sets(dataset, config, as_of, panel)
         self.risk_sets_, self.design_ = rs, X
+        factor = self._presence(rs, X)
         g = g_estimate((rs["y"] - rs["y_managed"]).to_numpy(float),
                        rs["y_managed"].to_numpy(float), X.to_numpy(float),
-                       rs["liberty"].to_numpy(float), rs["row"].to_numpy(),
+                       rs["liberty"].to_numpy(float) * factor, rs["row"].to_numpy(),
                        names=list(X.columns), treat="adopted", max_iter=self.max_iter,
                        cov_type=self.cov_type)
         self.estimate_, self.ci_low_, self.ci_high_ = g["estimate"], g["ci_low"], g["ci_high"]
@@ -145,6 +163,20 @@ class StructuralRate(Estimator):
         rs = decision_risk_sets(dd, cfg, follow_up_days=round(self.follow_up * 365 / 12))
         return design_with_adopted(rs)
 
+    def _presence(self, rs: pd.DataFrame, X: pd.DataFrame) -> np.ndarray:
+        """The comparison records' known-presence factors; sets ``presence_``."""
+        if self.risk_sets == "month_end":           # month-end risk sets: no correction
+            self.presence_ = {"rate_per_year": 0.0, "source": "not applied"}
+            return np.ones(len(rs))
+        rec = recorded_departures(self.day_data_)
+        given = self.departure_rate is not None
+        rate = float(self.departure_rate) if given else rec["rate_per_year"]
+        pres = presence_exposure(self.day_data_, rs, X, rate)
+        self.presence_ = {"rate_per_year": rate, "source": "given" if given else "recorded",
+                          **{k: rec[k] for k in ("n_departures", "managed_years")},
+                          **{k: v for k, v in pres.items() if k != "factor"}}
+        return pres["factor"]
+
     def sensitivity(self) -> dict:
         """How strong unrecorded selection would have to be to explain the estimate away.
 
@@ -179,14 +211,21 @@ class StructuralRate(Estimator):
             counted in each), ``converged`` (every fit converged), ``note`` (None, or what did
             not converge), and the :func:`arm_counts` (``n_people``, ``n_people_managed``,
             ``n_people_comparison``, ``n_people_both``, ``n_person_periods_managed``,
-            ``n_person_periods_comparison``).
+            ``n_person_periods_comparison``), ``departure_rate_per_year`` and
+            ``departure_rate_source`` (the known-presence correction's yearly rate of leaving
+            unrecorded, "recorded" or "given") and ``expected_gone_comparison`` (comparison
+            records expected to have left unrecorded).
         """
         def r(x):  # JSON has no infinity: an unbounded interval end is null
             return round(float(x), 4) if np.isfinite(x) else None
         return {"estimate": r(self.estimate_), "ci_low": r(self.ci_low_),
                 "ci_high": r(self.ci_high_), "method": MAIN_METHOD,
                 "n_treated": self.n_treated_, "n_control": self.n_control_,
-                "converged": bool(self.converged_), "note": self.note_, **self.arms_}
+                "converged": bool(self.converged_), "note": self.note_, **self.arms_,
+                "departure_rate_per_year": round(float(self.presence_["rate_per_year"]), 4),
+                "departure_rate_source": self.presence_["source"],
+                "expected_gone_comparison": round(float(self.presence_.get("expected_gone", 0.0)),
+                                                  1)}
 
 
 def arm_counts(risk_sets: pd.DataFrame) -> dict:

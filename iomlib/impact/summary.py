@@ -136,6 +136,30 @@ def headline_of(main: StructuralRate, *, sensitivity: dict | None = None,
     return out
 
 
+def departure_text(h: dict) -> str:
+    """The known-presence correction in words, from a :meth:`StructuralRate.headline`.
+
+    Parameters
+    ----------
+    h : dict
+        The headline (``departure_rate_per_year``, ``departure_rate_source``,
+        ``expected_gone_comparison``).
+
+    Returns
+    -------
+    str
+    """
+    rate = h.get("departure_rate_per_year") or 0.0
+    if rate <= 0:
+        return ("no moves or deaths are recorded among managed people, so no correction was made "
+                "for comparison people who may have left the area unrecorded")
+    where = ("the rate recorded among managed people (removals for a move or a death)"
+             if h.get("departure_rate_source") == "recorded" else "a rate set by the analyst")
+    return (f"comparison people's follow-up is corrected for leaving the area unrecorded at "
+            f"{rate:.1%} a year, {where}; about {h.get('expected_gone_comparison', 0):,.0f} "
+            "comparison records are expected to be people who had already left")
+
+
 def run_impact(dataset, config: Config | None = None, *, as_json: bool = False) -> str:
     """The text ``iom impact`` prints: the main estimate, as JSON or as a few lines.
 
@@ -164,5 +188,6 @@ def run_impact(dataset, config: Config | None = None, *, as_json: bool = False) 
         f"  {h['n_treated']} people adopted, {h['n_control']} eligible comparison people "
         f"({h['n_people_both']} in both: compared first, adopted later; {h['n_people']} "
         "distinct people)",
-        f"  method: {h['method']}"]
+        f"  method: {h['method']}",
+        f"  people who may have left unrecorded: {departure_text(h)}"]
         + ([] if h["converged"] else [f"  WARNING: {h['note']}"]))
