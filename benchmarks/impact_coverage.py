@@ -331,8 +331,9 @@ set is everyone the panel could have adopted that day (crosses the selection thr
 offences before it; not on the scheme, not in custody, not removed in the last 91 days, an
 offence in the last 91 days); every covariate is computed from the days strictly before the
 date; follow-up is the 12 months from the day after it. Offences in the follow-up are modelled
-by a Poisson regression with days at liberty as exposure and person-clustered errors; offences
-committed while managed are counted 1/(1 - e) times and e is solved so that adopted and
+by a Poisson regression with days at liberty as exposure (for comparison records, times the chance
+that the person had not left unrecorded; below) and person-clustered errors; offences committed
+while managed are counted 1/(1 - e) times and e is solved so that adopted and
 not-adopted people with the same recorded history have the same rate. The interval inverts the
 clustered Wald test.
 
@@ -349,12 +350,19 @@ What the estimate cannot be made honest on, in words:
   comparison, and those who leave during the follow-up dilute both arms alike. The few who have
   already left on the decision day (under 1% of comparison records in world B) are all in the
   comparison group, since a panel only adopts people who are still there; they are recent
-  offenders recorded as offending no more, so they make the comparison look better and the
-  scheme look *less* effective. In world B (4% of people move away each year) removing them,
-  which only the simulation can do, raised the estimate by 0.04 on average over 40 seeds with
-  no effect (paired, 2026-12-06): this is most of world B's negative bias. The bias is towards
-  understating a benefit; a force with many unrecorded moves should read the estimate as a
-  lower bound.
+  offenders recorded as offending no more, so they make the scheme look *less* effective, and
+  they are concentrated where the comparison is thinnest (people the panel would almost surely
+  have adopted had they still been there). Before the correction below, removing them (which
+  only the simulation can do) raised world B's estimate by 0.04 on average over 40 seeds with
+  no effect: most of its negative bias. The estimate now weights each comparison record's days
+  at liberty by the chance that the person was still there (`iomlib.impact.presence`), at the
+  rate of moves and deaths recorded among managed people. That rate is a lower bound: in world
+  B (4.4% of people leave each year) it reads about 2.4%, because a managed person who moved is
+  often removed for "reduced risk" before the move is recorded. So the correction is partial
+  (on 30 paired seeds, planted effects 0 and 0.3, it moved world B's estimate by +0.018 and
+  +0.009, against +0.039 and +0.025 for the oracle), and a force with many unrecorded moves
+  should still read the estimate as a lower bound; notebook 07 shows it at twice the recorded
+  rate.
 - **The placebo raises false alarms when the panel remembers older offences.** World B's panel
   score still counts offences more than a year old (a 150-day time constant). The main estimate
   adjusts for them (the history before the selection window is a covariate), but the placebo

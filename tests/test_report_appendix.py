@@ -91,6 +91,17 @@ def test_document_findings_first_and_honest_reading():
     # an interval above zero reads differently
     text2 = _visible_text(document_html(build_document(metrics(lo=0.05, hi=0.2), figures=[])))
     assert "consistent with no effect" not in text2 and "real reduction" in text2
+    assert "moved away or died without a record" not in text2   # no correction: not said
+
+
+def test_honest_estimate_says_how_it_allows_for_people_who_left():
+    m = metrics()
+    m["impact_managed_rate_reduction"].update(departure_rate_per_year=0.0345,
+                                              departure_rate_source="recorded")
+    text = _visible_text(document_html(build_document(m, figures=[])))
+    assert "moved away or died without a record" in text
+    assert "recorded among managed people (3.5% a year)" in text
+    assert "departure_rate" not in text
 
 
 def test_figures_numbered_with_alt_and_empty_sentence():

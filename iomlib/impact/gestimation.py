@@ -123,12 +123,7 @@ class StructuralRate(Estimator):
         """
         rs, X = self._risk_sets(dataset, config, as_of, panel)
         self.risk_sets_, self.design_ = rs, X
-        factor = self._presence(rs, X)
-        g = g_estimate((rs["y"] - rs["y_managed"]).to_numpy(float),
-                       rs["y_managed"].to_numpy(float), X.to_numpy(float),
-                       rs["liberty"].to_numpy(float) * factor, rs["row"].to_numpy(),
-                       names=list(X.columns), treat="adopted", max_iter=self.max_iter,
-                       cov_type=self.cov_type)
+        g = self._g(self._presence(rs, X))
         self.estimate_, self.ci_low_, self.ci_high_ = g["estimate"], g["ci_low"], g["ci_high"]
         self.itt_rate_ratio_ = float(np.exp(g["itt_coef"]))
         self.curve_ = g["curve"]
@@ -176,6 +171,53 @@ class StructuralRate(Estimator):
                           **{k: rec[k] for k in ("n_departures", "managed_years")},
                           **{k: v for k, v in pres.items() if k != "factor"}}
         return pres["factor"]
+
+    def _g(self, factor: np.ndarray) -> dict:
+        """:func:`g_estimate` on the fitted risk sets with days at liberty times ``factor``."""
+        rs, X = self.risk_sets_, self.design_
+        return g_estimate((rs["y"] - rs["y_managed"]).to_numpy(float),
+                          rs["y_managed"].to_numpy(float), X.to_numpy(float),
+                          rs["liberty"].to_numpy(float) * factor, rs["row"].to_numpy(),
+                          names=list(X.columns), treat="adopted", max_iter=self.max_iter,
+                          cov_type=self.cov_type)
+
+    def departure_sensitivity(self, multiples=(0.0, 1.0, 2.0, 4.0)) -> pd.DataFrame:
+        """The estimate if people left unrecorded at multiples of the rate used in the fit.
+
+        The recorded rate of moves and deaths misses moves recorded under another reason, so
+        it is a lower bound; this shows how far the estimate moves if the true rate were
+        higher (and what it would be with no correction: multiple 0).
+
+        Parameters
+        ----------
+        multiples : sequence of float
+            Multiples of ``presence_["rate_per_year"]`` (each giving a rate below 1 a year).
+
+        Returns
+        -------
+        DataFrame
+            One row per multiple: ``multiple``, ``rate_per_year``, ``expected_gone``
+            (comparison records expected to have left), ``estimate``, ``ci_low``,
+            ``ci_high`` and ``n`` (risk-set records). Empty when the fit made no correction
+            (no recorded moves or deaths, or month-end risk sets).
+        """
+        cols = ["multiple", "rate_per_year", "expected_gone", "estimate", "ci_low", "ci_high",
+                "n"]
+        base = self.presence_["rate_per_year"]
+        if base <= 0:
+            return pd.DataFrame(columns=cols)
+        rows = []
+        for k in multiples:
+            rate = min(float(k) * base, 0.99)
+            pres = presence_exposure(self.day_data_, self.risk_sets_, self.design_, rate)
+            if float(k) == 1.0:          # the fit itself
+                g = {"estimate": self.estimate_, "ci_low": self.ci_low_, "ci_high": self.ci_high_}
+            else:
+                g = self._g(pres["factor"])
+            rows.append({"multiple": float(k), "rate_per_year": rate,
+                         "expected_gone": pres["expected_gone"], "estimate": g["estimate"],
+                         "ci_low": g["ci_low"], "ci_high": g["ci_high"], "n": self.n_rows_})
+        return pd.DataFrame(rows, columns=cols)
 
     def sensitivity(self) -> dict:
         """How strong unrecorded selection would have to be to explain the estimate away.

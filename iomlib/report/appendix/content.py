@@ -169,7 +169,7 @@ def impact_sentence(imp: dict | None) -> tuple[str, str]:
     -------
     (str, str)
         The estimate with its interval and n; its reading ("consistent with no effect" when
-        the interval spans zero).
+        the interval spans zero), and how it allows for people who left without a record.
     """
     if not imp or imp.get("value") is None:
         why = "it was suppressed for disclosure control" if imp and imp.get("suppressed") \
@@ -190,7 +190,19 @@ def impact_sentence(imp: dict | None) -> tuple[str, str]:
         reading = "The whole interval is below zero: offending rose while managed."
     else:
         reading = "One end of the interval is open, so the size of the effect is uncertain."
-    return text, reading
+    return text, reading + _departure_sentence(imp)
+
+
+def _departure_sentence(imp: dict) -> str:
+    """How the estimate allows for people who left without a record (empty if it does not)."""
+    rate = imp.get("departure_rate_per_year")
+    if not rate:
+        return ""
+    where = ("the rate of moves and deaths recorded among managed people"
+             if imp.get("departure_rate_source") == "recorded" else "a rate set by the analyst")
+    return (f" It allows for comparison people who may have moved away or died without a "
+            f"record, at {where} ({100 * float(rate):.1f}% a year); moves recorded under "
+            "another reason are missed, so if anything it understates the effect.")
 
 
 CAVEATS = [
