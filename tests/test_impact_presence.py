@@ -169,3 +169,17 @@ def test_no_recorded_moves_means_no_correction():
 def test_departure_rate_is_checked(bad):
     with pytest.raises(ValueError, match="departure_rate"):
         StructuralRate(departure_rate=bad)
+
+
+def test_departure_sensitivity_refits_at_multiples_of_the_rate():
+    ds, cfg = small_force(), default_config()
+    m = StructuralRate().fit(ds, cfg)
+    m0 = StructuralRate(departure_rate=0.0).fit(ds, cfg)
+    m2 = StructuralRate(departure_rate=2 * m.presence_["rate_per_year"]).fit(ds, cfg)
+    t = m.departure_sensitivity(multiples=(0.0, 1.0, 2.0))
+    assert list(t["multiple"]) == [0.0, 1.0, 2.0]
+    assert t["estimate"].tolist() == pytest.approx([m0.estimate_, m.estimate_, m2.estimate_])
+    assert t["ci_low"].iloc[2] == pytest.approx(m2.ci_low_)
+    assert t["expected_gone"].iloc[0] == 0 < t["expected_gone"].iloc[1] < t["expected_gone"].iloc[2]
+    assert (t["n"] == m.n_rows_).all()
+    assert len(StructuralRate(departure_rate=0.0).fit(ds, cfg).departure_sensitivity()) == 0
