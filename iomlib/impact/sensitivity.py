@@ -223,9 +223,11 @@ def robustness_text(bounds: dict, placebo_result: dict) -> str:
         plac = f"the placebo could not be computed ({p.get('error', 'no data')})"
     else:
         verdict = ("no difference, as it should" if p["passes"] else
-                   "a difference: the adopted differed from the comparison before the "
-                   "decision in a way the recorded history does not explain, so the estimate "
-                   "is not trustworthy")
+                   "a difference: the adopted differed from the comparison a year before the "
+                   "decision in a way the recorded history does not explain, which selection "
+                   "on information outside the data would produce (the estimate would then be "
+                   "biased) and so would a panel that weighs older offences (it would not); "
+                   "report the estimate only with this warning")
         plac = (f"placebo (pseudo-adoption 12 months before the real one): "
                 f"{100 * p['estimate']:.1f}% (95% CI {100 * p['ci_low']:.1f}% to "
                 f"{100 * p['ci_high']:.1f}%), {verdict}")
