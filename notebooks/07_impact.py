@@ -210,10 +210,11 @@ display(Markdown(
     f"on {fig(main.managed_share_['adopted'], '.0%', main.n_treated_)} of their follow-up days "
     f"at liberty, the comparison group on "
     f"{fig(main.managed_share_['not_adopted'], '.0%', main.n_control_)}."))
+few_moves = sdc.is_small(main.presence_.get("n_departures"))   # public: the rate would show it
 display(Markdown("**People who may have left without a record:** "
-                 + impact.departure_text(main.headline()) + "."))
+                 + impact.departure_text(main.headline(), withheld=few_moves) + "."))
 moves = main.departure_sensitivity(multiples=(0.0, 1.0, 2.0))
-if len(moves):
+if len(moves) and not few_moves:
     moves["assumed rate of leaving"] = moves["multiple"].map(
         {0.0: "none (no correction)", 1.0: "as recorded (the estimate)",
          2.0: "twice the recorded rate"})

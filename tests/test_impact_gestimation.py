@@ -23,7 +23,7 @@ def test_structural_rate_headline():
     h = s.headline()
     assert set(h) == {"estimate", "ci_low", "ci_high", "method", "n_treated", "n_control",
                       "converged", "note", *ARM_KEYS, "departure_rate_per_year",
-                      "departure_rate_source", "expected_gone_comparison"}
+                      "departure_rate_source", "expected_gone_comparison", "n_departures"}
     assert h["estimate"] == round(s.estimate_, 4) and h["method"] == MAIN_METHOD
 
 

@@ -183,3 +183,14 @@ def test_departure_sensitivity_refits_at_multiples_of_the_rate():
     assert t["expected_gone"].iloc[0] == 0 < t["expected_gone"].iloc[1] < t["expected_gone"].iloc[2]
     assert (t["n"] == m.n_rows_).all()
     assert len(StructuralRate(departure_rate=0.0).fit(ds, cfg).departure_sensitivity()) == 0
+
+
+def test_departure_text_gives_the_rate_or_withholds_it():
+    from iomlib.impact import departure_text
+    h = {"departure_rate_per_year": 0.0345, "departure_rate_source": "recorded",
+         "expected_gone_comparison": 13.1, "n_departures": 54}
+    assert "3.5% a year" in departure_text(h) and "about 13 comparison records" in departure_text(h)
+    hidden = departure_text(h, withheld=True)
+    assert "withheld" in hidden and "3.5" not in hidden
+    assert "withheld" in departure_text({"n_departures_suppressed": True})
+    assert "no correction was made" in departure_text({**h, "departure_rate_per_year": 0.0})

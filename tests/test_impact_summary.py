@@ -48,7 +48,7 @@ def test_iom_impact_json_covers_planted_effect(tmp_path):
                       "converged", "note", "n_people", "n_people_managed",
                       "n_people_comparison", "n_people_both", "n_person_periods_managed",
                       "n_person_periods_comparison", "departure_rate_per_year",
-                      "departure_rate_source", "expected_gone_comparison"}
+                      "departure_rate_source", "expected_gone_comparison", "n_departures"}
     assert h["departure_rate_source"] == "recorded" and h["departure_rate_per_year"] > 0
     assert h["ci_low"] <= 0.20 <= h["ci_high"]
     assert h["n_treated"] > 0 and h["n_control"] > 0

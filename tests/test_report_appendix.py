@@ -102,6 +102,11 @@ def test_honest_estimate_says_how_it_allows_for_people_who_left():
     assert "moved away or died without a record" in text
     assert "recorded among managed people (3.5% a year)" in text
     assert "departure_rate" not in text
+    m["impact_managed_rate_reduction"].update(departure_rate_per_year=None,
+                                              n_departures_suppressed=True)
+    text = _visible_text(document_html(build_document(m, figures=[])))
+    assert "moved away or died without a record" in text and "too few to publish" in text
+    assert "% a year" not in text
 
 
 def test_figures_numbered_with_alt_and_empty_sentence():

@@ -82,3 +82,16 @@ def test_headline_rate_with_a_small_complement_is_suppressed_with_its_alternativ
     assert e["suppressed"] and e["value"] is None and e["numerator"] is None
     assert all(a["suppressed"] and a["numerator"] is None for a in e["alternatives"])
     assert out["idva_response_rate_pct"]["value"] == 56.3
+
+
+def test_impact_rate_of_leaving_resting_on_few_recorded_moves_is_withheld_alone():
+    imp = {"value": 0.12, "n": 900, "ci_low": -0.05, "ci_high": 0.3, "n_people": 900,
+           "departure_rate_per_year": 0.021, "expected_gone_comparison": 3.2,
+           "n_departures": 4, "departure_rate_source": "recorded"}
+    out = suppress_headline({"impact_managed_rate_reduction": imp}, 10)[
+        "impact_managed_rate_reduction"]
+    assert out["departure_rate_per_year"] is None and out["n_departures"] is None
+    assert out["expected_gone_comparison"] is None and out["n_departures_suppressed"]
+    assert out["value"] == 0.12 and not out.get("suppressed")      # the estimate stays
+    many = suppress_headline({"i": {**imp, "n_departures": 40}}, 10)["i"]
+    assert many["departure_rate_per_year"] == 0.021 and "n_departures_suppressed" not in many

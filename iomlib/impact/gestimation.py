@@ -255,8 +255,9 @@ class StructuralRate(Estimator):
             ``n_people_comparison``, ``n_people_both``, ``n_person_periods_managed``,
             ``n_person_periods_comparison``), ``departure_rate_per_year`` and
             ``departure_rate_source`` (the known-presence correction's yearly rate of leaving
-            unrecorded, "recorded" or "given") and ``expected_gone_comparison`` (comparison
-            records expected to have left unrecorded).
+            unrecorded, "recorded" or "given"), ``n_departures`` (the removals for a move or
+            a death it was measured from) and ``expected_gone_comparison`` (comparison records
+            expected to have left unrecorded).
         """
         def r(x):  # JSON has no infinity: an unbounded interval end is null
             return round(float(x), 4) if np.isfinite(x) else None
@@ -266,6 +267,7 @@ class StructuralRate(Estimator):
                 "converged": bool(self.converged_), "note": self.note_, **self.arms_,
                 "departure_rate_per_year": round(float(self.presence_["rate_per_year"]), 4),
                 "departure_rate_source": self.presence_["source"],
+                "n_departures": self.presence_.get("n_departures"),
                 "expected_gone_comparison": round(float(self.presence_.get("expected_gone", 0.0)),
                                                   1)}
 

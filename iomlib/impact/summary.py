@@ -136,7 +136,7 @@ def headline_of(main: StructuralRate, *, sensitivity: dict | None = None,
     return out
 
 
-def departure_text(h: dict) -> str:
+def departure_text(h: dict, withheld: bool = False) -> str:
     """The known-presence correction in words, from a :meth:`StructuralRate.headline`.
 
     Parameters
@@ -144,11 +144,18 @@ def departure_text(h: dict) -> str:
     h : dict
         The headline (``departure_rate_per_year``, ``departure_rate_source``,
         ``expected_gone_comparison``).
+    withheld : bool
+        Say that the rate is withheld (a public report whose recorded moves and deaths are
+        fewer than the publication threshold) instead of giving it.
 
     Returns
     -------
     str
     """
+    if withheld or h.get("n_departures_suppressed"):
+        return ("comparison people's follow-up is corrected for leaving the area unrecorded, at "
+                "the rate of moves and deaths recorded among managed people (withheld: it rests "
+                "on too few recorded moves and deaths to publish)")
     rate = h.get("departure_rate_per_year") or 0.0
     if rate <= 0:
         return ("no moves or deaths are recorded among managed people, so no correction was made "

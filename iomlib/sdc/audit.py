@@ -15,6 +15,8 @@ _HEADLINE_COUNTS = ("n", "numerator", "denominator", "n_treated", "n_control", "
                     "n_people_managed", "n_people_comparison", "n_people_both",
                     "n_person_periods_managed", "n_person_periods_comparison")
 _HEADLINE_DERIVED = ("value", "ci_low", "ci_high", "numerator", "denominator", "estimate")
+# a small count that only some figures of an entry rest on: those figures go with it
+_HEADLINE_DEPENDENT = {"n_departures": ("departure_rate_per_year", "expected_gone_comparison")}
 
 
 def suppress_headline(metrics: Mapping, min_cell: int = DEFAULT_MIN_CELL,
@@ -40,7 +42,9 @@ def suppress_headline(metrics: Mapping, min_cell: int = DEFAULT_MIN_CELL,
         complement of a rate: 86% of 58 implies 8), has its value, interval, numerator and
         denominator set to ``None``, its small counts to ``None`` and ``"suppressed": True``.
         The alternatives of an entry hidden for its complement (its worst and best cases, on
-        the same numerator) are suppressed with it.
+        the same numerator) are suppressed with it. A small count that only some figures rest
+        on (``n_departures``: the impact estimate's rate of leaving unrecorded) takes just
+        those figures with it (set to ``None``, ``"n_departures_suppressed": True``).
     """
     min_cell = _check_min_cell(min_cell)
     count_keys = set(count_keys)
@@ -57,6 +61,11 @@ def suppress_headline(metrics: Mapping, min_cell: int = DEFAULT_MIN_CELL,
 
     def one(entry: Mapping, is_count: bool, force: bool = False) -> dict:
         e = dict(entry)
+        for c, figures in _HEADLINE_DEPENDENT.items():
+            if small(e.get(c)):
+                for f in (c, *figures):
+                    e[f] = None
+                e[f"{c}_suppressed"] = True
         counts = [c for c in _HEADLINE_COUNTS if small(e.get(c))]
         if counts or force or complement(e) or (is_count and small(e.get("value"))):
             for c in _HEADLINE_DERIVED + tuple(counts):

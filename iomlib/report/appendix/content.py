@@ -196,13 +196,19 @@ def impact_sentence(imp: dict | None) -> tuple[str, str]:
 def _departure_sentence(imp: dict) -> str:
     """How the estimate allows for people who left without a record (empty if it does not)."""
     rate = imp.get("departure_rate_per_year")
-    if not rate:
+    if imp.get("n_departures_suppressed"):
+        at = ("the rate of moves and deaths recorded among managed people (withheld: too few "
+              "to publish)")
+    elif not rate:
         return ""
-    where = ("the rate of moves and deaths recorded among managed people"
-             if imp.get("departure_rate_source") == "recorded" else "a rate set by the analyst")
+    elif imp.get("departure_rate_source") == "recorded":
+        at = (f"the rate of moves and deaths recorded among managed people "
+              f"({100 * float(rate):.1f}% a year)")
+    else:
+        at = f"a rate set by the analyst ({100 * float(rate):.1f}% a year)"
     return (f" It allows for comparison people who may have moved away or died without a "
-            f"record, at {where} ({100 * float(rate):.1f}% a year); moves recorded under "
-            "another reason are missed, so if anything it understates the effect.")
+            f"record, at {at}; moves recorded under another reason are missed, so if anything "
+            "it understates the effect.")
 
 
 CAVEATS = [
