@@ -428,15 +428,37 @@ def _root(f, lo, hi, xtol=1e-4) -> float:
     return brent(f, lo, hi, flo, fhi, xtol=xtol)
 
 
+def _brent_step(a, b, c, fa, fb, fc, half, tol, prev, step) -> tuple[float, float]:
+    """One step of :func:`brent` from its best point ``b``: ``(previous step, step)``.
+
+    Interpolation (the secant through ``a`` and ``b``, or inverse quadratic through ``a``,
+    ``b`` and ``c``) when it stays well inside the bracket and shrinks fast enough; else
+    bisection (``half`` is half the bracket ``c - b``).
+    """
+    if abs(prev) < tol or abs(fa) <= abs(fb):
+        return half, half
+    s = fb / fa
+    if a == c:                          # secant
+        p, q = 2 * half * s, 1 - s
+    else:                               # inverse quadratic interpolation
+        q, r = fa / fc, fb / fc
+        p = s * (2 * half * q * (q - r) - (b - a) * (r - 1))
+        q = (q - 1) * (r - 1) * (s - 1)
+    if p > 0:
+        q = -q
+    p = abs(p)
+    if 2 * p < min(3 * half * q - abs(tol * q), abs(prev * q)):
+        return step, p / q              # interpolation accepted
+    return half, half
+
+
 def brent(f, a: float, b: float, fa: float, fb: float, *, xtol: float = 1e-4,
           max_iter: int = 100) -> float:
     """Root of ``f`` between ``a`` and ``b`` (``fa``, ``fb`` of opposite signs) by Brent's method.
 
-    Inverse quadratic interpolation or the secant step where they are safe, bisection
-    otherwise, and never a step shorter than the tolerance (so that once the best point is
-    within it of the root, one more call closes the bracket) (R. P. Brent, *Algorithms for
-    Minimization without Derivatives*, 1973, ch. 4); it converges at least as surely as
-    bisection and usually much faster; each call of
+    Interpolation where safe, bisection otherwise, never a step shorter than the tolerance
+    (R. P. Brent, *Algorithms for Minimization without Derivatives*, 1973, ch. 4): at least
+    as sure as bisection and usually much faster; each call of
     ``f`` here is a whole Poisson fit, so the number of calls matters. Written here so that
     ``iom impact`` does not import ``scipy.optimize`` (a quarter of a second); checked against
     ``scipy.optimize.brentq`` in the tests.
@@ -476,23 +498,7 @@ def brent(f, a: float, b: float, fa: float, fb: float, *, xtol: float = 1e-4,
         half = (c - b) / 2
         if abs(half) <= tol or fb == 0:
             return float(b)
-        if abs(prev) >= tol and abs(fa) > abs(fb):
-            s = fb / fa
-            if a == c:                          # secant
-                p, q = 2 * half * s, 1 - s
-            else:                               # inverse quadratic interpolation
-                q, r = fa / fc, fb / fc
-                p = s * (2 * half * q * (q - r) - (b - a) * (r - 1))
-                q = (q - 1) * (r - 1) * (s - 1)
-            if p > 0:
-                q = -q
-            p = abs(p)
-            if 2 * p < min(3 * half * q - abs(tol * q), abs(prev * q)):
-                prev, step = step, p / q        # interpolation accepted
-            else:
-                prev = step = half              # bisection
-        else:
-            prev = step = half
+        prev, step = _brent_step(a, b, c, fa, fb, fc, half, tol, prev, step)
         a, fa = b, fb
         b += step if abs(step) > tol else np.copysign(tol, half)   # at least tol towards c
         fb = f(b)
