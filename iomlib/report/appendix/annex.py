@@ -59,6 +59,11 @@ LIMITATIONS = [
     "The honest estimate rests on the comparison people being like the managed people in every "
     "way that matters and is recorded; what is not recorded (for example, intelligence that "
     "led to adoption) can bias it.",
+    "People who move away or die stop appearing in the records. The honest estimate allows for "
+    "comparison people who may have left, at the rate of moves and deaths recorded among "
+    "managed people; moves recorded under another reason are missed, so where many people "
+    "leave unrecorded it understates the effect (on a simulated force where 4% of people leave "
+    "each year and the truth is known, by 3 to 5 percentage points on average).",
     "Offences are recorded crimes, so changes in policing or recording change the figures.",
     "Small numbers are suppressed in public reports, so some rows and charts show less detail.",
 ]
