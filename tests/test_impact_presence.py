@@ -189,7 +189,10 @@ def test_departure_text_gives_the_rate_or_withholds_it():
     from iomlib.impact import departure_text
     h = {"departure_rate_per_year": 0.0345, "departure_rate_source": "recorded",
          "expected_gone_comparison": 13.1, "n_departures": 54}
-    assert "3.5% a year" in departure_text(h) and "about 13 comparison records" in departure_text(h)
+    text = departure_text(h)
+    assert "3.5% a year" in text and "about 13 comparison records are" in text
+    one = departure_text({**h, "expected_gone_comparison": 0.7})
+    assert "about one comparison record is" in one
     hidden = departure_text(h, withheld=True)
     assert "withheld" in hidden and "3.5" not in hidden
     assert "withheld" in departure_text({"n_departures_suppressed": True})

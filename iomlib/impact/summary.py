@@ -162,9 +162,13 @@ def departure_text(h: dict, withheld: bool = False) -> str:
                 "for comparison people who may have left the area unrecorded")
     where = ("the rate recorded among managed people (removals for a move or a death)"
              if h.get("departure_rate_source") == "recorded" else "a rate set by the analyst")
+    gone = round(h.get("expected_gone_comparison") or 0.0)
+    expected = ("fewer than one comparison record is" if gone == 0 else
+                "about one comparison record is" if gone == 1 else
+                f"about {gone:,} comparison records are")
     return (f"comparison people's follow-up is corrected for leaving the area unrecorded at "
-            f"{rate:.1%} a year, {where}; about {h.get('expected_gone_comparison', 0):,.0f} "
-            "comparison records are expected to be people who had already left")
+            f"{rate:.1%} a year, {where}; {expected} expected to be of people who had already "
+            "left")
 
 
 def run_impact(dataset, config: Config | None = None, *, as_json: bool = False) -> str:
