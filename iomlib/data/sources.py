@@ -283,7 +283,8 @@ CONNECT_TIMEOUT = 10
 
 def _connect_args(parsed) -> dict:
     """Keyword arguments for ``create_engine``: a connection timeout for network databases,
-    so that an unreachable server fails fast instead of hanging."""
+    so that an unreachable server fails fast instead of hanging; the pool of an in-memory
+    SQLite URL."""
     backend, driver = parsed.get_backend_name(), parsed.get_driver_name()
     if backend == "postgresql" and driver in ("psycopg2", "psycopg") \
             and "connect_timeout" not in parsed.query:
@@ -293,6 +294,11 @@ def _connect_args(parsed) -> dict:
     if backend in ("mysql", "mariadb") and driver in ("pymysql", "mysqldb") \
             and "connect_timeout" not in parsed.query:
         return {"connect_args": {"connect_timeout": CONNECT_TIMEOUT}}
+    if backend == "sqlite" and parsed.query.get("mode") == "memory":
+        # one connection per thread, said outright (SQLAlchemy 2.1 deprecates choosing it
+        # from the URL and will otherwise change the pool for such a URL)
+        from sqlalchemy.pool import SingletonThreadPool
+        return {"poolclass": SingletonThreadPool}
     return {}
 
 
