@@ -86,6 +86,37 @@ def test_g_estimate_recovers_planted_effect():
     assert 1 - np.exp(out["itt_coef"]) < out["estimate"]
 
 
+def test_g_estimate_interval_ends_invert_the_test():
+    """The interval ends (found from a first guess at the slope, then Brent's method) are the
+    e at which the clustered z statistic is -1.96 and +1.96, as scipy's brentq finds them."""
+    from scipy.optimize import brentq
+
+    from iomlib.impact.models import Z95, poisson_fit
+    rng = np.random.default_rng(11)
+    n = 3000
+    x = rng.normal(size=n)
+    adopted = (rng.random(n) < 1 / (1 + np.exp(-x))).astype(float)
+    lib = rng.uniform(200, 365, n)
+    share = np.where(adopted == 1, rng.uniform(0.7, 1.0, n), rng.uniform(0.0, 0.3, n))
+    rate = np.exp(-5 + 0.8 * x)
+    y_man = rng.poisson(rate * lib * share * 0.8)
+    y_un = rng.poisson(rate * lib * (1 - share))
+    X = np.column_stack([np.ones(n), adopted, x])
+    names = ["const", "adopted", "x"]
+    out = g_estimate(y_un, y_man, X, lib, np.arange(n), names=names, cov_type="cr3")
+
+    def z(e):
+        f = poisson_fit(y_un + y_man / (1 - e), X, lib, np.arange(n), names=names,
+                        cov_type="cr3")
+        b, se = f.coef("adopted")
+        return b / se
+    lo = brentq(lambda e: z(e) + Z95, -9.0, out["estimate"], xtol=1e-8)
+    hi = brentq(lambda e: z(e) - Z95, out["estimate"], 0.995, xtol=1e-8)
+    assert out["ci_low"] == pytest.approx(lo, abs=1e-4)
+    assert out["ci_high"] == pytest.approx(hi, abs=1e-4)
+    assert out["estimate"] == pytest.approx(brentq(z, -9.0, 0.995, xtol=1e-8), abs=1e-4)
+
+
 def test_g_estimate_reports_a_fit_that_did_not_converge():
     """One Newton-Raphson step cannot converge: the result says so and a RuntimeWarning is
     issued (not silenced); with the default steps every fit converges and nothing is noted."""
