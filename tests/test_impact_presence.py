@@ -197,3 +197,12 @@ def test_departure_text_gives_the_rate_or_withholds_it():
     assert "withheld" in hidden and "3.5" not in hidden
     assert "withheld" in departure_text({"n_departures_suppressed": True})
     assert "no correction was made" in departure_text({**h, "departure_rate_per_year": 0.0})
+
+
+def test_method_names_the_correction_only_when_made():
+    from iomlib.impact.gestimation import MAIN_METHOD
+    ds, cfg = small_force(), default_config()
+    assert StructuralRate().fit(ds, cfg).headline()["method"] == MAIN_METHOD
+    plain = StructuralRate(departure_rate=0.0).fit(ds, cfg)
+    assert "left unrecorded" in MAIN_METHOD and "left unrecorded" not in plain.headline()["method"]
+    assert plain.summary["method"].iloc[0] == plain.headline()["method"]

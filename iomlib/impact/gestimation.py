@@ -14,10 +14,15 @@ from iomlib.impact.preparation import risk_set_data
 from iomlib.impact.presence import presence_exposure, recorded_departures
 from iomlib.impact.sensitivity import placebo, selection_bounds
 
+_CORRECTED = ", comparison follow-up corrected for people who may have left unrecorded"
 MAIN_METHOD = ("g-estimation of the managed-rate effect on risk sets at the panel's decision "
-               "dates (emulated trials; Poisson, days at liberty exposure, comparison follow-up "
-               "corrected for people who may have left unrecorded, test inversion with "
-               "person-clustered jackknife (CV3) errors)")
+               "dates (emulated trials; Poisson, days at liberty exposure" + _CORRECTED
+               + ", test inversion with person-clustered jackknife (CV3) errors)")
+
+
+def main_method(corrected: bool = True) -> str:
+    """:data:`MAIN_METHOD`, without the presence correction when none was made."""
+    return MAIN_METHOD if corrected else MAIN_METHOD.replace(_CORRECTED, "")
 
 
 class StructuralRate(Estimator):
@@ -80,6 +85,8 @@ class StructuralRate(Estimator):
         What did not converge (also issued as a ``RuntimeWarning``), else None.
     managed_share_ : dict
         Share of follow-up days at liberty that were managed, adopted and not adopted.
+    method_ : str
+        :data:`MAIN_METHOD` (without the correction's words when no correction was made).
     presence_ : dict
         The known-presence correction: ``rate_per_year`` used, its ``source`` ("recorded" or
         "given"), the recorded ``n_departures`` and ``managed_years``, ``expected_gone``
@@ -124,6 +131,7 @@ class StructuralRate(Estimator):
         rs, X = self._risk_sets(dataset, config, as_of, panel)
         self.risk_sets_, self.design_ = rs, X
         g = self._g(self._presence(rs, X))
+        self.method_ = main_method(self.presence_["rate_per_year"] > 0)
         self.estimate_, self.ci_low_, self.ci_high_ = g["estimate"], g["ci_low"], g["ci_high"]
         self.itt_rate_ratio_ = float(np.exp(g["itt_coef"]))
         self.curve_ = g["curve"]
@@ -141,7 +149,7 @@ class StructuralRate(Estimator):
                                   self.estimate_, self.ci_low_, self.ci_high_, n=self.n_rows_,
                                   n_treated=self.n_treated_, n_control=self.n_control_,
                                   scale="proportional, rate per day at liberty while managed",
-                                  method=MAIN_METHOD, converged=self.converged_,
+                                  method=self.method_, converged=self.converged_,
                                   note=self.note_)]
         return self
 
@@ -262,7 +270,7 @@ class StructuralRate(Estimator):
         def r(x):  # JSON has no infinity: an unbounded interval end is null
             return round(float(x), 4) if np.isfinite(x) else None
         return {"estimate": r(self.estimate_), "ci_low": r(self.ci_low_),
-                "ci_high": r(self.ci_high_), "method": MAIN_METHOD,
+                "ci_high": r(self.ci_high_), "method": self.method_,
                 "n_treated": self.n_treated_, "n_control": self.n_control_,
                 "converged": bool(self.converged_), "note": self.note_, **self.arms_,
                 "departure_rate_per_year": round(float(self.presence_["rate_per_year"]), 4),
