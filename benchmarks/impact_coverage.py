@@ -376,7 +376,15 @@ What the estimate cannot be made honest on, in words:
   is still short in the table above, the interval is too narrow on such data.
 - **Effects that vary and fade.** The estimate is one number for the first 12 months after
   adoption, weighted by how much the adopted people would have offended; it does not say how
-  the effect changes with time on the scheme or who benefits most.
+  the effect changes with time on the scheme or who benefits most. A fading effect also biases
+  it: in world B at a planted 0.3 (40 seeds, the same random numbers with and without the
+  fade, 2026-12-06) the bias was -0.034 with the fade and -0.007 without it, and +0.005 with
+  neither fade, varying effects nor moves. The likely reason: the model has one effect for
+  every managed day, but the comparison people adopted during the follow-up are managed only
+  in their first months, when world B's effect is strongest, so the comparison arm gets more
+  of the effect than one number allows, and the estimate falls below the average over the
+  adopted people's first year. Removing it needs a per-protocol comparison (comparison people
+  censored at their adoption, weighted for it), which the suite does not have.
 """
 
 
