@@ -63,7 +63,10 @@ LIMITATIONS = [
     "comparison people who may have left, at the rate of moves and deaths recorded among "
     "managed people; moves recorded under another reason are missed, so where many people "
     "leave unrecorded it understates the effect (on a simulated force where 4% of people leave "
-    "each year and the truth is known, by 3 to 5 percentage points on average).",
+    "each year, the correction made up about half of the shortfall).",
+    "The honest estimate is one number for the first year on the scheme. Where the effect is "
+    "strongest in the first months and then fades, it comes out somewhat below that year's "
+    "average (by about 3 percentage points for a 30% effect on a simulated force).",
     "Offences are recorded crimes, so changes in policing or recording change the figures.",
     "Small numbers are suppressed in public reports, so some rows and charts show less detail.",
 ]
