@@ -101,7 +101,8 @@ def test_days_since_seen_counts_offences_and_custody():
     ds, cfg = small_force(), default_config()
     dd = day_data(ds, None, cfg)
     rs = decision_risk_sets(dd, cfg).sample(300, random_state=2)
-    got = days_since_seen(dd, rs["row"].to_numpy(), rs["decision_day"].to_numpy())
+    got = days_since_seen(dd, rs["row"].to_numpy(), rs["decision_day"].to_numpy(),
+                          rs["days_since"].to_numpy())
     off, cu = ds.offences, ds.custody
     for (_, r), g in zip(rs.iterrows(), got):
         d = r["decision_date"]

@@ -65,33 +65,31 @@ def recorded_departures(dd) -> dict:
             "rate_per_year": n / years if years > 0 else 0.0}
 
 
-def days_since_seen(dd, rows, d, cap: int = 730) -> np.ndarray:
+def days_since_seen(dd, rows, d, days_since_offence) -> np.ndarray:
     """Days from the last day the record shows each person to the decision date.
 
     A person is *seen* on the day of an offence and on every day in custody. The gap is
-    ``d`` minus the last such day before ``d`` (at least 1), capped at ``cap``.
+    ``d`` minus the last such day before ``d`` (at least 1): the days since the last offence,
+    as the risk sets already hold them (``days_since`` of
+    :func:`~iomlib.impact.decisions.decision_risk_sets`, capped at 730), shortened by a later
+    day in custody.
 
     Parameters
     ----------
     dd : DayData
     rows, d : array of int
         Person rows and decision days.
-    cap : int
-        Largest gap reported (also the longest look-back).
+    days_since_offence : array of float
+        Days since the last offence before each decision day (the risk sets' ``days_since``).
 
     Returns
     -------
     ndarray of float
     """
     rows = np.asarray(rows, np.int64)
-    d = np.asarray(d, np.int64)
-    before = np.searchsorted(dd.off_key, rows * dd.stride + (d - dd.day0), "left") - 1
-    prev = dd.off_key[np.maximum(before, 0)]
-    same = (before >= 0) & (prev // dd.stride == rows)
-    gap = np.where(same, d - (dd.day0 + prev % dd.stride), cap).astype(np.int64)
-    gap = np.minimum(gap, cap)
+    col = np.asarray(d, np.int64) - dd.day0
+    gap = np.asarray(days_since_offence, float).astype(np.int64)
     # custody: look back day by day, only as far as the offence gap (small: recent offenders)
-    col = d - dd.day0
     for k in range(1, int(gap.max(initial=0))):
         look = (gap > k) & (col - k >= 0)
         if not look.any():
@@ -138,7 +136,7 @@ def presence_exposure(dd, rs: pd.DataFrame, X: pd.DataFrame, rate_per_year: floa
     ----------
     dd : DayData
     rs : DataFrame
-        Risk-set records (``row``, ``decision_day``, ``adopted``).
+        Risk-set records (``row``, ``decision_day``, ``adopted``, ``days_since``).
     X : DataFrame
         Their outcome-model design including ``adopted`` (dropped for the adoption model).
     rate_per_year : float
@@ -159,7 +157,8 @@ def presence_exposure(dd, rs: pd.DataFrame, X: pd.DataFrame, rate_per_year: floa
            "mean_gap_days": float("nan"), "converged": None}
     if rate_per_year <= 0 or adopted.all():
         return out
-    gap = days_since_seen(dd, rs["row"].to_numpy(), rs["decision_day"].to_numpy())
+    gap = days_since_seen(dd, rs["row"].to_numpy(), rs["decision_day"].to_numpy(),
+                          rs["days_since"].to_numpy())
     ps, converged = logistic_fit(adopted.astype(float),
                                  X.drop(columns=["adopted"]).to_numpy(float),
                                  scale=1 - left_probability(gap, rate_per_year))
