@@ -379,12 +379,19 @@ What the estimate cannot be made honest on, in words:
   the effect changes with time on the scheme or who benefits most. A fading effect also biases
   it: in world B at a planted 0.3 (40 seeds, the same random numbers with and without the
   fade, 2026-12-06) the bias was -0.034 with the fade and -0.007 without it, and +0.005 with
-  neither fade, varying effects nor moves. The likely reason: the model has one effect for
+  neither fade, varying effects nor moves. A suspected reason: the model has one effect for
   every managed day, but the comparison people adopted during the follow-up are managed only
   in their first months, when world B's effect is strongest, so the comparison arm gets more
-  of the effect than one number allows, and the estimate falls below the average over the
-  adopted people's first year. Removing it needs a per-protocol comparison (comparison people
-  censored at their adoption, weighted for it), which the suite does not have.
+  of the effect than one number allows. A per-protocol comparison was tried to test it
+  (comparison records censored at a later adoption and weighted by the inverse chance of not
+  yet being adopted, from a logistic model of adoption at each later decision date, weights
+  capped at 10; 2026-12-06). On world B (120 seeds each, planted 0 and 0.3) it left the bias
+  where it was (paired change -0.004 +/- 0.012 and -0.005 +/- 0.010) while its estimates
+  varied less (SD 0.20 against 0.23, 0.13 against 0.15); on world A (40 seeds each) it
+  *added* a bias of -0.04 (paired change -0.039 +/- 0.012, -0.047 +/- 0.009) and its
+  intervals covered 93% and 90%. So it was not adopted, and either the reason above is not the
+  whole story or the weights (which cannot model a capacity-limited waiting list well) add a
+  bias of their own; the data alone cannot tell which.
 """
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from iomlib import tables
 from iomlib.config.params import RunParameters
 from iomlib.config.settings import Config, run_config
 from iomlib.data.dataset import Dataset
@@ -99,6 +100,7 @@ def start(data=None, *, as_of=None, period_start=None, cohort: str = "all", conf
     cfg = run_config(params)
     sdc = Disclosure(params.audience, params.min_cell, show_identifiers=params.show_identifiers,
                      allow_small_min_cell=params.allow_small_min_cell)
+    tables.install()            # no 0, 1, 2 ... row numbers in the tables' HTML
     if guard:
         sdc.guard()
     # under ``iom report``: the run's validated snapshot (read and validated once per run)

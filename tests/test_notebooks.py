@@ -198,6 +198,28 @@ def test_notebook_runs_on_a_small_force(executed, name):
     assert len(injected) == 1 and "small-force" in injected[0].source
 
 
+def _row_numbered_tables(nb) -> list[str]:
+    """HTML tables of ``nb``'s outputs whose rows start with the bare numbers 0, 1, 2 ..."""
+    found = []
+    for c in _code_cells(nb):
+        for o in c.get("outputs", []):
+            html = o.get("data", {}).get("text/html", "")
+            html = "".join(html) if isinstance(html, list) else html
+            for body in re.findall(r"<tbody>(.*?)</tbody>", html, flags=re.S):
+                heads = re.findall(r"<tr>\s*<th[^>]*>([^<]*)</th>", body)
+                if heads[:2] == ["0", "1"] or heads == ["0"]:
+                    found.append(body[:200])
+    return found
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("run", [*NOTEBOOKS, *(f"{n}-public" for n in PUBLIC_NOTEBOOKS)])
+def test_tables_show_no_bare_row_numbers(executed, run):
+    """A reader of the rendered page cannot use pandas' 0, 1, 2 ... row numbers."""
+    nb = nbformat.read(executed[run]["path"], as_version=4)
+    assert _row_numbered_tables(nb) == []
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("name", PUBLIC_NOTEBOOKS)
 def test_public_run_on_a_small_force_passes_the_disclosure_audit(executed, name):

@@ -37,6 +37,7 @@ from iomlib.sdc.suppress import (
     suppress_measures,
     suppress_steps,
 )
+from iomlib.tables import frame_html
 
 #: The notice shown in place of a table that did not pass through disclosure control.
 WITHHELD_MARKER = "iom-withheld"
@@ -655,7 +656,7 @@ class Disclosure:
             if checked(obj):
                 frame = obj if isinstance(obj, pd.DataFrame) else obj.to_frame()
                 # the check travels with the output (cell metadata), for audits and tests
-                return frame._repr_html_(), {"iom_disclosure": dict(obj.attrs["disclosure"])}
+                return frame_html(frame), {"iom_disclosure": dict(obj.attrs["disclosure"])}
             return f"<p class='{WITHHELD_MARKER}'><strong>{html.escape(notice)}</strong></p>"
 
         def as_text(obj, p, cycle):
