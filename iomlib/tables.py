@@ -52,6 +52,17 @@ def frame_html(frame: pd.DataFrame) -> str:
                          show_dimensions=pd.get_option("display.show_dimensions"))
 
 
+def running_shell(shell=None):
+    """``shell`` if given, else the running IPython shell, or None outside IPython."""
+    if shell is not None:
+        return shell
+    try:
+        from IPython import get_ipython
+    except ImportError:       # pragma: no cover
+        return None
+    return get_ipython()
+
+
 def install(shell=None) -> bool:
     """Show tables in ``shell`` (default: the running IPython) with :func:`frame_html`.
 
@@ -64,12 +75,7 @@ def install(shell=None) -> bool:
     bool
         Whether a formatter was registered (False outside IPython).
     """
-    if shell is None:
-        try:
-            from IPython import get_ipython
-        except ImportError:       # pragma: no cover
-            return False
-        shell = get_ipython()
+    shell = running_shell(shell)
     if shell is None:
         return False
     shell.display_formatter.formatters["text/html"].for_type(pd.DataFrame, frame_html)

@@ -37,7 +37,7 @@ from iomlib.sdc.suppress import (
     suppress_measures,
     suppress_steps,
 )
-from iomlib.tables import frame_html
+from iomlib.tables import frame_html, running_shell
 
 #: The notice shown in place of a table that did not pass through disclosure control.
 WITHHELD_MARKER = "iom-withheld"
@@ -637,12 +637,7 @@ class Disclosure:
         # files too: DataFrame.to_excel / to_csv write only checked tables, suppressed
         from iomlib.sdc.export import install_export_guard
         install_export_guard()
-        if shell is None:
-            try:
-                from IPython import get_ipython
-            except ImportError:       # pragma: no cover
-                return False
-            shell = get_ipython()
+        shell = running_shell(shell)
         if shell is None:
             return False
         formatters = shell.display_formatter.formatters
