@@ -162,7 +162,14 @@ display(Markdown(
 # of management. The main estimate counts every offence committed while managed
 # 1 / (1 − e) times — the offending that management would have prevented, if its effect is e —
 # and finds the e at which adopted and not-adopted people with the same history offend at the
-# same rate (g-estimation). The 95% interval contains every e that this test does not reject.
+# same rate (g-estimation). The effect may differ with time on the scheme (strongest in the first
+# months, say): one e for every managed day would then come out too low, because the comparison
+# people adopted during the follow-up are managed only in their first months. So there is one e
+# for each quarter of the first year on the scheme, found one after the other: the first three
+# months of follow-up hold only offences in a first quarter on the scheme, the next three months
+# first- and second-quarter ones, and so on. The four are combined into one number over the
+# adopted people's managed days (the estimand), and its 95% interval comes from leaving each
+# person out in turn (a jackknife of the whole estimate).
 #
 # **People who leave without a record.** Someone who moves away or dies stops appearing in the
 # data. A panel adopts only people who are still there, but a comparison person may already have
@@ -228,18 +235,29 @@ if len(moves) and not few_moves:
              digits=3, rests_on=min(main_groups))
 
 # %%
-# the test statistic rests on the adopted and the not-adopted groups of the risk sets
-curve = sdc.table(main.curve_[(main.curve_["e"] > -1.5) & (main.curve_["e"] < 0.95)],
-                  rests_on=min(main_groups))
-if curve["z"].notna().any():
+# the root-finding rests on the adopted and the not-adopted groups of the risk sets
+curve = main.curve_[(main.curve_["e"] > -1.5) & (main.curve_["e"] < 0.95)]
+stat = "z" if "z" in curve.columns else "coef"
+curve = sdc.table(curve, rests_on=min(main_groups))
+if curve[stat].notna().any():
     _, ax = plt.subplots(figsize=(7, 3.5))
-    ax.plot(curve["e"], curve["z"], "o-", ms=3)
-    for y in (-1.96, 0, 1.96):
-        ax.axhline(y, color="0.5", lw=0.8, ls="--" if y else "-")
-    ax.axvspan(main.ci_low_, main.ci_high_, color="C0", alpha=0.15, label="95% interval")
+    if "band" in curve.columns:      # one effect per quarter on the scheme
+        for b, part in curve.sort_values("e").groupby("band"):
+            row = main.bands_.set_index("band").loc[b]
+            ax.plot(part["e"], part["coef"], "o-", ms=3,
+                    label=f"days {row['first_day']}-{row['last_day']} on the scheme")
+        ax.axhline(0, color="0.5", lw=0.8)
+        ax.set_ylabel("adopted vs not adopted (log rate ratio)")
+        ax.set_title("How the estimate is found: in each quarter, the effect at which the "
+                     "rates agree", fontsize=10)
+    else:
+        ax.plot(curve["e"], curve["z"], "o-", ms=3)
+        for y in (-1.96, 0, 1.96):
+            ax.axhline(y, color="0.5", lw=0.8, ls="--" if y else "-")
+        ax.axvspan(main.ci_low_, main.ci_high_, color="C0", alpha=0.15, label="95% interval")
+        ax.set_ylabel("z of adopted vs not adopted")
+        ax.set_title("How the estimate is found: the effect at which z = 0")
     ax.set_xlabel("assumed effect e (proportional reduction while managed)")
-    ax.set_ylabel("z of adopted vs not adopted")
-    ax.set_title("How the estimate is found: the effect at which z = 0")
     ax.legend(fontsize=8)
     plt.show()
 else:

@@ -130,13 +130,21 @@ def test_recorded_departures_counts_moves_and_deaths_per_managed_year():
 
 def test_main_estimate_with_no_leaving_is_the_uncorrected_fit():
     ds, cfg = small_force(), default_config()
-    m0 = StructuralRate(departure_rate=0.0).fit(ds, cfg)
+    m0 = StructuralRate(departure_rate=0.0, n_bands=1).fit(ds, cfg)
     rs, X = m0.risk_sets_, m0.design_
     g = g_estimate((rs["y"] - rs["y_managed"]).to_numpy(float), rs["y_managed"].to_numpy(float),
                    X.to_numpy(float), rs["liberty"].to_numpy(float), rs["row"].to_numpy(),
                    names=list(X.columns), cov_type="cr3")
     assert m0.estimate_ == g["estimate"]
     assert m0.presence_["expected_gone"] == 0.0
+    # the default (banded) fit likewise: exposure days at liberty, untouched
+    from iomlib.impact.banded import band_outcomes, banded_g_estimate
+    mb = StructuralRate(departure_rate=0.0).fit(ds, cfg)
+    gb = banded_g_estimate(band_outcomes(mb.day_data_, rs), X.to_numpy(float), np.ones(len(rs)),
+                           rs["row"].to_numpy(), rs["adopted"].to_numpy() == 1,
+                           names=list(X.columns))
+    assert mb.bands_ is not None and mb.estimate_ == gb["estimate"]
+    assert (mb.ci_low_, mb.ci_high_) == (gb["ci_low"], gb["ci_high"])
 
 
 def test_main_estimate_uses_the_recorded_rate_and_moves_up():

@@ -35,7 +35,9 @@ is a stable id to select rows by, :func:`summary_rows`):
     the effect ``e`` is the value at which, once every offence committed while managed is
     counted ``1 / (1 - e)`` times (the offending that management prevented), adopted people
     and not-adopted people with the same history have the same follow-up offending rate.
-    Interval by test inversion (person-clustered Wald test). Chosen by the coverage study
+    One effect per quarter of the first year on the scheme, combined over the adopted people's
+    managed days (:mod:`iomlib.impact.banded`), with a person-level jackknife interval (with
+    ``n_bands=1``: one effect, interval by test inversion). Chosen by the coverage study
     (``docs/impact_coverage.md``): small bias and near-nominal coverage at planted effects
     0, 0.2 and 0.4, where every other design fails.
 :class:`JusticeDataLab` (``jdl``)

@@ -6,23 +6,31 @@ import pandas as pd
 
 from iomlib.config.settings import Config, default_config
 from iomlib.errors import IomError
+from iomlib.impact.banded import band_edges, band_outcomes, banded_g_estimate
 from iomlib.impact.base import Estimator, summary_row
 from iomlib.impact.decisions import day_data, decision_design, decision_risk_sets
-from iomlib.impact.models import g_estimate
+from iomlib.impact.models import _convergence_note, g_estimate, poisson_fit
 from iomlib.impact.panel import Panel
 from iomlib.impact.preparation import risk_set_data
 from iomlib.impact.presence import presence_exposure, recorded_departures
 from iomlib.impact.sensitivity import placebo, selection_bounds
 
 _CORRECTED = ", comparison follow-up corrected for people who may have left unrecorded"
-MAIN_METHOD = ("g-estimation of the managed-rate effect on risk sets at the panel's decision "
-               "dates (emulated trials; Poisson, days at liberty exposure" + _CORRECTED
-               + ", test inversion with person-clustered jackknife (CV3) errors)")
+_SINGLE = ("g-estimation of the managed-rate effect on risk sets at the panel's decision "
+           "dates (emulated trials; Poisson, days at liberty exposure" + _CORRECTED
+           + ", test inversion with person-clustered jackknife (CV3) errors)")
+MAIN_METHOD = ("g-estimation of the managed-rate effect, one effect for each quarter of the "
+               "first year on the scheme combined over the adopted people's managed days, on "
+               "risk sets at the panel's decision dates (emulated trials; Poisson, days at "
+               "liberty exposure" + _CORRECTED + ", 95% interval from a person-level jackknife "
+               "of the whole estimate)")
 
 
-def main_method(corrected: bool = True) -> str:
-    """:data:`MAIN_METHOD`, without the presence correction when none was made."""
-    return MAIN_METHOD if corrected else MAIN_METHOD.replace(_CORRECTED, "")
+def main_method(corrected: bool = True, banded: bool = True) -> str:
+    """:data:`MAIN_METHOD` (or, ``banded=False``, one effect for the whole year by test
+    inversion), without the presence correction's words when none was made."""
+    text = MAIN_METHOD if banded else _SINGLE
+    return text if corrected else text.replace(_CORRECTED, "")
 
 
 class StructuralRate(Estimator):
@@ -35,9 +43,12 @@ class StructuralRate(Estimator):
     depends on the observed history (the selection matrix ranking, capacity and chance), so
     among people in the same risk set with the same history, ``Y(e)`` should not depend on
     whether they were adopted. The estimate solves ``coef_adopted(e) = 0`` in the Poisson
-    regression of :class:`~iomlib.impact.count_models.CountModels` with ``Y(e)`` as outcome;
-    the 95% interval collects the ``e`` not rejected by the person-clustered Wald test (test
-    inversion).
+    regression of :class:`~iomlib.impact.count_models.CountModels` with ``Y(e)`` as outcome.
+    By default the effect may differ between the quarters of the first year on the scheme
+    (:mod:`iomlib.impact.banded`: a fading effect otherwise biases one number low) and the
+    estimate combines them over the adopted people's managed days, with a person-level
+    jackknife interval; with ``n_bands=1`` there is one effect and the 95% interval collects
+    the ``e`` not rejected by the person-clustered Wald test (test inversion).
 
     Summary key: ``g_estimate``.
 
@@ -56,6 +67,10 @@ class StructuralRate(Estimator):
         Person-clustered covariance of the tests (:func:`iomlib.impact.models.poisson_fit`):
         the jackknife-type CV3 (default; the plain sandwich was too small on the second world
         of the coverage study, where few adopted people carry much of the information).
+    n_bands : int
+        Bands of time on the scheme with an effect of their own (equal parts of the follow-up;
+        default 4, quarters of the first year). 1: one effect for every managed day.
+        Month-end risk sets always use one.
     departure_rate : float or None
         Yearly rate at which people move away or die unrecorded, for the comparison arm's
         known-presence correction (:mod:`iomlib.impact.presence`). None (default): the rate
@@ -77,8 +92,13 @@ class StructuralRate(Estimator):
     itt_rate_ratio_ : float
         ``exp(coef_adopted(0))`` - the intention-to-treat rate ratio (as ``CountModels``).
     curve_ : DataFrame
-        ``e`` against the adopted coefficient (``coef``), its z statistic and whether that
-        Poisson fit converged (diagnostic).
+        ``e`` against the adopted coefficient (``coef``) and whether that Poisson fit
+        converged, with the ``band`` of time on the scheme (banded fits) or the coefficient's
+        z statistic (one effect): every fit of the root-finding (diagnostic).
+    bands_ : DataFrame or None
+        Banded fits: each band's first and last day on the scheme, its effect ``e`` and the
+        adopted records' managed offences in it (the weights of the combination). None when
+        one effect was fitted.
     converged_ : bool
         Every Poisson fit of the g-estimation converged.
     note_ : str or None
@@ -95,14 +115,18 @@ class StructuralRate(Estimator):
     """
 
     def __init__(self, follow_up: int = 12, max_iter: int = 100, risk_sets: str = "decision",
-                 cov_type: str = "cr3", departure_rate: float | None = None):
+                 cov_type: str = "cr3", departure_rate: float | None = None,
+                 n_bands: int = 4):
         if risk_sets not in ("decision", "month_end"):
             raise ValueError(f"risk_sets={risk_sets!r}: expected 'decision' or 'month_end'")
         if departure_rate is not None and not (np.isfinite(departure_rate)
                                                and 0 <= departure_rate < 1):
             raise ValueError(f"departure_rate={departure_rate!r}: expected None or a yearly "
                              "rate from 0 to below 1")
+        if not (isinstance(n_bands, (int, np.integer)) and 1 <= n_bands <= 12):
+            raise ValueError(f"n_bands={n_bands!r}: expected a whole number from 1 to 12")
         self.departure_rate = departure_rate
+        self.n_bands = int(n_bands)
         self.follow_up = follow_up
         self.max_iter = max_iter
         self.risk_sets = risk_sets
@@ -131,7 +155,8 @@ class StructuralRate(Estimator):
         rs, X = self._risk_sets(dataset, config, as_of, panel)
         self.risk_sets_, self.design_ = rs, X
         g = self._g(self._presence(rs, X))
-        self.method_ = main_method(self.presence_["rate_per_year"] > 0)
+        self.bands_ = g.get("bands")
+        self.method_ = main_method(self.presence_["rate_per_year"] > 0, self.bands_ is not None)
         self.estimate_, self.ci_low_, self.ci_high_ = g["estimate"], g["ci_low"], g["ci_high"]
         self.itt_rate_ratio_ = float(np.exp(g["itt_coef"]))
         self.curve_ = g["curve"]
@@ -181,13 +206,43 @@ class StructuralRate(Estimator):
         return pres["factor"]
 
     def _g(self, factor: np.ndarray) -> dict:
-        """:func:`g_estimate` on the fitted risk sets with days at liberty times ``factor``."""
+        """The estimate with days at liberty times ``factor``: banded (:meth:`_banded`) unless
+        one effect was asked for, the risk sets are month ends, or some band has no root."""
+        if self.risk_sets == "decision" and self.n_bands > 1:
+            g = self._banded(factor)
+            if np.isfinite(g["estimate"]):
+                return g
+        return {**self._single(factor), "bands": None}
+
+    def _single(self, factor: np.ndarray) -> dict:
+        """:func:`g_estimate` (one effect) on the fitted risk sets."""
         rs, X = self.risk_sets_, self.design_
         return g_estimate((rs["y"] - rs["y_managed"]).to_numpy(float),
                           rs["y_managed"].to_numpy(float), X.to_numpy(float),
                           rs["liberty"].to_numpy(float) * factor, rs["row"].to_numpy(),
                           names=list(X.columns), treat="adopted", max_iter=self.max_iter,
                           cov_type=self.cov_type)
+
+    def _banded(self, factor: np.ndarray) -> dict:
+        """:func:`~iomlib.impact.banded.banded_g_estimate` on the fitted risk sets, with the
+        intention-to-treat coefficient and a convergence note as :func:`g_estimate` gives."""
+        rs, X = self.risk_sets_, self.design_
+        F = round(self.follow_up * 365 / 12)
+        edges = band_edges(F, self.n_bands)
+        g = banded_g_estimate(band_outcomes(self.day_data_, rs, edges), X.to_numpy(float),
+                              factor, rs["row"].to_numpy(), rs["adopted"].to_numpy() == 1,
+                              names=list(X.columns), max_iter=self.max_iter)
+        itt = poisson_fit(rs["y"].to_numpy(float), X.to_numpy(float),
+                          rs["liberty"].to_numpy(float) * factor, rs["row"].to_numpy(),
+                          names=list(X.columns), max_iter=self.max_iter, cov_type="none")
+        g["itt_coef"] = itt.coef("adopted")[0]
+        if not g["bands"].empty:
+            g["bands"].insert(1, "first_day", [edges[k] + 1 for k in g["bands"]["band"]])
+            g["bands"].insert(2, "last_day", [edges[k + 1] for k in g["bands"]["band"]])
+        g["note"] = (_convergence_note(g["curve"], self.max_iter) if np.isfinite(g["estimate"])
+                     else None)
+        g["converged"] = g["note"] is None
+        return g
 
     def departure_sensitivity(self, multiples=(0.0, 1.0, 2.0, 4.0)) -> pd.DataFrame:
         """The estimate if people left unrecorded at multiples of the rate used in the fit.

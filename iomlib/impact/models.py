@@ -134,8 +134,9 @@ def poisson_fit(y, X, exposure, groups, *, start=None, names=None, tol=1e-10,
         Relative change of the coefficients at which Newton-Raphson stops.
     max_iter : int
         Most Newton-Raphson steps.
-    cov_type : {"cr1", "cr3"}
-        ``"cr1"``: the sandwich above. ``"cr3"``: the jackknife-type cluster-robust covariance
+    cov_type : {"cr1", "cr3", "none"}
+        ``"none"``: no covariance (NaN; for root-finding on the coefficients). ``"cr1"``: the
+        sandwich above. ``"cr3"``: the jackknife-type cluster-robust covariance
         (CV3 of MacKinnon, Nielsen & Webb 2023, "Cluster-robust inference: a guide to empirical
         practice", *Journal of Econometrics* 232:272-299): ``(G - 1) / G * sum_g d_g d_g'`` with
         ``d_g = (H - H_g)^-1 s_g`` the one-step change of the coefficients when cluster *g* is
@@ -159,8 +160,11 @@ def poisson_fit(y, X, exposure, groups, *, start=None, names=None, tol=1e-10,
         b = np.array(start, float)
     b, converged, it = _newton(y, X, off, b, tol, max_iter)
     mu = np.exp(X @ b + off)
-    cov = (_cluster_covariance(y, X, mu, groups) if cov_type == "cr1" else
-           _jackknife_covariance(y, X, mu, groups))
+    if cov_type == "none":              # coefficients only (root-finding)
+        cov = np.full((k, k), np.nan)
+    else:
+        cov = (_cluster_covariance(y, X, mu, groups) if cov_type == "cr1" else
+               _jackknife_covariance(y, X, mu, groups))
     return PoissonFit(b, cov, mu, converged, it, names or [f"x{j}" for j in range(k)])
 
 
@@ -212,8 +216,31 @@ def _cluster_covariance(y, X, mu, groups) -> np.ndarray:
 
 
 def _jackknife_covariance(y, X, mu, groups) -> np.ndarray:
-    """CV3: ``(G - 1) / G * sum_g d_g d_g'``, ``d_g = (H - H_g)^-1 s_g`` (Woodbury, batched by
-    cluster size)."""
+    """CV3: ``(G - 1) / G * sum_g d_g d_g'`` with ``d_g`` from :func:`cluster_deltas`."""
+    _, D = cluster_deltas(y, X, mu, groups)
+    G = len(D)
+    return D.T @ D * ((G - 1) / G if G > 1 else 1.0)
+
+
+def cluster_deltas(y, X, mu, groups) -> tuple[np.ndarray, np.ndarray]:
+    """One-step leave-one-cluster-out changes of Poisson coefficients at a fit.
+
+    ``d_g = (H - H_g)^-1 s_g`` (Woodbury, batched by cluster size), where ``H`` is the
+    information at the fit and ``H_g``, ``s_g`` cluster *g*'s part of it and its score: leaving
+    cluster *g* out moves the coefficients by about ``-d_g`` (one Newton step from the fit).
+
+    Parameters
+    ----------
+    y, X, mu : array
+        Outcome, design and fitted means of a :func:`poisson_fit`.
+    groups : array
+        Cluster labels.
+
+    Returns
+    -------
+    (codes, D) : tuple of ndarray
+        The sorted cluster labels and ``D`` (one row ``d_g`` per label).
+    """
     H = (X * mu[:, None]).T @ X
     A = np.linalg.pinv(H)
     codes, inv = np.unique(np.asarray(groups), return_inverse=True)
@@ -234,7 +261,7 @@ def _jackknife_covariance(y, X, mu, groups) -> np.ndarray:
         M[:, np.arange(m), np.arange(m)] += 1.0 / mug
         w = np.linalg.solve(M, np.einsum("cmk,ck->cm", Xg, a)[..., None])[..., 0]
         D[gs] = a + np.einsum("cmk,cm->ck", XAg, w)
-    return D.T @ D * ((G - 1) / G if G > 1 else 1.0)
+    return codes, D
 
 
 def logistic_fit(y, X, *, scale=None, ridge: float = 1.0, tol: float = 1e-9,
@@ -502,32 +529,4 @@ def brent(f, a: float, b: float, fa: float, fb: float, *, xtol: float = 1e-4,
         a, fa = b, fb
         b += step if abs(step) > tol else np.copysign(tol, half)   # at least tol towards c
         fb = f(b)
-    return float(b)
-    if np.sign(fa) == np.sign(fb):
-        raise ValueError(f"brent: f({a}) = {fa} and f({b}) = {fb} have the same sign")
-    if abs(fa) < abs(fb):
-        a, b, fa, fb = b, a, fb, fa
-    c, fc, d, bisected = a, fa, a, True
-    for _ in range(max_iter):
-        if fb == 0 or abs(b - a) <= xtol:
-            return float(b)
-        if fa != fc and fb != fc:       # inverse quadratic interpolation through a, b, c
-            s = (a * fb * fc / ((fa - fb) * (fa - fc)) + b * fa * fc / ((fb - fa) * (fb - fc))
-                 + c * fa * fb / ((fc - fa) * (fc - fb)))
-        else:                           # secant
-            s = b - fb * (b - a) / (fb - fa)
-        lo, hi = sorted(((3 * a + b) / 4, b))
-        step = abs(b - c) if bisected else abs(c - d)
-        if not lo < s < hi or abs(s - b) >= step / 2 or step < xtol:
-            s, bisected = (a + b) / 2, True
-        else:
-            bisected = False
-        fs = f(s)
-        d, c, fc = c, b, fb
-        if np.sign(fa) == np.sign(fs):
-            a, fa = s, fs
-        else:
-            b, fb = s, fs
-        if abs(fa) < abs(fb):
-            a, b, fa, fb = b, a, fb, fa
     return float(b)
