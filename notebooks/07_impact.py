@@ -498,11 +498,10 @@ lines = [
         "offending, by an amount within the interval.")),
     ("- **What it covers:** people the panel actually adopts, while they are managed in the "
     "first 12 months after adoption, compared with eligible people of the same recorded "
-    "history on the same decision date. It is one number for that year: it does not say how "
-    "the effect changes with time on the scheme or who benefits most. Where the effect is "
-    "strongest in the first months on the scheme and then fades, the estimate comes out "
-    "somewhat below that year's average (on a simulated force where a 30% effect fades, by "
-    "about 3 percentage points). It does not say "
+    "history on the same decision date. It is one number for that year: the effect may differ "
+    "from one quarter of the year to the next (so a fading effect does not pull it down), but "
+    "the quarters are not reported on their own (too few people each), and it does not say "
+    "who benefits most. It does not say "
     "what would happen if the scheme took different people, nor what happens after removal."),
     ("- **What it assumes:** adoption depends on the recorded history (matrix ranking, capacity "
     "and chance), not on intelligence outside the data; offending is recorded alike for managed "

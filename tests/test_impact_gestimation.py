@@ -1,6 +1,7 @@
 """Tests of ``iomlib.impact.gestimation``: the main estimate on a force."""
 from __future__ import annotations
 
+import pytest
 from impact_support import fitted
 
 from iomlib.impact.base import SUMMARY_COLUMNS
@@ -86,3 +87,49 @@ def test_structural_rate_counts_people_per_arm():
     assert h["n_people"] == h["n_treated"] + h["n_control"] - h["n_people_both"]
     assert 0 < h["n_people_both"] <= h["n_treated"]
     assert h["n_person_periods_managed"] + h["n_person_periods_comparison"] == s.n_rows_
+
+
+def test_banded_by_default_and_one_effect_on_request():
+    """The default fit has one effect per quarter on the scheme, combined; ``n_bands=1`` is
+    the one-effect fit with its test-inversion interval; the method says which."""
+    from impact_support import small_force
+
+    from iomlib.impact.gestimation import StructuralRate, main_method
+    ds = small_force()
+    b = StructuralRate(departure_rate=0.0).fit(ds)
+    one = StructuralRate(departure_rate=0.0, n_bands=1).fit(ds)
+    assert list(b.bands_["band"]) == [0, 1, 2, 3]
+    assert list(b.bands_["first_day"]) == [1, 92, 183, 275]
+    assert list(b.bands_["last_day"]) == [91, 182, 274, 365]
+    assert b.method_ == main_method(False) and "quarter" in b.method_
+    assert one.bands_ is None and one.method_ == main_method(False, banded=False)
+    assert "test inversion" in one.method_ and "test inversion" not in b.method_
+    # the combination is a ratio of the adopted records' managed offences, by hand
+    e = b.bands_["e"].to_numpy()
+    w = b.bands_["adopted_managed_offences"].to_numpy()
+    assert b.estimate_ == pytest.approx(1 - w.sum() / (w / (1 - e)).sum())
+    assert b.ci_low_ < b.estimate_ < b.ci_high_
+
+
+def test_falls_back_to_one_effect_when_a_band_has_no_root(monkeypatch):
+    from impact_support import small_force
+
+    from iomlib.impact import gestimation
+    real = gestimation.banded_g_estimate
+
+    def no_root(*args, **kwargs):
+        out = real(*args, **kwargs)
+        return {**out, "estimate": float("nan")}
+    monkeypatch.setattr(gestimation, "banded_g_estimate", no_root)
+    ds = small_force()
+    fb = gestimation.StructuralRate(departure_rate=0.0).fit(ds)
+    one = gestimation.StructuralRate(departure_rate=0.0, n_bands=1).fit(ds)
+    assert fb.bands_ is None and fb.estimate_ == one.estimate_
+    assert fb.method_ == one.method_ and "test inversion" in fb.method_
+
+
+@pytest.mark.parametrize("bad", [0, 13, 2.5, "4"])
+def test_n_bands_is_checked(bad):
+    from iomlib.impact.gestimation import StructuralRate
+    with pytest.raises(ValueError, match="n_bands"):
+        StructuralRate(n_bands=bad)

@@ -47,11 +47,12 @@ METHODS_TEXT = [
     "over episodes that stayed on the scheme for 12 months.",
     "Felt safer is the share of IDVA survey respondents who said they felt safer, with a "
     "Wilson score interval; people who did not respond are counted and set aside.",
-    "The honest estimate compares each person's offending rate per day at liberty in the months "
-    "they were managed with the rate predicted for them from people not (yet) managed, matched "
-    "on month and recent offending (g-estimation on monthly risk sets, a Poisson model with "
-    "days at liberty as exposure). Its 95% interval allows for repeated months of the same "
-    "person.",
+    "The honest estimate compares the offending rate per day at liberty of the people a panel "
+    "adopted with that of people it could have adopted on the same day but did not, who had "
+    "the same recorded history (g-estimation on risk sets at the panel's decision dates, a "
+    "Poisson model with days at liberty as exposure). The effect may differ in each quarter of "
+    "the first year on the scheme; the four are combined over the adopted people's managed "
+    "days. Its 95% interval allows for the same person being compared on many dates.",
 ]
 
 LIMITATIONS = [
@@ -64,9 +65,10 @@ LIMITATIONS = [
     "managed people; moves recorded under another reason are missed, so where many people "
     "leave unrecorded it understates the effect (on a simulated force where 4% of people leave "
     "each year, the correction made up about half of the shortfall).",
-    "The honest estimate is one number for the first year on the scheme. Where the effect is "
-    "strongest in the first months and then fades, it comes out somewhat below that year's "
-    "average (by about 3 percentage points for a 30% effect on a simulated force).",
+    "The honest estimate is one number for the first year on the scheme. It allows the effect "
+    "to change from one quarter of that year to the next (a scheme whose effect fades would "
+    "otherwise be made to look less effective) but does not report the quarters, which rest "
+    "on too few people to be read on their own.",
     "Offences are recorded crimes, so changes in policing or recording change the figures.",
     "Small numbers are suppressed in public reports, so some rows and charts show less detail.",
 ]
