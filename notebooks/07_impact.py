@@ -245,7 +245,7 @@ if curve[stat].notna().any():
         for b, part in curve.sort_values("e").groupby("band"):
             row = main.bands_.set_index("band").loc[b]
             ax.plot(part["e"], part["coef"], "o-", ms=3,
-                    label=f"days {row['first_day']}-{row['last_day']} on the scheme")
+                    label=f"days {int(row['first_day'])}-{int(row['last_day'])} on the scheme")
         ax.axhline(0, color="0.5", lw=0.8)
         ax.set_ylabel("adopted vs not adopted (log rate ratio)")
         ax.set_title("How the estimate is found: in each quarter, the effect at which the "
