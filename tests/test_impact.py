@@ -39,6 +39,8 @@ def test_unknown_name():
 
 
 def test_old_estimators_module_imports_with_a_warning():
+    import sys
+    sys.modules.pop("iomlib.impact.estimators", None)   # another test may have imported it
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         old = importlib.import_module("iomlib.impact.estimators")
