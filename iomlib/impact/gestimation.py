@@ -64,7 +64,9 @@ class StructuralRate(Estimator):
         sets of :func:`iomlib.impact.panel.risk_sets`, kept for comparison only - their
         covariates count the days of the adoption month after a mid-month adoption.
     cov_type : {"cr3", "cr1"}
-        Person-clustered covariance of the tests (:func:`iomlib.impact.models.poisson_fit`):
+        Person-clustered covariance of the tests of a one-effect fit (``n_bands=1``, month-end
+        risk sets, or the fall-back when a band has no root;
+        :func:`iomlib.impact.models.poisson_fit`):
         the jackknife-type CV3 (default; the plain sandwich was too small on the second world
         of the coverage study, where few adopted people carry much of the information).
     n_bands : int
