@@ -142,3 +142,21 @@ def test_band_outcomes_split_managed_offences_by_time_on_the_scheme():
     assert w[3]["managed"][:, 0].tolist() == [0, 0, 1, 0]
     assert first_adoption(dd, np.array([0, 0, 1]), np.array([100, 151, 0])).tolist() == \
         [150, 10 ** 9, 10 ** 9]
+
+
+def test_a_person_without_whom_there_is_no_estimate_makes_the_interval_unbounded():
+    """If leaving one person out would move a band's effect past 1 (no rate left), the
+    jackknife cannot use that person: the interval is open-ended, not narrowed by dropping
+    them."""
+    from iomlib.impact.banded import _combine
+    w = [{"managed": np.array([[4.0, 6.0, 0.0]]), "unmanaged": np.zeros(3),
+          "liberty": np.ones(3)}]
+    adopted = np.array([True, True, False])
+    inv = np.array([0, 1, 2])
+    ok = _combine(w, [0.5], [np.array([0.1, -0.1, 0.0])], [np.array([1.0])], adopted, inv, 3,
+                  [], True)
+    assert np.isfinite(ok["ci_low"]) and ok["estimate"] == pytest.approx(0.5)
+    bad = _combine(w, [0.5], [np.array([-10.0, 0.1, 0.0])], [np.array([1.0])], adopted, inv,
+                   3, [], True)
+    assert bad["estimate"] == pytest.approx(0.5)
+    assert bad["ci_low"] == -np.inf and bad["ci_high"] == 1.0 and bad["se_log"] == np.inf

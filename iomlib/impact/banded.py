@@ -117,12 +117,17 @@ def band_outcomes(dd, rs: pd.DataFrame, edges=BANDS_DAYS) -> list[dict]:
     return out
 
 
+def _known_part(w, k, es) -> np.ndarray:
+    """Window *k*'s outcome but for its own band: offences on unmanaged days plus the earlier
+    bands' managed offences counted ``1 / (1 - e_j)`` times."""
+    return w["unmanaged"] + sum(w["managed"][j] / (1 - es[j]) for j in range(k))
+
+
 def _window_root(w, k, es, X, expo, groups, names, treat, max_iter, curve):
     """``e_k``: the root of window *k*'s adopted coefficient, the earlier effects ``es``."""
     keep = w["liberty"] > 0
-    base = w["unmanaged"] + sum(w["managed"][j] / (1 - es[j]) for j in range(k))
     ym, Xk, ek, gk = w["managed"][k][keep], X[keep], expo[keep], groups[keep]
-    yb = base[keep]
+    yb = _known_part(w, k, es)[keep]
     state = {"b": None}
 
     def coef(e):
@@ -140,7 +145,7 @@ def _window_deltas(w, k, es, X, expo, groups, names, treat, max_iter, codes):
     """At the root of window *k*: per person, the one-step change of its adopted coefficient
     when the person is left out, and the coefficient's derivatives in ``e_0 .. e_k``."""
     keep = w["liberty"] > 0
-    y = (w["unmanaged"] + sum(w["managed"][j] / (1 - es[j]) for j in range(k + 1)))[keep]
+    y = (_known_part(w, k, es) + w["managed"][k] / (1 - es[k]))[keep]
     Xk = X[keep]
     f = poisson_fit(y, Xk, expo[keep], groups[keep], names=names, max_iter=max_iter,
                     cov_type="none")
@@ -227,7 +232,10 @@ def _combine(windows, es, dels, grads, adopted, inv, G, curve, conv) -> dict:
         theta_g = np.log((tot.sum() - M.sum(axis=0))
                          / ((tot[:, None] - M) / (one[:, None] - de)).sum(axis=0))
     d = theta_g - theta
-    se = float(np.sqrt((G - 1) / G * np.nansum(d ** 2))) if G > 1 else float("nan")
+    # a person without whom the estimate has no value (a log of a non-positive ratio): the
+    # interval is unbounded, not computed without them
+    se = (float(np.sqrt((G - 1) / G * np.sum(d ** 2))) if np.isfinite(d).all() else np.inf)
+    se = se if G > 1 else float("nan")
     bands = pd.DataFrame({"band": np.arange(K), "e": es, "adopted_managed_offences": tot})
     return {"estimate": float(1 - np.exp(theta)), "ci_low": float(1 - np.exp(theta + Z95 * se)),
             "ci_high": float(1 - np.exp(theta - Z95 * se)), "se_log": se, "bands": bands,
