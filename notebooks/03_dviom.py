@@ -85,7 +85,7 @@ sdc.show(iomlib.measures.cohort.unique_nominals(ds, cfg.period_start, cfg.as_of)
          measures=True)
 active = iomlib.measures.cohort.active_cohort(ds, cfg.as_of)
 if sdc.is_small(active["n"].max() - active["n"].min()):
-    active = active[active["headline"]].reset_index(drop=True)
+    active = active[active["headline"]]
 sdc.show(active[MEASURE_COLUMNS], measures=True)
 yearly = iomlib.measures.cohort.flows(ds, cfg.period_start, cfg.as_of, freq="Y")
 yearly = yearly.pivot_table(index="period", columns="event", values="n", aggfunc="sum")
