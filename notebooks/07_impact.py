@@ -179,9 +179,13 @@ display(Markdown(
 # chance that they were still there, given how long ago they were last seen and how likely the
 # panel was to adopt someone with their history (a person the panel would almost surely have
 # adopted, but did not, has more likely gone). The rate of leaving is the rate at which managed
-# people are recorded as removed because they moved away or died. Moves recorded under another
-# reason are missed, so this rate is a lower bound: the table below shows the estimate with no
-# correction and with twice the recorded rate.
+# people are recorded as removed because they moved away or died. A move reaches the record
+# late, so a move in the last weeks of a person's time on the scheme is never recorded as one;
+# the rate therefore counts only the time on the scheme in which a move could already have been
+# recorded (each episode less the typical time from a person's last appearance in the record to
+# their removal for a move or death). Moves recorded under another reason are still missed, so
+# this rate is a lower bound: the table below shows the estimate with no correction and with
+# twice the recorded rate.
 #
 # **What it assumes.** Adoption depends only on what the data record (the matrix ranking,
 # capacity, chance). Panel discretion based on intelligence that is not in the data would bias

@@ -1,6 +1,8 @@
 """Tests of ``iomlib.impact.presence``: the comparison arm's known-presence correction."""
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -10,7 +12,12 @@ from iomlib.config.settings import default_config
 from iomlib.impact import StructuralRate
 from iomlib.impact.decisions import day_data, decision_risk_sets
 from iomlib.impact.models import g_estimate, logistic_fit
-from iomlib.impact.presence import days_since_seen, presence_probability, recorded_departures
+from iomlib.impact.presence import (
+    days_since_seen,
+    presence_probability,
+    recorded_departures,
+    recording_delays,
+)
 
 
 def test_presence_probability_is_bayes_rule():
@@ -114,7 +121,7 @@ def test_days_since_seen_counts_offences_and_custody():
         assert g == want, (r["person_id"], d)
 
 
-def test_recorded_departures_counts_moves_and_deaths_per_managed_year():
+def test_recorded_departures_counts_moves_and_deaths_and_managed_years():
     ds, cfg = small_force(), default_config()
     dd = day_data(ds, None, cfg)
     got = recorded_departures(dd)
@@ -125,7 +132,6 @@ def test_recorded_departures_counts_moves_and_deaths_per_managed_year():
     days = (end - ep["adopted_on"]).dt.days.sum()     # episodes of a person do not overlap
     assert n > 0 and got["n_departures"] == n
     assert got["managed_years"] == pytest.approx(days / 365.25, rel=1e-3)
-    assert got["rate_per_year"] == pytest.approx(n / (days / 365.25), rel=1e-3)
 
 
 def test_main_estimate_with_no_leaving_is_the_uncorrected_fit():
@@ -215,3 +221,77 @@ def test_method_names_the_correction_only_when_made():
     plain = StructuralRate(departure_rate=0.0).fit(ds, cfg)
     assert "left unrecorded" in MAIN_METHOD and "left unrecorded" not in plain.headline()["method"]
     assert plain.summary["method"].iloc[0] == plain.headline()["method"]
+
+
+def _last_seen_before(ds, person, day):
+    """The last day before ``day`` the record shows ``person``: an offence, a day in custody
+    or an adoption (pandas, for comparison with :func:`recording_delays`)."""
+    off, cu, ep = ds.offences, ds.custody, ds.episodes
+    seen = list(off.loc[(off["person_id"] == person) & (off["offence_date"] < day),
+                        "offence_date"])
+    c = cu[(cu["person_id"] == person) & (cu["start_date"] < day)]
+    seen += [min(e, day - pd.Timedelta(days=1)) for e in c["end_date"]]
+    seen += list(ep.loc[(ep["person_id"] == person) & (ep["adopted_on"] < day), "adopted_on"])
+    return max(seen)
+
+
+def test_recording_delays_run_from_the_last_sighting_to_the_removal():
+    ds, cfg = small_force(), default_config()
+    dd = day_data(ds, None, cfg)
+    got = recording_delays(dd)
+    ep = ds.episodes
+    dep = ep[ep["removal_reason"].isin(["moved_away", "deceased"])
+             & (ep["removed_on"] <= cfg.as_of)].sort_values(["person_id", "adopted_on"])
+    want = sorted((r["removed_on"] - _last_seen_before(ds, r["person_id"], r["removed_on"])).days
+                  for _, r in dep.iterrows())
+    assert len(want) > 0 and sorted(got) == want
+
+
+def test_recorded_departures_count_only_days_in_which_a_departure_could_be_recorded():
+    ds, cfg = small_force(), default_config()
+    dd = day_data(ds, None, cfg)
+    got = recorded_departures(dd)
+    delays = recording_delays(dd)
+    ep = ds.episodes[ds.episodes["adopted_on"] <= cfg.as_of]
+    end = ep["removed_on"].where(ep["removed_on"].notna() & (ep["removed_on"] <= cfg.as_of),
+                                 cfg.as_of)
+    days = (end - ep["adopted_on"]).dt.days.to_numpy()
+    exposure = sum(np.mean([max(d - L, 0) for L in delays]) for d in days) / 365.25
+    assert got["exposure_years"] == pytest.approx(exposure, rel=1e-9)
+    assert got["exposure_years"] < got["managed_years"]
+    assert got["rate_per_year"] == pytest.approx(len(delays) / exposure, rel=1e-9)
+    assert got["median_delay_days"] == np.median(delays)
+
+
+def _scheme_with_late_records(rate, n=4000, seed=5):
+    """Episodes drawn here (not by a simulated force): people move at ``rate`` a year, are last
+    seen up to 30 days before, and their move is recorded 30-240 days later if the episode,
+    planned to last 60-720 days, is still open then; the as-of day cuts the rest."""
+    rng = np.random.default_rng(seed)
+    day0, last = 0, 1500
+    adopt = rng.integers(0, 1200, n)
+    planned = adopt + rng.integers(60, 721, n)
+    move = adopt + rng.exponential(365.25 / rate, n).astype(int) + 1
+    seen = np.maximum(move - rng.integers(1, 31, n), adopt)
+    known = move + rng.integers(30, 241, n)
+    recorded = (known <= np.minimum(planned, last))
+    end = np.where(recorded, known, np.minimum(planned, last))
+    removed = recorded | (planned <= last)
+    rows = np.arange(n)
+    stride = last - day0 + 2
+    sighted = seen < end        # a sighting after the episode's end is not needed here
+    dd = SimpleNamespace(
+        day0=day0, last=last, stride=stride, adopt_row=rows, adopt_day=adopt, episode_end=end,
+        remove_row=rows[removed], remove_day=end[removed],
+        remove_reason=np.where(recorded, "moved_away", "reduced_risk")[removed],
+        off_key=np.sort(rows[sighted] * stride + seen[sighted] - day0),
+        custody=np.zeros((n, last - day0 + 1), bool))
+    return dd
+
+
+@pytest.mark.parametrize("rate", [0.15, 0.4])
+def test_recorded_departure_rate_recovers_a_rate_the_record_learns_late(rate):
+    got = recorded_departures(_scheme_with_late_records(rate))
+    plain = got["n_departures"] / got["managed_years"]
+    assert plain < 0.85 * rate                       # per year of management: far too low
+    assert got["rate_per_year"] == pytest.approx(rate, rel=0.12)

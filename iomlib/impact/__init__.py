@@ -68,7 +68,8 @@ _getattr, _dir, _all = lazy_exports(__name__, {
     "gestimation": "MAIN_METHOD StructuralRate arm_counts",
     "decisions": "day_data decision_dates decision_risk_sets decision_design",
     "sensitivity": "e_value bounding_factor selection_bounds placebo robustness_text",
-    "presence": "recorded_departures days_since_seen presence_probability presence_exposure",
+    "presence": ("recording_delays recorded_departures days_since_seen presence_probability "
+                 "presence_exposure"),
     "jdl": "JDL_INCONCLUSIVE JDL_SIGNIFICANT jdl_wording proportion_difference JusticeDataLab",
     "summary": "ImpactResults impact_table impact_headline headline_of run_impact departure_text",
 })

@@ -66,6 +66,9 @@ class DayData:
         Managed on the day.
     adopt_row, adopt_day, remove_row, remove_day : ndarray of int
         Episodes' person rows with their adoption days, and removals recorded by the as-of day.
+    episode_end : ndarray of int
+        Each episode's last managed day (aligned with ``adopt_row``): its removal day, or the
+        as-of day while it is open.
     remove_reason : ndarray of str
         The recorded reason of each of those removals ("" when none was recorded).
     birth_year : ndarray of float
@@ -87,6 +90,7 @@ class DayData:
     managed: np.ndarray
     adopt_row: np.ndarray
     adopt_day: np.ndarray
+    episode_end: np.ndarray
     remove_row: np.ndarray
     remove_day: np.ndarray
     remove_reason: np.ndarray
@@ -204,6 +208,7 @@ def _build(dataset, t: pd.Timestamp) -> DayData:
         dom_key=np.sort(keys[dom]), weap_key=np.sort(keys[weap]), man_key=np.sort(keys[on_m]),
         lib_cum=_cum(lib), man_cum=_cum(lib & managed), man_any_cum=_cum(managed),
         custody=custody, managed=managed, adopt_row=ew[k], adopt_day=a_day[k],
+        episode_end=r_day[k],
         remove_row=ew[rk], remove_day=r_day[rk], remove_reason=_reasons(ep)[rk],
         birth_year=people["birth_year"].reindex(ids).to_numpy(float),
         male=(people["sex"].reindex(ids).astype(str).str.upper().str[0] == "M").to_numpy(),

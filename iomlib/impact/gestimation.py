@@ -77,7 +77,8 @@ class StructuralRate(Estimator):
         Yearly rate at which people move away or die unrecorded, for the comparison arm's
         known-presence correction (:mod:`iomlib.impact.presence`). None (default): the rate
         recorded among managed people (removals as "moved_away" or "deceased" per year of
-        management), a lower bound; 0: no correction.
+        management in which they could have been recorded; see
+        :func:`~iomlib.impact.presence.recorded_departures`), a lower bound; 0: no correction.
 
     Attributes
     ----------
@@ -111,9 +112,11 @@ class StructuralRate(Estimator):
         :data:`MAIN_METHOD` (without the correction's words when no correction was made).
     presence_ : dict
         The known-presence correction: ``rate_per_year`` used, its ``source`` ("recorded" or
-        "given"), the recorded ``n_departures`` and ``managed_years``, ``expected_gone``
-        (comparison records expected to have left unrecorded), ``n_comparison`` and
-        ``mean_gap_days`` (decision-date fits only; month-end fits are not corrected).
+        "given"), the recorded ``n_departures``, ``managed_years``, ``exposure_years`` and
+        ``median_delay_days`` (:func:`~iomlib.impact.presence.recorded_departures`),
+        ``expected_gone`` (comparison records expected to have left unrecorded),
+        ``n_comparison`` and ``mean_gap_days`` (decision-date fits only; month-end fits are
+        not corrected).
     """
 
     def __init__(self, follow_up: int = 12, max_iter: int = 100, risk_sets: str = "decision",
@@ -203,7 +206,8 @@ class StructuralRate(Estimator):
         rate = float(self.departure_rate) if given else rec["rate_per_year"]
         pres = presence_exposure(self.day_data_, rs, X, rate)
         self.presence_ = {"rate_per_year": rate, "source": "given" if given else "recorded",
-                          **{k: rec[k] for k in ("n_departures", "managed_years")},
+                          **{k: rec[k] for k in ("n_departures", "managed_years", "exposure_years",
+                                                   "median_delay_days")},
                           **{k: v for k, v in pres.items() if k != "factor"}}
         return pres["factor"]
 

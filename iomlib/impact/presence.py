@@ -14,9 +14,12 @@ left.
 The correction (a known-presence adjustment of the Poisson exposure, written here):
 
 - ``rate``: the yearly rate at which people leave, by default the *recorded* rate - episodes
-  removed as "moved_away" or "deceased" per year of management (:func:`recorded_departures`).
-  Moves that the panel recorded under another reason (a person who moved is often removed as
-  "reduced risk" first) are missed, so this rate is a lower bound and the correction partial;
+  removed as "moved_away" or "deceased" per year of management in which such a removal could
+  have been recorded: a move is recorded late, so the last days of each episode, as many as
+  the typical delay between a person's last sighting and their removal, do not count
+  (:func:`recorded_departures`). Moves that the panel recorded under another reason (a person
+  who moved is often removed as "reduced risk" first) are still missed, so this rate is a
+  lower bound and the correction partial;
 - ``g = 1 - exp(-rate * gap)``: the chance that a comparison person left in the ``gap`` days
   since they were last seen (:func:`days_since_seen`);
 - ``p``: the chance that a person still there is adopted, from a logistic regression of
@@ -44,25 +47,81 @@ DEPARTURE_REASONS = ("moved_away", "deceased")
 MAX_ADOPTION_CHANCE = 0.999
 
 
-def recorded_departures(dd) -> dict:
-    """Removals recorded as a move or a death, per year of management.
+def recording_delays(dd) -> np.ndarray:
+    """Days from the last sighting of each person removed for a move or a death to the removal.
+
+    A person is *seen* on the day of an offence, on every day in custody and on the day of an
+    adoption (a panel adopts only people who are there). The delay of a recorded departure is
+    its removal day minus the last such day before it: how long the record took to learn of
+    the move or death, plus the days between the last sighting and the move itself (so it errs
+    long).
 
     Parameters
     ----------
     dd : DayData
-        From :func:`iomlib.impact.decisions.day_data` (removals up to its as-of day).
+
+    Returns
+    -------
+    ndarray of float
+        One delay (at least 1 day) per removal recorded as "moved_away" or "deceased".
+    """
+    dep = np.flatnonzero(np.isin(dd.remove_reason, DEPARTURE_REASONS))
+    out = np.empty(len(dep))
+    for n, j in enumerate(dep):
+        row, col = int(dd.remove_row[j]), int(dd.remove_day[j]) - dd.day0
+        seen = [-1]
+        base = row * dd.stride
+        k = np.searchsorted(dd.off_key, base + col, side="left") - 1
+        if k >= 0 and dd.off_key[k] >= base:
+            seen.append(int(dd.off_key[k] - base))
+        cust = np.flatnonzero(dd.custody[row, :max(col, 0)])
+        if len(cust):
+            seen.append(int(cust[-1]))
+        adopts = dd.adopt_day[(dd.adopt_row == row) & (dd.adopt_day < dd.remove_day[j])]
+        if len(adopts):
+            seen.append(int(adopts.max()) - dd.day0)
+        out[n] = col - max(seen)
+    return out
+
+
+def recorded_departures(dd) -> dict:
+    """Removals recorded as a move or a death, per year in which they could have been recorded.
+
+    A move or death is recorded only after a delay (:func:`recording_delays`), and only if the
+    episode is still open then: one that happens in the last ``delay`` days of an episode (or
+    before the as-of day) ends the episode under another reason, or not at all. So each
+    episode's days on the scheme count less the delay, averaged over the recorded delays:
+    ``exposure = sum over episodes of mean over delays of max(days on the scheme - delay, 0)``
+    and the rate is the recorded departures over that exposure. With no recorded departure
+    the rate is 0.
+
+    Parameters
+    ----------
+    dd : DayData
+        From :func:`iomlib.impact.decisions.day_data` (episodes and removals up to its as-of
+        day).
 
     Returns
     -------
     dict
         ``n_departures`` (episodes removed as "moved_away" or "deceased"), ``managed_years``
-        (days on the scheme up to the as-of day / 365.25) and ``rate_per_year`` (their ratio;
-        0 without management).
+        (days on the scheme up to the as-of day / 365.25), ``median_delay_days`` (of the
+        recorded departures; NaN without one), ``exposure_years`` (the exposure above / 365.25)
+        and ``rate_per_year`` (``n_departures / exposure_years``; 0 without a departure).
     """
-    n = int(np.isin(dd.remove_reason, DEPARTURE_REASONS).sum())
-    years = float(dd.man_any_cum[:, -1].astype(np.int64).sum()) / 365.25
+    delays = np.sort(recording_delays(dd))
+    n = len(delays)
+    days = (np.asarray(dd.episode_end, np.int64) - np.asarray(dd.adopt_day, np.int64)).astype(float)
+    years = float(days.sum()) / 365.25
+    if n == 0:
+        return {"n_departures": 0, "managed_years": years, "median_delay_days": float("nan"),
+                "exposure_years": years, "rate_per_year": 0.0}
+    below = np.searchsorted(delays, days, side="left")       # delays shorter than the episode
+    head = np.concatenate([[0.0], np.cumsum(delays)])
+    exposure = float(((below * days - head[below]) / n).sum()) / 365.25
     return {"n_departures": n, "managed_years": years,
-            "rate_per_year": n / years if years > 0 else 0.0}
+            "median_delay_days": float(np.median(delays)), "exposure_years": exposure,
+            "rate_per_year": n / exposure if exposure > 0 else 0.0}
 
 
 def days_since_seen(dd, rows, d, days_since_offence) -> np.ndarray:

@@ -160,7 +160,8 @@ def departure_text(h: dict, withheld: bool = False) -> str:
     if rate <= 0:
         return ("no moves or deaths are recorded among managed people, so no correction was made "
                 "for comparison people who may have left the area unrecorded")
-    where = ("the rate recorded among managed people (removals for a move or a death)"
+    where = ("the rate recorded among managed people (removals for a move or a death, per year "
+             "on the scheme in which a move could already have been recorded)"
              if h.get("departure_rate_source") == "recorded" else "a rate set by the analyst")
     gone = round(h.get("expected_gone_comparison") or 0.0)
     expected = ("fewer than one comparison record is" if gone == 0 else
