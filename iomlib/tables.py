@@ -6,6 +6,8 @@ filtered (``0, 1, 4``) - that column has no heading and no meaning for a reviewe
 rendered report, so it is left out. An index that means something is kept: a named index
 (``groupby``, ``pivot_table`` and ``value_counts`` name theirs), labels, dates, and whole
 numbers that are not row numbers (from 1000 up, such as years, or not increasing).
+
+True/False columns read "yes"/"no": a reviewer reads words, not Python's constants.
 """
 from __future__ import annotations
 
@@ -28,8 +30,21 @@ def has_row_numbers_only(frame: pd.DataFrame) -> bool:
                 and (len(v) == 1 or (v[1:] > v[:-1]).all()))
 
 
+def yes_no(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with its True/False (boolean) columns written "yes"/"no" (the same object when
+    it has none)."""
+    flags = [c for c, t in frame.dtypes.items() if pd.api.types.is_bool_dtype(t)]
+    if not flags:
+        return frame
+    out = frame.copy()
+    for c in flags:
+        out[c] = frame[c].map({True: "yes", False: "no"}).astype(object)
+    return out
+
+
 def frame_html(frame: pd.DataFrame) -> str:
-    """The notebook HTML of a table, without the index when it is only row numbers.
+    """The notebook HTML of a table, without the index when it is only row numbers and with
+    True/False written "yes"/"no" (:func:`yes_no`).
 
     Otherwise identical to pandas' own notebook output (``DataFrame._repr_html_``: the same
     ``display.max_rows``, ``min_rows``, ``max_columns`` and ``show_dimensions`` options).
@@ -42,6 +57,7 @@ def frame_html(frame: pd.DataFrame) -> str:
     -------
     str
     """
+    frame = yes_no(frame)
     if not has_row_numbers_only(frame):
         return frame._repr_html_()
     max_rows = pd.get_option("display.max_rows")

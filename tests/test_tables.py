@@ -67,3 +67,18 @@ def test_install_registers_the_formatter():
 
 def test_install_outside_ipython_does_nothing():
     assert tables.install(None) is False
+
+
+def test_true_false_columns_read_yes_no():
+    t = pd.DataFrame({"measure": ["a", "b"], "headline": [True, False], "n": [3, 4],
+                      "flag": pd.array([True, None], dtype="boolean")})
+    html = tables.frame_html(t)
+    rows = re.findall(r"<tr>(.*?)</tr>", re.search(r"<tbody>(.*?)</tbody>", html,
+                                                   flags=re.S).group(1), flags=re.S)
+    cells = [re.findall(r"<td>([^<]*)</td>", r) for r in rows]
+    # a missing flag stays as pandas shows it
+    assert cells == [["a", "yes", "3", "yes"], ["b", "no", "4", "NaN"]]
+    assert "True" not in html and "False" not in html
+    assert t["headline"].dtype == bool            # the caller's table is not changed
+    plain = pd.DataFrame({"n": [1, 2]})
+    assert tables.yes_no(plain) is plain
