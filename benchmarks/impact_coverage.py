@@ -209,7 +209,11 @@ GOAL_BIAS = 0.02
 
 
 def _goal_misses(rows: pd.DataFrame) -> list[tuple[str, float]]:
-    """The main estimate's misses of the goal: (words, distance in Monte Carlo s.e.) each."""
+    """The main estimate's misses of the goal: (words, distance in Monte Carlo s.e.) each.
+
+    A coverage's distance is counted in standard errors of a coverage at the band's nearer end
+    with the same number of intervals (``n_ci``), which is not 0 when every interval covered.
+    """
     lo, hi = GOAL_COVERAGE
     out = []
     for _, r in rows.iterrows():
@@ -217,8 +221,11 @@ def _goal_misses(rows: pd.DataFrame) -> list[tuple[str, float]]:
         if abs(r["bias"]) >= GOAL_BIAS:
             out.append((f"bias {r['bias']:+.3f} +/- {r['bias_se']:.3f} {at}",
                         (abs(r["bias"]) - GOAL_BIAS) / max(r["bias_se"], 1e-12)))
-        c, se = r["coverage"], max(r["coverage_se"], 1e-12)
-        if c < lo or c > hi:
+        c = r["coverage"]
+        if c < lo or c > hi:    # distance in s.e. of a coverage at the band's nearer end
+            edge = lo if c < lo else hi
+            n = r["n_ci"] if "n_ci" in r and r["n_ci"] > 0 else None
+            se = (np.sqrt(edge * (1 - edge) / n) if n else max(r["coverage_se"], 1e-12))
             side = "below" if c < lo else "above"
             out.append((f"coverage {c:.1%} +/- {100 * r['coverage_se']:.1f} {at}, {side} "
                         "93-97%",

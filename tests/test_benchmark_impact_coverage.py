@@ -38,6 +38,15 @@ def test_main_verdict_says_how_far_a_miss_is_in_monte_carlo_errors():
     assert "bias -0.050 +/- 0.010 at planted 0.2" in far
 
 
+def test_a_coverage_of_100_percent_is_measured_from_the_band():
+    rows = _rows((0.3, -0.01, 0.02, 1.0, 0.0)).assign(n_ci=20)
+    got = cov.verdict(rows, main=True)
+    far = (1.0 - 0.97) / np.sqrt(0.97 * 0.03 / 20)       # 0.79 s.e. of a 97% coverage
+    assert "less than one Monte Carlo standard error" in got and far < 1
+    rows = _rows((0.3, -0.01, 0.02, 1.0, 0.0)).assign(n_ci=200)
+    assert "up to 2.5 Monte Carlo standard errors" in cov.verdict(rows, main=True)
+
+
 def test_chance_outside_the_band_is_the_binomial_sum():
     inside = sum(binom.pmf(k, 200, 0.95) for k in range(186, 195))     # 93.0% to 97.0%
     one, any6 = cov.chance_outside_goal(200, 6)
