@@ -454,3 +454,18 @@ def test_risk_panel_agrees_with_score_on_synthetic_data(tiny_synth):
     ref = compute_scores(tiny_synth.offences, panel, date_col="month_end")
     np.testing.assert_allclose(panel["score"], ref, rtol=1e-9, atol=1e-9)
     assert panel["score"].gt(0).any()
+
+
+@pytest.mark.parametrize("make", [
+    pd.Series,                                                # datetime64[ns] Series
+    pd.DatetimeIndex,
+    lambda d: np.asarray(d, dtype="datetime64[ns]"),
+    lambda d: pd.Series(d).dt.strftime("%Y-%m-%d %H:%M"),     # text: parsed
+    list,                                                     # Timestamps
+])
+def test_day_numbers_agree_for_dates_given_in_any_form(make):
+    from iomlib.risk.engine import day_numbers
+    d = pd.DatetimeIndex([pd.Timestamp(x) for x in
+                          ("1969-12-31 23:00", "1970-01-01", "2016-02-29 12:30", "2020-01-31")])
+    got = day_numbers(make(d), np.datetime64("1970-01-01", "D"))
+    assert got.dtype == np.int64 and list(got) == [-1, 0, 16860, 18292]

@@ -81,7 +81,11 @@ def day_numbers(values, epoch: np.datetime64) -> np.ndarray:
     numpy.ndarray
         ``int64`` day numbers, ``date - epoch``.
     """
-    arr = np.asarray(pd.to_datetime(values).values, dtype="datetime64[D]")
+    dtype = getattr(values, "dtype", None)
+    if isinstance(dtype, np.dtype) and dtype.kind == "M":   # already dates: no parsing
+        arr = np.asarray(values, dtype="datetime64[D]")
+    else:
+        arr = np.asarray(pd.to_datetime(values).values, dtype="datetime64[D]")
     return (arr - epoch).astype(np.int64)
 
 
