@@ -225,13 +225,14 @@ def test_method_names_the_correction_only_when_made():
 
 def _last_seen_before(ds, person, day):
     """The last day before ``day`` the record shows ``person``: an offence, a day in custody
-    or an adoption (pandas, for comparison with :func:`recording_delays`)."""
+    or an adoption (this one on ``day`` too) (pandas, for comparison with
+    :func:`recording_delays`)."""
     off, cu, ep = ds.offences, ds.custody, ds.episodes
     seen = list(off.loc[(off["person_id"] == person) & (off["offence_date"] < day),
                         "offence_date"])
     c = cu[(cu["person_id"] == person) & (cu["start_date"] < day)]
     seen += [min(e, day - pd.Timedelta(days=1)) for e in c["end_date"]]
-    seen += list(ep.loc[(ep["person_id"] == person) & (ep["adopted_on"] < day), "adopted_on"])
+    seen += list(ep.loc[(ep["person_id"] == person) & (ep["adopted_on"] <= day), "adopted_on"])
     return max(seen)
 
 
@@ -295,3 +296,16 @@ def test_recorded_departure_rate_recovers_a_rate_the_record_learns_late(rate):
     plain = got["n_departures"] / got["managed_years"]
     assert plain < 0.85 * rate                       # per year of management: far too low
     assert got["rate_per_year"] == pytest.approx(rate, rel=0.12)
+
+
+def test_no_recording_delay_is_longer_than_its_episode():
+    dd = _scheme_with_late_records(0.4, n=500)
+    dd.off_key = np.array([], np.int64)                     # seen only when adopted
+    dep = dd.remove_reason == "moved_away"
+    lengths = dd.remove_day[dep] - dd.adopt_day[dd.remove_row[dep]]
+    assert sorted(recording_delays(dd)) == sorted(lengths)
+    # an episode removed for a move on the day it began: delay 0, not the days since day 0
+    one = SimpleNamespace(**{**vars(dd), "remove_row": np.array([7]),
+                             "remove_day": np.array([dd.adopt_day[7]]),
+                             "remove_reason": np.array(["moved_away"])})
+    assert list(recording_delays(one)) == [0]

@@ -52,7 +52,8 @@ def recording_delays(dd) -> np.ndarray:
 
     A person is *seen* on the day of an offence, on every day in custody and on the day of an
     adoption (a panel adopts only people who are there). The delay of a recorded departure is
-    its removal day minus the last such day before it: how long the record took to learn of
+    its removal day minus the last such day before it (or the adoption day itself, so that no
+    delay is longer than the episode): how long the record took to learn of
     the move or death, plus the days between the last sighting and the move itself (so it errs
     long).
 
@@ -77,7 +78,7 @@ def recording_delays(dd) -> np.ndarray:
         cust = np.flatnonzero(dd.custody[row, :max(col, 0)])
         if len(cust):
             seen.append(int(cust[-1]))
-        adopts = dd.adopt_day[(dd.adopt_row == row) & (dd.adopt_day < dd.remove_day[j])]
+        adopts = dd.adopt_day[(dd.adopt_row == row) & (dd.adopt_day <= dd.remove_day[j])]
         if len(adopts):
             seen.append(int(adopts.max()) - dd.day0)
         out[n] = col - max(seen)
