@@ -62,7 +62,9 @@ LIMITATIONS = [
     "led to adoption) can bias it.",
     "People who move away or die stop appearing in the records. The honest estimate allows for "
     "comparison people who may have left, at the rate of moves and deaths recorded among "
-    "managed people; moves recorded under another reason are missed, so where many people "
+    "managed people (counting only the time in which a move could already have been "
+    "recorded, since the record learns of a move late); moves recorded under another reason "
+    "are missed, so where many people "
     "leave unrecorded it understates the effect (on a simulated force where 4% of people leave "
     "each year, the correction made up about half of the shortfall).",
     "The honest estimate is one number for the first year on the scheme. It allows the effect "
