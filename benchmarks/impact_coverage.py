@@ -107,8 +107,39 @@ def seed_for(world: str, effect_index: int, i: int) -> int:
     return SEED_BASE[world] + 1000 * effect_index + i
 
 
-def simulate(world: str, seed: int, effect: float, people: int):
-    """(dataset, truth of the estimand) of one run."""
+def world_b_overrides(items) -> dict:
+    """``KEY=VALUE`` strings as overrides of :class:`world_b.WorldB` (a stress variant).
+
+    Each key must be a field of ``WorldB`` other than ``seed``, ``effect`` and ``n_people``
+    (set by the run); each value is converted to that field's type.
+
+    Raises
+    ------
+    ValueError
+        Naming the bad item and what was expected.
+    """
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from dataclasses import fields
+
+    from world_b import WorldB
+    types = {f.name: type(getattr(WorldB(), f.name)) for f in fields(WorldB)}
+    out = {}
+    for item in items or ():
+        key, sep, value = str(item).partition("=")
+        if not sep or key not in types or key in ("seed", "effect", "n_people"):
+            raise ValueError(f"--b-params {item!r}: expected KEY=VALUE with KEY one of "
+                             + ", ".join(k for k in types if k not in
+                                         ("seed", "effect", "n_people")))
+        try:
+            out[key] = types[key](value)
+        except ValueError:
+            kind = {int: "a whole number", float: "a number"}.get(types[key], "text")
+            raise ValueError(f"--b-params {item!r}: {key} must be {kind}") from None
+    return out
+
+
+def simulate(world: str, seed: int, effect: float, people: int, b_params: dict | None = None):
+    """(dataset, truth of the estimand) of one run (``b_params``: world B overrides)."""
     if world == "A":
         from iomlib.data.synth import SynthParams
         from iomlib.data.synth import simulate as simulate_a
@@ -116,7 +147,8 @@ def simulate(world: str, seed: int, effect: float, people: int):
                                   n_people=people)), effect
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     from world_b import WorldB, simulate_b
-    return simulate_b(replace(WorldB(), seed=seed, effect=effect, n_people=people))
+    return simulate_b(replace(WorldB(), seed=seed, effect=effect, n_people=people,
+                              **(b_params or {})))
 
 
 def _others(ds, cfg):
@@ -137,12 +169,12 @@ def _others(ds, cfg):
 
 
 def one_run(task):
-    world, seed, effect, people, full = task
+    world, seed, effect, people, full, b_params = task
     warnings.simplefilter("ignore")
     from iomlib.config.settings import default_config
     from iomlib.impact import StructuralRate
     t0 = time.perf_counter()
-    ds, truth = simulate(world, seed, effect, people)
+    ds, truth = simulate(world, seed, effect, people, b_params)
     cfg = default_config()
     t1 = time.perf_counter()
     main = StructuralRate().fit(ds, cfg)
@@ -396,6 +428,10 @@ def write_markdown(summary: pd.DataFrame, runs: pd.DataFrame, args, elapsed: flo
     ]
     if getattr(args, "note", ""):
         lines.append(f"- **About this run:** {args.note}")
+    if getattr(args, "b_params", None) or getattr(args, "seed_offset", 0):
+        lines.append("- **A side study, not the standard run:** world B with "
+                     + (", ".join(args.b_params) if args.b_params else "its defaults")
+                     + f"; every seed offset by {args.seed_offset}.")
     lines += [
         "",
         "## Results",
@@ -517,7 +553,15 @@ def main(argv=None) -> int:
                     help="with --from-raw: the wall time of the run that wrote it")
     ap.add_argument("--note", default="", help="a sentence on how the run went (e.g. stopped "
                     "early), printed under the run's description")
+    ap.add_argument("--b-params", nargs="*", default=[], metavar="KEY=VALUE",
+                    help="a stress variant of world B, e.g. excitation=1.5 frailty_shape=0.5")
+    ap.add_argument("--seed-offset", type=int, default=0,
+                    help="added to every seed (fresh seeds for a side study)")
     args = ap.parse_args(argv)
+    try:
+        b_params = world_b_overrides(args.b_params)
+    except ValueError as exc:
+        ap.error(str(exc))
     if args.from_raw:
         runs = pd.read_csv(args.from_raw)
         elapsed = 60 * args.elapsed_min
@@ -528,8 +572,8 @@ def main(argv=None) -> int:
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     # interleave so that a run stopped early still covers every world and effect
-    tasks = [(w, seed_for(w, k, i), e, args.people, i < args.all_seeds)
-             for i in range(args.seeds) for w in args.worlds
+    tasks = [(w, seed_for(w, k, i) + args.seed_offset, e, args.people, i < args.all_seeds,
+              b_params) for i in range(args.seeds) for w in args.worlds
              for k, e in enumerate(args.effects)]
     t0 = time.perf_counter()
     frames = []

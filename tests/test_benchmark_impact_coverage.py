@@ -81,3 +81,13 @@ def test_calibration_leaves_out_open_intervals():
     runs.loc[0, "ci_low"] = np.nan
     runs.loc[1, "ci_low"] = -np.inf
     assert cov.calibration(runs).iloc[0]["n"] == 8
+
+
+def test_world_b_overrides_are_typed_and_checked():
+    got = cov.world_b_overrides(["excitation=1.5", "capacity=150"])
+    assert got == {"excitation": 1.5, "capacity": 150} and isinstance(got["capacity"], int)
+    assert cov.world_b_overrides([]) == {}
+    for bad, says in (("excitation", "KEY=VALUE"), ("nosuch=1", "KEY=VALUE"),
+                      ("seed=3", "KEY=VALUE"), ("capacity=1.5", "capacity must be a whole number")):
+        with pytest.raises(ValueError, match=says):
+            cov.world_b_overrides([bad])
