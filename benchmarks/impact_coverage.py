@@ -505,6 +505,28 @@ What the estimate cannot be made honest on, in words:
   was allowed for, the correction moved world B's estimate by +0.018 and +0.009 at planted 0
   and 0.3, against +0.039 and +0.025 for the oracle); a force with many unrecorded moves should
   still read the estimate as a lower bound; notebook 07 shows it at twice the recorded rate.
+- **Offending that feeds on itself, in very uneven people.** Side studies of world B
+  (`--worlds B --effects 0 0.3 --all-seeds 0 --seed-offset 50000`, 20 seeds each, main estimate
+  only; mean error and intervals covering the truth): defaults -0.014 and +0.002, 19 and 18 of
+  20; `move_per_year=0.1` (2.5 times the moves) -0.076 and +0.032, 19 and 20; `capacity=150
+  score_days=60` (fewer places, a panel with a short memory) +0.020 and -0.000, 20 and 19;
+  `effect_sd=0` (the same effect for everyone) -0.014 and -0.012, 19 and 18; 2,500 people with
+  `capacity=160` +0.014 and -0.011, 18 and 20. With offending close to explosive
+  (`excitation=1.5 frailty_shape=0.5`: each offence raises the rate by 150% for about 20 days,
+  and long-run rates vary far more) the estimate is biased low: on 100 seeds
+  (`--seeds 100 --seed-offset 60000`) -0.048 +/- 0.022 at 0 and -0.065 +/- 0.019 at 0.3, with
+  95% and 89% coverage. Most of it is people who had left unrecorded before the decision date:
+  on 30 seeds they were 6.4 comparison records a force and the correction expected 2.5;
+  dropping them and ending follow-up when people left (which only the simulation can do) took
+  the bias at 0 from -0.070 to -0.003 (one effect, 50 seeds). A correction that also weighs how
+  unlikely each person's silence would be if they were still there (the chance of no offence
+  in the gap at their own rate of the last 12 months) expected 3.8 in that world (moving the
+  estimate by +0.037 from no correction, against +0.024) but 28.9 in world A, where 15.1 had
+  actually left and the recorded rate already expected 16.1: it over-corrects where offending
+  comes in peaks that end. Not adopted.
+  A quadratic outcome model did not help either (paired -0.004 +/- 0.007 at 0.3 in that world,
+  -0.016 +/- 0.005 at 0 in world A); nor did knowing each person's true long-run rate (a
+  covariate only the simulation has: -0.099 to -0.080 at 0.3, 40 seeds).
 - **The placebo raises false alarms when the panel remembers older offences.** World B's panel
   score still counts offences more than a year old (a 150-day time constant). The main estimate
   adjusts for them (the history before the selection window is a covariate), but the placebo
