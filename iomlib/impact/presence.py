@@ -53,9 +53,8 @@ def recording_delays(dd) -> np.ndarray:
     A person is *seen* on the day of an offence, on every day in custody and on the day of an
     adoption (a panel adopts only people who are there). The delay of a recorded departure is
     its removal day minus the last such day before it (or the adoption day itself, so that no
-    delay is longer than the episode): how long the record took to learn of
-    the move or death, plus the days between the last sighting and the move itself (so it errs
-    long).
+    delay is longer than the episode): how long the record took to learn of the move or death,
+    plus the days between the last sighting and the move itself (so it errs long).
 
     Parameters
     ----------
@@ -64,7 +63,8 @@ def recording_delays(dd) -> np.ndarray:
     Returns
     -------
     ndarray of float
-        One delay (at least 1 day) per removal recorded as "moved_away" or "deceased".
+        One delay in days (0 when the episode began on the day of its removal) per removal
+        recorded as "moved_away" or "deceased".
     """
     dep = np.flatnonzero(np.isin(dd.remove_reason, DEPARTURE_REASONS))
     out = np.empty(len(dep))
